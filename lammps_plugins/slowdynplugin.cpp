@@ -1,0 +1,49 @@
+/* ----------------------------------------------------------------------
+   slowdyn - LAMMPS plugins for slow dynamics
+   Registration of every slowdyn style with LAMMPS' plugin loader.
+------------------------------------------------------------------------- */
+
+#include "lammpsplugin.h"
+
+#include "pair_voronoi.h"
+#include "pair_voronoi_radical.h"
+
+using namespace LAMMPS_NS;
+
+#ifndef SLOWDYN_VERSION
+#define SLOWDYN_VERSION "unknown"
+#endif
+// LAMMPS compares this to its own version string and warns on a mismatch
+#ifndef SLOWDYN_LAMMPS_VERSION
+#define SLOWDYN_LAMMPS_VERSION "22 Jul 2025"
+#endif
+
+static Pair *voronoi_creator(LAMMPS *lmp)
+{
+  return new PairVoronoi(lmp);
+}
+
+static Pair *voronoi_radical_creator(LAMMPS *lmp)
+{
+  return new PairVoronoiRadical(lmp);
+}
+
+extern "C" void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
+{
+  auto register_plugin = (lammpsplugin_regfunc) regfunc;
+  lammpsplugin_t plugin;
+  plugin.version = SLOWDYN_LAMMPS_VERSION;
+  plugin.handle = handle;
+  plugin.author = "slowdyn developers";
+
+  plugin.style = "pair";
+  plugin.name = "voronoi";
+  plugin.info = "slowdyn " SLOWDYN_VERSION ": Voronoi liquid pair style";
+  plugin.creator.v1 = (lammpsplugin_factory1 *) &voronoi_creator;
+  (*register_plugin)(&plugin, lmp);
+
+  plugin.name = "voronoi/radical";
+  plugin.info = "slowdyn " SLOWDYN_VERSION ": radical (power) Voronoi liquid pair style";
+  plugin.creator.v1 = (lammpsplugin_factory1 *) &voronoi_radical_creator;
+  (*register_plugin)(&plugin, lmp);
+}

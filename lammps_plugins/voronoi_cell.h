@@ -1,0 +1,96 @@
+/* -*- c++ -*- ----------------------------------------------------------
+   slowdyn - LAMMPS plugins for slow dynamics
+   Convex Voronoi / power (radical) cells built by half-space clipping.
+
+   A cell is stored relative to its particle (the origin) and is cut by the
+   half-spaces {v : n.v <= d} of the bisector (Voronoi) or radical (power)
+   planes of its neighbours.  3D cells are polyhedra stored as oriented face
+   loops (counter-clockwise seen from outside); 2D cells are counter-clockwise
+   polygons.  Both know the integrals the Voronoi potentials need: volume,
+   first and second moments about the origin.
+
+   Why not voro++: no package registry ships its headers, and the pair styles
+   need cells of owned atoms built from LAMMPS' own neighbour lists (ghost
+   atoms included), which voro++'s container model does not provide.
+------------------------------------------------------------------------- */
+
+#ifndef SLOWDYN_VORONOI_CELL_H
+#define SLOWDYN_VORONOI_CELL_H
+
+#include <vector>
+
+namespace SlowDyn {
+
+/* integrals over one cell, relative to the particle position r_i */
+struct CellMoments {
+  double vol;      // volume (3D) or area (2D)
+  double m1[3];    // int (r - r_i) dV
+  double m2[6];    // int (r - r_i)_a (r - r_i)_b dV, order xx yy zz xy xz yz
+  int nfaces;      // faces (3D) or edges (2D) contributed by neighbours
+};
+
+/* ---------------------------------------------------------------------- */
+
+class ConvexCell3D {
+ public:
+  // start from the cube [-h, h]^3; its faces carry id -1
+  void reset_cube(double h);
+
+  // keep the part with n.v <= d; faces made by this plane carry id
+  // n need not be normalised; returns immediately when the plane cannot cut
+  void clip(const double *n, double d, int id);
+
+  bool empty() const { return nf == 0; }
+  double max_r2() const { return rmax2; }
+  void moments(CellMoments &m) const;
+
+  // face ids of the current cell (neighbour indices; -1 for the initial cube)
+  int num_faces() const { return nf; }
+  int face_id(int f) const { return fid[f]; }
+
+ private:
+  enum { IN = 0, ON = 1, OUT = 2 };
+
+  // current cell: vertex coordinates, face loops (start, length, id)
+  std::vector<double> vx;
+  std::vector<int> fv, fs, fl, fid;
+  int nv = 0, nf = 0;
+  double rmax2 = 0.0;
+
+  // scratch (kept between calls so clipping does not allocate once warm)
+  std::vector<double> vx2, sval;
+  std::vector<int> fv2, fs2, fl2, fid2, cls, vmap, capnext, cutkey;
+
+  int cut_vertex(int a, int b, int &nvn);
+};
+
+/* ---------------------------------------------------------------------- */
+
+class ConvexCell2D {
+ public:
+  // start from the square [-h, h]^2; its edges carry id -1
+  void reset_square(double h);
+
+  // keep the part with n.v <= d (n has two components)
+  void clip(const double *n, double d, int id);
+
+  bool empty() const { return nv == 0; }
+  double max_r2() const { return rmax2; }
+  void moments(CellMoments &m) const;
+
+  int num_faces() const { return nv; }
+  int face_id(int e) const { return eid[e]; }
+
+ private:
+  enum { IN = 0, ON = 1, OUT = 2 };
+
+  // vertices counter-clockwise; eid[k] is the id of the edge k -> k+1
+  std::vector<double> vx, vx2, sval;
+  std::vector<int> eid, eid2, cls;
+  int nv = 0;
+  double rmax2 = 0.0;
+};
+
+}    // namespace SlowDyn
+
+#endif
