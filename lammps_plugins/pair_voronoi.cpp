@@ -158,24 +158,23 @@ void PairVoronoi::build_cell(int i, double wi, double rs2, double h, CellMoments
   const int *jlist = list->firstneigh[i];
   const int jnum = list->numneigh[i];
 
+  // near shell only; the rest of the list is revisited if the cell is not final
   nnear.clear();
-  nfar.clear();
+  bool have_far = false;
+  const double *xi = x[i];
   for (int jj = 0; jj < jnum; jj++) {
     const int j = jlist[jj] & NEIGHMASK;
-    Neigh n;
-    n.del[0] = x[j][0] - x[i][0];
-    n.del[1] = x[j][1] - x[i][1];
-    n.del[2] = DIM == 3 ? x[j][2] - x[i][2] : 0.0;
-    n.rsq = n.del[0] * n.del[0] + n.del[1] * n.del[1] + n.del[2] * n.del[2];
-    if (n.rsq == 0.0)
+    const double dx = x[j][0] - xi[0], dy = x[j][1] - xi[1];
+    const double dz = DIM == 3 ? x[j][2] - xi[2] : 0.0;
+    const double rsq = dx * dx + dy * dy + dz * dz;
+    if (rsq >= rs2) {
+      have_far = true;
+      continue;
+    }
+    if (rsq == 0.0)
       error->one(FLERR, "pair_style {}: atoms {} and {} sit at the same position", style_name,
                  atom->tag[i], atom->tag[j]);
-    n.wj = radical ? radsq[j] : 0.0;
-    n.j = j;
-    if (n.rsq < rs2)
-      nnear.push_back(n);
-    else
-      nfar.push_back(n);
+    nnear.push_back({{dx, dy, dz}, rsq, radical ? radsq[j] : 0.0, j});
   }
   // insertion sort: the near shell holds a few dozen entries
   for (size_t a = 1; a < nnear.size(); a++) {
@@ -209,15 +208,22 @@ void PairVoronoi::build_cell(int i, double wi, double rs2, double h, CellMoments
     else
       cell2d.clip(n.del, d, n.j);
   }
-  if (!done)
-    for (const Neigh &n : nfar) {
-      const double d = 0.5 * (n.rsq + wi - n.wj);
+  if (!done && have_far)
+    for (int jj = 0; jj < jnum; jj++) {
+      const int j = jlist[jj] & NEIGHMASK;
+      const double del[3] = {x[j][0] - xi[0], x[j][1] - xi[1], DIM == 3 ? x[j][2] - xi[2] : 0.0};
+      const double rsq = del[0] * del[0] + del[1] * del[1] + del[2] * del[2];
+      if (rsq < rs2) continue;
+      const double d = 0.5 * (rsq + wi - (radical ? radsq[j] : 0.0));
       if (DIM == 3)
-        cell3d.clip(n.del, d, n.j);
+        cell3d.clip(del, d, j);
       else
-        cell2d.clip(n.del, d, n.j);
+        cell2d.clip(del, d, j);
     }
 
+  if (DIM == 3 && cell3d.overflowed())
+    error->one(FLERR, "pair_style {}: a face of the cell of atom {} has more than 64 vertices",
+               style_name, atom->tag[i]);
   const bool empty = DIM == 3 ? cell3d.empty() : cell2d.empty();
   const double rmax2 = DIM == 3 ? cell3d.max_r2() : cell2d.max_r2();
   if (!empty && rmax2 >= h * h)
@@ -480,6 +486,6 @@ double PairVoronoi::memory_usage()
   double bytes = Pair::memory_usage();
   bytes += (double) nmax_cell * CELLINFO_COLS * sizeof(double);
   bytes += (double) nmax_radsq * sizeof(double);
-  bytes += (double) (nnear.capacity() + nfar.capacity()) * sizeof(Neigh);
+  bytes += (double) nnear.capacity() * sizeof(Neigh);
   return bytes;
 }

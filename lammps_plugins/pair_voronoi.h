@@ -60,7 +60,7 @@ class PairVoronoi : public Pair {
   double **cellinfo;    // [field][atom]: volume, centroid x y z, #faces
   int nmax_cell;
 
-  std::vector<Neigh> nnear, nfar;
+  std::vector<Neigh> nnear;
   SlowDyn::ConvexCell3D cell3d;
   SlowDyn::ConvexCell2D cell2d;
 

@@ -23,30 +23,53 @@ void ConvexCell3D::reset_cube(double h)
   // counter-clockwise seen from outside
   static const int face[6][4] = {{0, 3, 2, 1}, {4, 5, 6, 7}, {0, 1, 5, 4},
                                  {2, 3, 7, 6}, {1, 2, 6, 5}, {0, 4, 7, 3}};
-  nv = 8;
+  vx.clear();
+  capnext.clear();
+  live.clear();
+  for (int k = 0; k < 8; k++) {
+    const double p[3] = {h * corner[k][0], h * corner[k][1], h * corner[k][2]};
+    live.push_back(new_vertex(p));
+  }
   nf = 6;
-  vx.resize(3 * nv);
-  for (int k = 0; k < 8; k++)
-    for (int d = 0; d < 3; d++) vx[3 * k + d] = h * corner[k][d];
-  fv.resize(24);
-  fs.resize(6);
-  fl.resize(6);
-  fid.resize(6);
+  grow_faces(nf);
   for (int f = 0; f < 6; f++) {
-    fs[f] = 4 * f;
     fl[f] = 4;
     fid[f] = -1;
-    for (int k = 0; k < 4; k++) fv[4 * f + k] = face[f][k];
+    for (int k = 0; k < 4; k++) fv[f * MAXFV + k] = face[f][k];
   }
   rmax2 = 3.0 * h * h;
+  overflow = false;
+}
+
+/* ---------------------------------------------------------------------- */
+
+int ConvexCell3D::new_vertex(const double *p)
+{
+  const int idx = (int) capnext.size();
+  vx.push_back(p[0]);
+  vx.push_back(p[1]);
+  vx.push_back(p[2]);
+  capnext.push_back(-1);
+  return idx;
+}
+
+/* ---------------------------------------------------------------------- */
+
+void ConvexCell3D::grow_faces(int n)
+{
+  if ((int) fl.size() < n) {
+    fl.resize(2 * n);
+    fid.resize(2 * n);
+    fv.resize(2 * n * MAXFV);
+  }
 }
 
 /* ----------------------------------------------------------------------
-   index (in the new vertex array) of the point where edge a-b crosses the
-   plane; created once and shared by the two faces of the edge
+   the point where edge a-b crosses the plane; created once and shared by
+   the two faces of the edge
 ------------------------------------------------------------------------- */
 
-int ConvexCell3D::cut_vertex(int a, int b, int &nvn)
+int ConvexCell3D::cut_vertex(int a, int b)
 {
   const int lo = a < b ? a : b;
   const int hi = a < b ? b : a;
@@ -58,9 +81,9 @@ int ConvexCell3D::cut_vertex(int a, int b, int &nvn)
   const int in = cls[lo] == IN ? lo : hi;
   const int out = in == lo ? hi : lo;
   const double t = sval[in] / (sval[in] - sval[out]);
-  const int idx = nvn++;
-  vx2.resize(3 * nvn);
-  for (int d = 0; d < 3; d++) vx2[3 * idx + d] = vx[3 * in + d] + t * (vx[3 * out + d] - vx[3 * in + d]);
+  double p[3];
+  for (int d = 0; d < 3; d++) p[d] = vx[3 * in + d] + t * (vx[3 * out + d] - vx[3 * in + d]);
+  const int idx = new_vertex(p);
   cutkey.push_back(lo);
   cutkey.push_back(hi);
   cutkey.push_back(idx);
@@ -68,7 +91,9 @@ int ConvexCell3D::cut_vertex(int a, int b, int &nvn)
 }
 
 /* ----------------------------------------------------------------------
-   3D: clip by the half-space n.v <= d
+   3D: clip by the half-space n.v <= d.  Faces without outside vertices are
+   not touched; cut faces are rewritten in place, faces entirely outside
+   are replaced by the last face, and the cap face is appended.
 ------------------------------------------------------------------------- */
 
 void ConvexCell3D::clip(const double *n, double d, int id)
@@ -79,10 +104,13 @@ void ConvexCell3D::clip(const double *n, double d, int id)
   if (d > 0.0 && d * d >= nsq * rmax2) return;
 
   const double tol = PLANE_TOL * std::sqrt(nsq * rmax2);
-  sval.resize(nv);
-  cls.resize(nv);
+  const int nvert = (int) capnext.size();
+  if ((int) sval.size() < nvert) {
+    sval.resize(2 * nvert);
+    cls.resize(2 * nvert);
+  }
   int nout = 0, nin = 0;
-  for (int k = 0; k < nv; k++) {
+  for (int k : live) {
     const double s = n[0] * vx[3 * k] + n[1] * vx[3 * k + 1] + n[2] * vx[3 * k + 2] - d;
     sval[k] = s;
     if (s > tol) {
@@ -96,110 +124,99 @@ void ConvexCell3D::clip(const double *n, double d, int id)
   }
   if (nout == 0) return;
   if (nin == 0) {    // everything on or beyond the plane: the cell is empty
-    nv = nf = 0;
+    nf = 0;
+    live.clear();
     rmax2 = 0.0;
     return;
   }
 
-  // kept vertices first, in their old order
-  vmap.resize(nv);
-  vx2.resize(3 * nv);
-  int nvn = 0;
-  for (int k = 0; k < nv; k++) {
-    if (cls[k] == OUT) {
-      vmap[k] = -1;
+  cutkey.clear();
+  capset.clear();
+  int f = 0;
+  while (f < nf) {
+    int *fvf = &fv[f * MAXFV];
+    const int len = fl[f];
+    int fout = 0;
+    for (int k = 0; k < len; k++) fout += cls[fvf[k]] == OUT;
+    if (fout == 0) {
+      f++;
       continue;
     }
-    for (int dd = 0; dd < 3; dd++) vx2[3 * nvn + dd] = vx[3 * k + dd];
-    vmap[k] = nvn++;
-  }
-  cutkey.clear();
-  capnext.assign(nv + fv.size(), -1);
-  fv2.clear();
-  fs2.clear();
-  fl2.clear();
-  fid2.clear();
-
-  for (int f = 0; f < nf; f++) {
-    const int start = fs[f], len = fl[f];
-    int fout = 0;
-    for (int k = 0; k < len; k++) fout += cls[fv[start + k]] == OUT;
-    if (fout == len) continue;
-    const int newstart = (int) fv2.size();
-    if (fout == 0) {
-      for (int k = 0; k < len; k++) fv2.push_back(vmap[fv[start + k]]);
-    } else {
+    if (fout < len) {
       int pexit = -1, qenter = -1;
+      loop.clear();
       for (int k = 0; k < len; k++) {
-        const int a = fv[start + k];
-        const int b = fv[start + (k + 1) % len];
+        const int a = fvf[k];
+        const int b = fvf[k + 1 < len ? k + 1 : 0];
         const int ca = cls[a], cb = cls[b];
-        if (ca != OUT) fv2.push_back(vmap[a]);
+        if (ca != OUT) loop.push_back(a);
         if (cb == OUT && ca != OUT) {
-          if (ca == IN) {
-            pexit = cut_vertex(a, b, nvn);
-            fv2.push_back(pexit);
-          } else
-            pexit = vmap[a];
+          pexit = ca == IN ? cut_vertex(a, b) : a;
+          if (ca == IN) loop.push_back(pexit);
         } else if (ca == OUT && cb != OUT) {
-          if (cb == IN) {
-            qenter = cut_vertex(a, b, nvn);
-            fv2.push_back(qenter);
-          } else
-            qenter = vmap[b];
+          qenter = cb == IN ? cut_vertex(a, b) : b;
+          if (cb == IN) loop.push_back(qenter);
         }
       }
       // the cap face runs along this face's cut edge in the opposite direction
-      if (pexit >= 0 && qenter >= 0 && pexit != qenter) capnext[qenter] = pexit;
+      if (pexit >= 0 && qenter >= 0 && pexit != qenter) {
+        capnext[qenter] = pexit;
+        capset.push_back(qenter);
+      }
+      const int newlen = (int) loop.size();
+      if (newlen >= 3 && newlen <= MAXFV) {
+        for (int k = 0; k < newlen; k++) fvf[k] = loop[k];
+        fl[f] = newlen;
+        f++;
+        continue;
+      }
+      if (newlen > MAXFV) overflow = true;
     }
-    const int newlen = (int) fv2.size() - newstart;
-    if (newlen < 3) {
-      fv2.resize(newstart);
-      continue;
+    // face gone: move the last face here and look at it next
+    nf--;
+    if (f != nf) {
+      fl[f] = fl[nf];
+      fid[f] = fid[nf];
+      for (int k = 0; k < fl[nf]; k++) fvf[k] = fv[nf * MAXFV + k];
     }
-    fs2.push_back(newstart);
-    fl2.push_back(newlen);
-    fid2.push_back(fid[f]);
   }
 
   // assemble the cap face by following the directed cut edges
-  int first = -1;
-  for (int k = 0; k < nvn; k++)
-    if (capnext[k] >= 0) {
-      first = k;
-      break;
-    }
-  if (first >= 0) {
-    const int newstart = (int) fv2.size();
-    int k = first, guard = 0;
+  if (!capset.empty()) {
+    const int first = capset[0];
+    loop.clear();
+    int k = first;
     do {
-      fv2.push_back(k);
+      loop.push_back(k);
       k = capnext[k];
-    } while (k >= 0 && k != first && ++guard < nvn);
-    const int newlen = (int) fv2.size() - newstart;
-    if (newlen >= 3) {
-      fs2.push_back(newstart);
-      fl2.push_back(newlen);
-      fid2.push_back(id);
-    } else
-      fv2.resize(newstart);
+    } while (k >= 0 && k != first && loop.size() <= capset.size());
+    for (int q : capset) capnext[q] = -1;
+    const int newlen = (int) loop.size();
+    if (newlen > MAXFV) overflow = true;
+    if (newlen >= 3 && newlen <= MAXFV) {
+      grow_faces(nf + 1);
+      for (int kk = 0; kk < newlen; kk++) fv[nf * MAXFV + kk] = loop[kk];
+      fl[nf] = newlen;
+      fid[nf] = id;
+      nf++;
+    }
   }
 
-  vx.swap(vx2);
-  fv.swap(fv2);
-  fs.swap(fs2);
-  fl.swap(fl2);
-  fid.swap(fid2);
-  nv = nvn;
-  nf = (int) fs.size();
+  live2.clear();
+  for (int kk : live)
+    if (cls[kk] != OUT) live2.push_back(kk);
+  for (size_t c = 2; c < cutkey.size(); c += 3) live2.push_back(cutkey[c]);
+  live.swap(live2);
+
   if (nf < 4) {    // degenerate sliver: no volume left
-    nv = nf = 0;
+    nf = 0;
+    live.clear();
     rmax2 = 0.0;
     return;
   }
   rmax2 = 0.0;
-  for (int k = 0; k < nv; k++) {
-    const double r2 = vx[3 * k] * vx[3 * k] + vx[3 * k + 1] * vx[3 * k + 1] + vx[3 * k + 2] * vx[3 * k + 2];
+  for (int kk : live) {
+    const double r2 = vx[3 * kk] * vx[3 * kk] + vx[3 * kk + 1] * vx[3 * kk + 1] + vx[3 * kk + 2] * vx[3 * kk + 2];
     if (r2 > rmax2) rmax2 = r2;
   }
 }
@@ -217,10 +234,11 @@ void ConvexCell3D::moments(CellMoments &m) const
   m.nfaces = 0;
   for (int f = 0; f < nf; f++) {
     if (fid[f] >= 0) m.nfaces++;
-    const double *a = &vx[3 * fv[fs[f]]];
+    const int *fvf = &fv[f * MAXFV];
+    const double *a = &vx[3 * fvf[0]];
     for (int k = 1; k + 1 < fl[f]; k++) {
-      const double *b = &vx[3 * fv[fs[f] + k]];
-      const double *c = &vx[3 * fv[fs[f] + k + 1]];
+      const double *b = &vx[3 * fvf[k]];
+      const double *c = &vx[3 * fvf[k + 1]];
       const double vol = (a[0] * (b[1] * c[2] - b[2] * c[1]) + a[1] * (b[2] * c[0] - b[0] * c[2]) +
                           a[2] * (b[0] * c[1] - b[1] * c[0])) / 6.0;
       const double s[3] = {a[0] + b[0] + c[0], a[1] + b[1] + c[1], a[2] + b[2] + c[2]};

@@ -48,20 +48,25 @@ class ConvexCell3D {
   int num_faces() const { return nf; }
   int face_id(int f) const { return fid[f]; }
 
+  // a face loop outgrew its MAXFV slots (the cell is then not trustworthy)
+  bool overflowed() const { return overflow; }
+
  private:
   enum { IN = 0, ON = 1, OUT = 2 };
+  static constexpr int MAXFV = 64;    // vertex slots per face loop
 
-  // current cell: vertex coordinates, face loops (start, length, id)
-  std::vector<double> vx;
-  std::vector<int> fv, fs, fl, fid;
-  int nv = 0, nf = 0;
+  // vertices are only appended while a cell is built; live lists those in use.
+  // Face f has fl[f] vertex indices at fv[f * MAXFV ...], so a cut rewrites
+  // only the faces it touches.
+  std::vector<double> vx, sval;
+  std::vector<int> live, live2, cls, fv, fl, fid, capnext, capset, cutkey, loop;
+  int nf = 0;
+  bool overflow = false;
   double rmax2 = 0.0;
 
-  // scratch (kept between calls so clipping does not allocate once warm)
-  std::vector<double> vx2, sval;
-  std::vector<int> fv2, fs2, fl2, fid2, cls, vmap, capnext, cutkey;
-
-  int cut_vertex(int a, int b, int &nvn);
+  int cut_vertex(int a, int b);
+  int new_vertex(const double *p);
+  void grow_faces(int n);
 };
 
 /* ---------------------------------------------------------------------- */
