@@ -132,3 +132,17 @@ def test_newton_off_equals_on(name):
     assert energy(lmp) == pytest.approx(e_on, rel=1e-13)
     np.testing.assert_allclose(forces(lmp), f_on, rtol=0, atol=1e-10 * np.abs(f_on).max())
     lmp.close()
+
+
+@pytest.mark.parametrize("name", ["mono-3d", "radical-3d"])
+def test_restart_restores_pair_settings(tmp_path, name):
+    """gamma, rc and the per-type radii come back from a restart file:
+    no pair_coeff is needed and the energy is unchanged."""
+    system = SYSTEMS[name]()
+    lmp = system.build()
+    e0 = energy(lmp)
+    restart = tmp_path / "cells.restart"
+    lmp.command(f"write_restart {restart}")
+    lmp.commands_list(["clear", f"read_restart {restart}", "thermo_modify norm no", "run 0 post no"])
+    assert energy(lmp) == pytest.approx(e0, rel=1e-13)
+    lmp.close()

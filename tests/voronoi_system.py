@@ -50,7 +50,7 @@ class VoronoiSystem:
             "units lj",
             f"dimension {self.dimension}",
             f"newton {self.newton}",
-            f"boundary p p {'p' if self.dimension == 3 else 'p'}",
+            "boundary p p p",
             f"atom_style {'sphere' if self.atom_radii is not None else 'atomic'}",
             "atom_modify map array sort 0 0",
             f"region box prism 0 {b[0][0]!r} 0 {b[1][1]!r} {zlo!r} {zhi!r} "
