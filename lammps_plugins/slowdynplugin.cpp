@@ -5,6 +5,7 @@
 
 #include "lammpsplugin.h"
 
+#include "fix_sisf_msd.h"
 #include "pair_voronoi.h"
 #include "pair_voronoi_radical.h"
 
@@ -28,6 +29,11 @@ static Pair *voronoi_radical_creator(LAMMPS *lmp)
   return new PairVoronoiRadical(lmp);
 }
 
+static Fix *sisf_msd_creator(LAMMPS *lmp, int argc, char **argv)
+{
+  return new FixSisfMsd(lmp, argc, argv);
+}
+
 extern "C" void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
 {
   auto register_plugin = (lammpsplugin_regfunc) regfunc;
@@ -45,5 +51,11 @@ extern "C" void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
   plugin.name = "voronoi/radical";
   plugin.info = "slowdyn " SLOWDYN_VERSION ": radical (power) Voronoi liquid pair style";
   plugin.creator.v1 = (lammpsplugin_factory1 *) &voronoi_radical_creator;
+  (*register_plugin)(&plugin, lmp);
+
+  plugin.style = "fix";
+  plugin.name = "sisf/msd";
+  plugin.info = "slowdyn " SLOWDYN_VERSION ": on-the-fly MSD, F_s(q,t) and alpha2 (multiple-tau)";
+  plugin.creator.v2 = (lammpsplugin_factory2 *) &sisf_msd_creator;
   (*register_plugin)(&plugin, lmp);
 }
