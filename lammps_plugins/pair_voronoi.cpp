@@ -158,14 +158,20 @@ void PairVoronoi::build_cell(int i, double wi, double rs2, double h, CellMoments
   const int *jlist = list->firstneigh[i];
   const int jnum = list->numneigh[i];
 
-  // near shell only; the rest of the list is revisited if the cell is not final
-  nnear.clear();
+  // near shell only, kept sorted by distance while it is gathered (insertion
+  // into a few dozen keys); the rest of the list is revisited only if the
+  // cell is not final after the near shell
+  if ((int) nnear.size() < jnum) {
+    nnear.resize(jnum);
+    order.resize(jnum);
+  }
+  int nn = 0;
   bool have_far = false;
-  const double *xi = x[i];
+  const double xi0 = x[i][0], xi1 = x[i][1], xi2 = x[i][2];
   for (int jj = 0; jj < jnum; jj++) {
     const int j = jlist[jj] & NEIGHMASK;
-    const double dx = x[j][0] - xi[0], dy = x[j][1] - xi[1];
-    const double dz = DIM == 3 ? x[j][2] - xi[2] : 0.0;
+    const double dx = x[j][0] - xi0, dy = x[j][1] - xi1;
+    const double dz = DIM == 3 ? x[j][2] - xi2 : 0.0;
     const double rsq = dx * dx + dy * dy + dz * dz;
     if (rsq >= rs2) {
       have_far = true;
@@ -174,17 +180,20 @@ void PairVoronoi::build_cell(int i, double wi, double rs2, double h, CellMoments
     if (rsq == 0.0)
       error->one(FLERR, "pair_style {}: atoms {} and {} sit at the same position", style_name,
                  atom->tag[i], atom->tag[j]);
-    nnear.push_back({{dx, dy, dz}, rsq, radical ? radsq[j] : 0.0, j});
-  }
-  // insertion sort: the near shell holds a few dozen entries
-  for (size_t a = 1; a < nnear.size(); a++) {
-    const Neigh key = nnear[a];
-    size_t b = a;
-    while (b > 0 && nnear[b - 1].rsq > key.rsq) {
-      nnear[b] = nnear[b - 1];
+    Neigh &n = nnear[nn];
+    n.del[0] = dx;
+    n.del[1] = dy;
+    n.del[2] = dz;
+    n.rsq = rsq;
+    n.wj = radical ? radsq[j] : 0.0;
+    n.j = j;
+    int b = nn;
+    while (b > 0 && order[b - 1].first > rsq) {
+      order[b] = order[b - 1];
       b--;
     }
-    nnear[b] = key;
+    order[b] = {rsq, nn};
+    nn++;
   }
 
   if (DIM == 3)
@@ -195,7 +204,8 @@ void PairVoronoi::build_cell(int i, double wi, double rs2, double h, CellMoments
   // a plane at distance >= r/2 - aplus/(2r) can only cut if that is < rmax
   const double aplus = std::max(radsq_max - wi, 0.0);
   bool done = false;
-  for (const Neigh &n : nnear) {
+  for (int a = 0; a < nn; a++) {
+    const Neigh &n = nnear[order[a].second];
     const double rmax2 = DIM == 3 ? cell3d.max_r2() : cell2d.max_r2();
     const double t = n.rsq - aplus;
     if (t > 0.0 && t * t >= 4.0 * n.rsq * rmax2) {
@@ -204,26 +214,23 @@ void PairVoronoi::build_cell(int i, double wi, double rs2, double h, CellMoments
     }
     const double d = 0.5 * (n.rsq + wi - n.wj);
     if (DIM == 3)
-      cell3d.clip(n.del, d, n.j);
+      cell3d.clip(n.del, d);
     else
       cell2d.clip(n.del, d, n.j);
   }
   if (!done && have_far)
     for (int jj = 0; jj < jnum; jj++) {
       const int j = jlist[jj] & NEIGHMASK;
-      const double del[3] = {x[j][0] - xi[0], x[j][1] - xi[1], DIM == 3 ? x[j][2] - xi[2] : 0.0};
+      const double del[3] = {x[j][0] - xi0, x[j][1] - xi1, DIM == 3 ? x[j][2] - xi2 : 0.0};
       const double rsq = del[0] * del[0] + del[1] * del[1] + del[2] * del[2];
       if (rsq < rs2) continue;
       const double d = 0.5 * (rsq + wi - (radical ? radsq[j] : 0.0));
       if (DIM == 3)
-        cell3d.clip(del, d, j);
+        cell3d.clip(del, d);
       else
         cell2d.clip(del, d, j);
     }
 
-  if (DIM == 3 && cell3d.overflowed())
-    error->one(FLERR, "pair_style {}: a face of the cell of atom {} has more than 64 vertices",
-               style_name, atom->tag[i]);
   const bool empty = DIM == 3 ? cell3d.empty() : cell2d.empty();
   const double rmax2 = DIM == 3 ? cell3d.max_r2() : cell2d.max_r2();
   if (!empty && rmax2 >= h * h)

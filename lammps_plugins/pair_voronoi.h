@@ -14,6 +14,9 @@
 #include "pair.h"
 #include "voronoi_cell.h"
 
+#include <utility>
+#include <vector>
+
 namespace LAMMPS_NS {
 
 class PairVoronoi : public Pair {
@@ -61,6 +64,7 @@ class PairVoronoi : public Pair {
   int nmax_cell;
 
   std::vector<Neigh> nnear;
+  std::vector<std::pair<double, int>> order;    // near shell sorted by distance
   SlowDyn::ConvexCell3D cell3d;
   SlowDyn::ConvexCell2D cell2d;
 

@@ -5,6 +5,7 @@
 
 #include "voronoi_cell.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace SlowDyn;
@@ -13,245 +14,232 @@ using namespace SlowDyn;
 static constexpr double PLANE_TOL = 1.0e-12;
 
 /* ----------------------------------------------------------------------
-   3D: initial cube with outward-oriented faces
+   3D: initial cube; edges of each corner ordered counter-clockwise seen
+   from outside (consecutive edge directions d_a, d_b with (d_a x d_b).p > 0)
 ------------------------------------------------------------------------- */
+
+// face walk: arriving at a vertex through slot j, leave through PREV_SLOT[j]
+static const int PREV_SLOT[3] = {2, 0, 1};
+
+// corner k has coordinates (x, y, z) = sign bits of k.  Its neighbours k^1,
+// k^2, k^4 are listed counter-clockwise seen from outside (consecutive edge
+// directions d_a, d_b with (d_a x d_b) . corner > 0); CUBE_BACK holds the slot
+// of k in each neighbour's list.
+static const int CUBE_EDGE[8][3] = {{1, 4, 2}, {0, 3, 5}, {3, 0, 6}, {2, 7, 1},
+                                    {5, 6, 0}, {4, 1, 7}, {7, 2, 4}, {6, 5, 3}};
+static const int CUBE_BACK[8][3] = {{0, 2, 1}, {0, 2, 1}, {0, 2, 1}, {0, 2, 1},
+                                    {0, 2, 1}, {0, 2, 1}, {0, 2, 1}, {0, 2, 1}};
 
 void ConvexCell3D::reset_cube(double h)
 {
-  static const int corner[8][3] = {{-1, -1, -1}, {1, -1, -1}, {1, 1, -1}, {-1, 1, -1},
-                                   {-1, -1, 1},  {1, -1, 1},  {1, 1, 1},  {-1, 1, 1}};
-  // counter-clockwise seen from outside
-  static const int face[6][4] = {{0, 3, 2, 1}, {4, 5, 6, 7}, {0, 1, 5, 4},
-                                 {2, 3, 7, 6}, {1, 2, 6, 5}, {0, 4, 7, 3}};
-  vx.clear();
-  capnext.clear();
-  live.clear();
+  v.resize(8);
+  live.resize(8);
   for (int k = 0; k < 8; k++) {
-    const double p[3] = {h * corner[k][0], h * corner[k][1], h * corner[k][2]};
-    live.push_back(new_vertex(p));
-  }
-  nf = 6;
-  grow_faces(nf);
-  for (int f = 0; f < 6; f++) {
-    fl[f] = 4;
-    fid[f] = -1;
-    for (int k = 0; k < 4; k++) fv[f * MAXFV + k] = face[f][k];
+    Vertex &c = v[k];
+    c.x[0] = (k & 1) ? h : -h;
+    c.x[1] = (k & 2) ? h : -h;
+    c.x[2] = (k & 4) ? h : -h;
+    c.r2 = 3.0 * h * h;
+    for (int a = 0; a < 3; a++) {
+      c.e[a] = CUBE_EDGE[k][a];
+      c.back[a] = CUBE_BACK[k][a];
+    }
+    live[k] = k;
   }
   rmax2 = 3.0 * h * h;
-  overflow = false;
-}
-
-/* ---------------------------------------------------------------------- */
-
-int ConvexCell3D::new_vertex(const double *p)
-{
-  const int idx = (int) capnext.size();
-  vx.push_back(p[0]);
-  vx.push_back(p[1]);
-  vx.push_back(p[2]);
-  capnext.push_back(-1);
-  return idx;
-}
-
-/* ---------------------------------------------------------------------- */
-
-void ConvexCell3D::grow_faces(int n)
-{
-  if ((int) fl.size() < n) {
-    fl.resize(2 * n);
-    fid.resize(2 * n);
-    fv.resize(2 * n * MAXFV);
-  }
 }
 
 /* ----------------------------------------------------------------------
-   the point where edge a-b crosses the plane; created once and shared by
-   the two faces of the edge
+   3D: clip by the half-space n.v <= d.  Work is proportional to the cut
+   region: one new vertex on every edge from an outside vertex u to an
+   inside vertex w, linked to its two neighbours on the cap polygon by
+   walking the faces on either side of the edge through the outside region.
 ------------------------------------------------------------------------- */
 
-int ConvexCell3D::cut_vertex(int a, int b)
+void ConvexCell3D::clip(const double *n, double d)
 {
-  const int lo = a < b ? a : b;
-  const int hi = a < b ? b : a;
-  const int ncut = (int) cutkey.size() / 3;
-  for (int k = 0; k < ncut; k++)
-    if (cutkey[3 * k] == lo && cutkey[3 * k + 1] == hi) return cutkey[3 * k + 2];
-
-  // interpolate from the inside vertex so both faces see identical coordinates
-  const int in = cls[lo] == IN ? lo : hi;
-  const int out = in == lo ? hi : lo;
-  const double t = sval[in] / (sval[in] - sval[out]);
-  double p[3];
-  for (int d = 0; d < 3; d++) p[d] = vx[3 * in + d] + t * (vx[3 * out + d] - vx[3 * in + d]);
-  const int idx = new_vertex(p);
-  cutkey.push_back(lo);
-  cutkey.push_back(hi);
-  cutkey.push_back(idx);
-  return idx;
-}
-
-/* ----------------------------------------------------------------------
-   3D: clip by the half-space n.v <= d.  Faces without outside vertices are
-   not touched; cut faces are rewritten in place, faces entirely outside
-   are replaced by the last face, and the cap face is appended.
-------------------------------------------------------------------------- */
-
-void ConvexCell3D::clip(const double *n, double d, int id)
-{
-  if (nf == 0) return;
-  const double nsq = n[0] * n[0] + n[1] * n[1] + n[2] * n[2];
+  const int nlive = (int) live.size();
+  if (nlive == 0) return;
+  const double nx = n[0], ny = n[1], nz = n[2];
+  const double nsq = nx * nx + ny * ny + nz * nz;
   // max_v n.v <= |n| rmax: the plane cannot reach the cell
   if (d > 0.0 && d * d >= nsq * rmax2) return;
 
-  const double tol = PLANE_TOL * std::sqrt(nsq * rmax2);
-  const int nvert = (int) capnext.size();
+  // room for this cut: at most 3 new vertices per outside vertex
+  const int nvert = (int) v.size();
   if ((int) sval.size() < nvert) {
     sval.resize(2 * nvert);
-    cls.resize(2 * nvert);
+    cutv.resize(6 * nvert);
   }
-  int nout = 0, nin = 0;
-  for (int k : live) {
-    const double s = n[0] * vx[3 * k] + n[1] * vx[3 * k + 1] + n[2] * vx[3 * k + 2] - d;
+  if ((int) outv.size() < nlive) {
+    outv.resize(2 * nlive);
+    newu.resize(6 * nlive);
+    live2.resize(8 * nlive);
+  }
+  if ((int) v.capacity() < nvert + 3 * nlive) v.reserve(2 * (nvert + 3 * nlive));
+
+  // classify; the surviving vertices and their largest r^2 are collected on
+  // the way (used only if the plane cuts)
+  int nout = 0, n2 = 0;
+  double r2max = 0.0;
+  for (int a = 0; a < nlive; a++) {
+    const int k = live[a];
+    const double s = nx * v[k].x[0] + ny * v[k].x[1] + nz * v[k].x[2] - d;
     sval[k] = s;
-    if (s > tol) {
-      cls[k] = OUT;
-      nout++;
-    } else if (s < -tol) {
-      cls[k] = IN;
-      nin++;
-    } else
-      cls[k] = ON;
+    if (s > 0.0)
+      outv[nout++] = k;
+    else {
+      live2[n2++] = k;
+      r2max = std::max(r2max, v[k].r2);
+    }
   }
   if (nout == 0) return;
-  if (nin == 0) {    // everything on or beyond the plane: the cell is empty
-    nf = 0;
+  if (nout == nlive) {    // nothing left inside
     live.clear();
     rmax2 = 0.0;
     return;
   }
 
-  cutkey.clear();
-  capset.clear();
-  int f = 0;
-  while (f < nf) {
-    int *fvf = &fv[f * MAXFV];
-    const int len = fl[f];
-    int fout = 0;
-    for (int k = 0; k < len; k++) fout += cls[fvf[k]] == OUT;
-    if (fout == 0) {
-      f++;
-      continue;
-    }
-    if (fout < len) {
-      int pexit = -1, qenter = -1;
-      loop.clear();
-      for (int k = 0; k < len; k++) {
-        const int a = fvf[k];
-        const int b = fvf[k + 1 < len ? k + 1 : 0];
-        const int ca = cls[a], cb = cls[b];
-        if (ca != OUT) loop.push_back(a);
-        if (cb == OUT && ca != OUT) {
-          pexit = ca == IN ? cut_vertex(a, b) : a;
-          if (ca == IN) loop.push_back(pexit);
-        } else if (ca == OUT && cb != OUT) {
-          qenter = cb == IN ? cut_vertex(a, b) : b;
-          if (cb == IN) loop.push_back(qenter);
-        }
-      }
-      // the cap face runs along this face's cut edge in the opposite direction
-      if (pexit >= 0 && qenter >= 0 && pexit != qenter) {
-        capnext[qenter] = pexit;
-        capset.push_back(qenter);
-      }
-      const int newlen = (int) loop.size();
-      if (newlen >= 3 && newlen <= MAXFV) {
-        for (int k = 0; k < newlen; k++) fvf[k] = loop[k];
-        fl[f] = newlen;
-        f++;
-        continue;
-      }
-      if (newlen > MAXFV) overflow = true;
-    }
-    // face gone: move the last face here and look at it next
-    nf--;
-    if (f != nf) {
-      fl[f] = fl[nf];
-      fid[f] = fid[nf];
-      for (int k = 0; k < fl[nf]; k++) fvf[k] = fv[nf * MAXFV + k];
+  // new vertices on the edges leaving the outside region; newu holds
+  // 4 * u + k for the edge slot k of outside vertex u
+  const int first_new = nvert;
+  int nnew = 0;
+  for (int a = 0; a < nout; a++) {
+    const int u = outv[a];
+    for (int k = 0; k < 3; k++) {
+      const int w = v[u].e[k];
+      if (sval[w] > 0.0) continue;
+      const double t = sval[w] / (sval[w] - sval[u]);
+      const int q = (int) v.size();
+      v.emplace_back();
+      Vertex &nv = v[q];
+      const Vertex &vw = v[w], &vu = v[u];
+      nv.x[0] = vw.x[0] + t * (vu.x[0] - vw.x[0]);
+      nv.x[1] = vw.x[1] + t * (vu.x[1] - vw.x[1]);
+      nv.x[2] = vw.x[2] + t * (vu.x[2] - vw.x[2]);
+      nv.r2 = nv.x[0] * nv.x[0] + nv.x[1] * nv.x[1] + nv.x[2] * nv.x[2];
+      r2max = std::max(r2max, nv.r2);
+      live2[n2++] = q;
+      const int j = vu.back[k];
+      v[w].e[j] = q;
+      v[w].back[j] = 0;
+      nv.e[0] = w;
+      nv.back[0] = j;
+      cutv[3 * u + k] = q;
+      newu[nnew++] = 4 * u + k;
     }
   }
 
-  // assemble the cap face by following the directed cut edges
-  if (!capset.empty()) {
-    const int first = capset[0];
-    loop.clear();
-    int k = first;
-    do {
-      loop.push_back(k);
-      k = capnext[k];
-    } while (k >= 0 && k != first && loop.size() <= capset.size());
-    for (int q : capset) capnext[q] = -1;
-    const int newlen = (int) loop.size();
-    if (newlen > MAXFV) overflow = true;
-    if (newlen >= 3 && newlen <= MAXFV) {
-      grow_faces(nf + 1);
-      for (int kk = 0; kk < newlen; kk++) fv[nf * MAXFV + kk] = loop[kk];
-      fl[nf] = newlen;
-      fid[nf] = id;
-      nf++;
+  // link each new vertex p (on edge w-u) to the next one q on the face left
+  // of w->u: p's slot 2 holds q, q's slot 1 holds p
+  const int guard = 3 * nvert;
+  for (int a = 0; a < nnew; a++) {
+    int x = newu[a] >> 2, slot = newu[a] & 3, steps = 0;
+    int q = -1;
+    while (steps++ < guard) {
+      const int b = PREV_SLOT[slot];
+      const int y = v[x].e[b];
+      if (sval[y] <= 0.0) {
+        q = cutv[3 * x + b];
+        break;
+      }
+      slot = v[x].back[b];
+      x = y;
     }
+    if (q < 0) {    // corrupted graph (cannot happen for a convex cell)
+      live.clear();
+      rmax2 = 0.0;
+      return;
+    }
+    const int p = first_new + a;
+    v[p].e[2] = q;
+    v[p].back[2] = 1;
+    v[q].e[1] = p;
+    v[q].back[1] = 2;
   }
 
-  live2.clear();
-  for (int kk : live)
-    if (cls[kk] != OUT) live2.push_back(kk);
-  for (size_t c = 2; c < cutkey.size(); c += 3) live2.push_back(cutkey[c]);
-  live.swap(live2);
-
-  if (nf < 4) {    // degenerate sliver: no volume left
-    nf = 0;
-    live.clear();
-    rmax2 = 0.0;
-    return;
-  }
-  rmax2 = 0.0;
-  for (int kk : live) {
-    const double r2 = vx[3 * kk] * vx[3 * kk] + vx[3 * kk + 1] * vx[3 * kk + 1] + vx[3 * kk + 2] * vx[3 * kk + 2];
-    if (r2 > rmax2) rmax2 = r2;
-  }
+  rmax2 = r2max;
+  live.assign(live2.begin(), live2.begin() + n2);
 }
 
 /* ----------------------------------------------------------------------
-   3D: volume, first and second moments by tetrahedra (origin, v0, vk, vk+1);
-   signed volumes make this valid when the origin lies outside the cell
+   3D: volume, first and second moments by tetrahedra (origin, a, b, c)
+   over a fan of every face loop; signed volumes make this valid when the
+   origin lies outside the cell
 ------------------------------------------------------------------------- */
 
-void ConvexCell3D::moments(CellMoments &m) const
+void ConvexCell3D::moments(CellMoments &m)
 {
-  m.vol = 0.0;
-  for (int d = 0; d < 3; d++) m.m1[d] = 0.0;
-  for (int d = 0; d < 6; d++) m.m2[d] = 0.0;
-  m.nfaces = 0;
-  for (int f = 0; f < nf; f++) {
-    if (fid[f] >= 0) m.nfaces++;
-    const int *fvf = &fv[f * MAXFV];
-    const double *a = &vx[3 * fvf[0]];
-    for (int k = 1; k + 1 < fl[f]; k++) {
-      const double *b = &vx[3 * fvf[k]];
-      const double *c = &vx[3 * fvf[k + 1]];
-      const double vol = (a[0] * (b[1] * c[2] - b[2] * c[1]) + a[1] * (b[2] * c[0] - b[0] * c[2]) +
-                          a[2] * (b[0] * c[1] - b[1] * c[0])) / 6.0;
-      const double s[3] = {a[0] + b[0] + c[0], a[1] + b[1] + c[1], a[2] + b[2] + c[2]};
-      m.vol += vol;
-      for (int d = 0; d < 3; d++) m.m1[d] += 0.25 * vol * s[d];
-      // int_T x_p x_q = V/20 (sum_vertices v_p v_q + s_p s_q), origin a vertex
-      static const int P[6] = {0, 1, 2, 0, 0, 1}, Q[6] = {0, 1, 2, 1, 2, 2};
-      for (int t = 0; t < 6; t++) {
-        const int p = P[t], q = Q[t];
-        m.m2[t] += 0.05 * vol * (a[p] * a[q] + b[p] * b[q] + c[p] * c[q] + s[p] * s[q]);
+  // local accumulators: writing through m in the loop would force a store
+  // and reload per triangle (m may alias the vertex array for the compiler)
+  double vol = 0.0, m1x = 0.0, m1y = 0.0, m1z = 0.0;
+  double xx = 0.0, yy = 0.0, zz = 0.0, xy = 0.0, xz = 0.0, yz = 0.0;
+  int nfaces = 0;
+  if (seen.size() < v.size()) seen.resize(2 * v.size());
+  for (int k : live) seen[k] = 0;
+  const double area_tol2 = 1.0e-24 * rmax2 * rmax2;
+
+  for (int start : live)
+    for (int s0 = 0; s0 < 3; s0++) {
+      if (seen[start] & (1 << s0)) continue;
+      // walk the face loop that starts with the directed edge start -> e[s0];
+      // fan of tetrahedra (origin, a, b, c) with a = start
+      const double ax = v[start].x[0], ay = v[start].x[1], az = v[start].x[2];
+      seen[start] |= (unsigned char) (1 << s0);
+      int prev = v[start].e[s0];
+      int slot = PREV_SLOT[v[start].back[s0]];
+      seen[prev] |= (unsigned char) (1 << slot);
+      // twice the face area vector: sum of x_k x x_k+1 around the loop
+      double cx = ay * v[prev].x[2] - az * v[prev].x[1];
+      double cy = az * v[prev].x[0] - ax * v[prev].x[2];
+      double cz = ax * v[prev].x[1] - ay * v[prev].x[0];
+      int x = v[prev].e[slot];
+      slot = PREV_SLOT[v[prev].back[slot]];
+      while (x != start) {
+        seen[x] |= (unsigned char) (1 << slot);
+        const double bx = v[prev].x[0], by = v[prev].x[1], bz = v[prev].x[2];
+        const double qx = v[x].x[0], qy = v[x].x[1], qz = v[x].x[2];
+        const double bcx = by * qz - bz * qy, bcy = bz * qx - bx * qz, bcz = bx * qy - by * qx;
+        const double t = ax * bcx + ay * bcy + az * bcz;    // 6 x volume
+        const double sx = ax + bx + qx, sy = ay + by + qy, sz = az + bz + qz;
+        vol += t;
+        m1x += t * sx;
+        m1y += t * sy;
+        m1z += t * sz;
+        // int_T x_p x_q = V/20 (sum_vertices v_p v_q + s_p s_q), origin a vertex
+        xx += t * (ax * ax + bx * bx + qx * qx + sx * sx);
+        yy += t * (ay * ay + by * by + qy * qy + sy * sy);
+        zz += t * (az * az + bz * bz + qz * qz + sz * sz);
+        xy += t * (ax * ay + bx * by + qx * qy + sx * sy);
+        xz += t * (ax * az + bx * bz + qx * qz + sx * sz);
+        yz += t * (ay * az + by * bz + qy * qz + sy * sz);
+        cx += bcx;
+        cy += bcy;
+        cz += bcz;
+        prev = x;
+        const int next = v[x].e[slot];
+        slot = PREV_SLOT[v[x].back[slot]];
+        x = next;
       }
+      // closing edge prev -> start
+      const double bx = v[prev].x[0], by = v[prev].x[1], bz = v[prev].x[2];
+      cx += by * az - bz * ay;
+      cy += bz * ax - bx * az;
+      cz += bx * ay - by * ax;
+      if (0.25 * (cx * cx + cy * cy + cz * cz) > area_tol2) nfaces++;
     }
-  }
+
+  m.vol = vol / 6.0;
+  m.m1[0] = m1x / 24.0;
+  m.m1[1] = m1y / 24.0;
+  m.m1[2] = m1z / 24.0;
+  m.m2[0] = xx / 120.0;
+  m.m2[1] = yy / 120.0;
+  m.m2[2] = zz / 120.0;
+  m.m2[3] = xy / 120.0;
+  m.m2[4] = xz / 120.0;
+  m.m2[5] = yz / 120.0;
+  m.nfaces = nfaces;
 }
 
 /* ----------------------------------------------------------------------

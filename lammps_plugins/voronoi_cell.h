@@ -33,40 +33,41 @@ struct CellMoments {
 
 class ConvexCell3D {
  public:
-  // start from the cube [-h, h]^3; its faces carry id -1
+  // start from the cube [-h, h]^3
   void reset_cube(double h);
 
-  // keep the part with n.v <= d; faces made by this plane carry id
-  // n need not be normalised; returns immediately when the plane cannot cut
-  void clip(const double *n, double d, int id);
+  // keep the part with n.v <= d (n need not be normalised); returns at once
+  // when the plane cannot reach the cell
+  void clip(const double *n, double d);
 
-  bool empty() const { return nf == 0; }
+  bool empty() const { return live.empty(); }
   double max_r2() const { return rmax2; }
-  void moments(CellMoments &m) const;
 
-  // face ids of the current cell (neighbour indices; -1 for the initial cube)
-  int num_faces() const { return nf; }
-  int face_id(int f) const { return fid[f]; }
-
-  // a face loop outgrew its MAXFV slots (the cell is then not trustworthy)
-  bool overflowed() const { return overflow; }
+  // integrals; faces of zero area (from exactly degenerate cuts) are not
+  // counted as neighbours
+  void moments(CellMoments &m);
 
  private:
-  enum { IN = 0, ON = 1, OUT = 2 };
-  static constexpr int MAXFV = 64;    // vertex slots per face loop
+  // Every vertex has exactly three edges, listed counter-clockwise seen from
+  // outside; back[k] is the slot of this vertex in the list of e[k].  A vertex
+  // is inside a plane when n.v - d <= 0 and outside otherwise (no tolerance):
+  // an exactly degenerate cut then makes a zero-length edge, never a vertex of
+  // higher degree, so the graph stays valid for lattices too.
+  // Walking a face counter-clockwise: arriving at w through slot j, leave
+  // through slot (j + 2) % 3.
+  struct Vertex {
+    double x[3];
+    double r2;
+    int e[3];
+    int back[3];
+  };
 
-  // vertices are only appended while a cell is built; live lists those in use.
-  // Face f has fl[f] vertex indices at fv[f * MAXFV ...], so a cut rewrites
-  // only the faces it touches.
-  std::vector<double> vx, sval;
-  std::vector<int> live, live2, cls, fv, fl, fid, capnext, capset, cutkey, loop;
-  int nf = 0;
-  bool overflow = false;
+  std::vector<Vertex> v;    // append-only while one cell is built
+  std::vector<int> live, live2, outv, newu, cutv;
+  std::vector<double> sval;
+  std::vector<unsigned char> seen;
   double rmax2 = 0.0;
 
-  int cut_vertex(int a, int b);
-  int new_vertex(const double *p);
-  void grow_faces(int n);
 };
 
 /* ---------------------------------------------------------------------- */
