@@ -4,8 +4,9 @@
 
    A cell is stored relative to its particle (the origin) and is cut by the
    half-spaces {v : n.v <= d} of the bisector (Voronoi) or radical (power)
-   planes of its neighbours.  3D cells are polyhedra stored as oriented face
-   loops (counter-clockwise seen from outside); 2D cells are counter-clockwise
+   planes of its neighbours.  3D cells are polyhedra stored as a graph of
+   degree-3 vertices, as in voro++ (Rycroft, Chaos 19, 041111 (2009)), so a
+   cut only touches the region it removes; 2D cells are counter-clockwise
    polygons.  Both know the integrals the Voronoi potentials need: volume,
    first and second moments about the origin.
 

@@ -110,3 +110,36 @@ def test_2d_radical():
                            type_radii={1: 0.95, 2: 1.05})
     system.types = 1 + (np.arange(system.n) % 2)
     compare(system, np.where(system.types == 1, 0.95, 1.05))
+
+
+LATTICES = {  # basis in units of the cubic lattice constant, Voronoi neighbours
+    "sc": ([[0, 0, 0]], 6),
+    "bcc": ([[0, 0, 0], [0.5, 0.5, 0.5]], 14),
+    "fcc": ([[0, 0, 0], [0.5, 0.5, 0], [0.5, 0, 0.5], [0, 0.5, 0.5]], 12),
+}
+
+
+@pytest.mark.parametrize("lattice", LATTICES)
+def test_perfect_lattices_exactly_degenerate(lattice):
+    """Every vertex of these cells is shared by more than four cells (fcc:
+    degree-4 vertices): the counts must still be exact and forces zero."""
+    from voronoi_system import VoronoiSystem, energy, forces
+
+    basis, neighbours = LATTICES[lattice]
+    cells_per_side, a = 4, 1.1
+    grid = np.array([[i, j, k] for i in range(cells_per_side) for j in range(cells_per_side)
+                     for k in range(cells_per_side)], dtype=float)
+    x = (grid[:, None, :] + np.array(basis)[None, :, :]).reshape(-1, 3) * a
+    length = cells_per_side * a
+    system = VoronoiSystem(x=x, box=np.diag([length] * 3), rc=3.0)
+    lmp = system.build()
+    c = cells(lmp)
+    f = forces(lmp)
+    e = energy(lmp)
+    lmp.close()
+    v_cell = length**3 / system.n
+    np.testing.assert_allclose(c["volume"], v_cell, rtol=1e-12)
+    assert np.all(c["neighbors"] == neighbours), np.unique(c["neighbors"])
+    assert np.abs(f).max() < 1e-9
+    if lattice == "sc":  # cube of side a: gamma/2 int |r|^2 = gamma a^5 / 8
+        assert e == pytest.approx(system.n * system.gamma * a**5 / 8.0, rel=1e-12)
