@@ -50,13 +50,14 @@ static const char cite_multiple_tau[] =
 
 static constexpr double RESTART_MAGIC = 5051.0;    // marks a fix sisf/msd restart record
 static constexpr int RESTART_VERSION = 1;
+static constexpr int BATCH = 2048;    // displacement entries per vectorised kernel call
 
 /* ---------------------------------------------------------------------- */
 
 FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
     Fix(lmp, narg, arg), nq(0), nfreq(0), comflag(0), nlen(16), ncount(2), ncorr(20), dim(3),
-    nlags(0), hist(nullptr), nper(0), nsample(0), first_step(-1), last_step(-1), nval(0),
-    ntslot(0), group_count(0), ncols(0)
+    nlags(0), nlev3(0), nper(0), nsample(0), first_step(-1), last_step(-1), nval(0),
+    ntslot(0), group_count(0), ncols(0), nbuf(0)
 {
   if (narg < 4) utils::missing_cmd_args(FLERR, "fix sisf/msd", error);
   nevery = utils::inumeric(FLERR, arg[3], false, lmp);
@@ -157,6 +158,11 @@ FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
     stride *= ncount;
   }
   nlags = static_cast<int>(lag.size());
+  nbuf = BATCH + nlags;    // a batch overshoots by at most one atom's lags
+  buf_r2.resize(nbuf);
+  buf_x.resize(nbuf);
+  buf_fs.resize((size_t) nbuf * nq);
+  buf_row.resize(nbuf);
   fill.assign(ncorr, 0);
   head.assign(ncorr, nlen - 1);
   norigin.assign(nlags, 0.0);
@@ -174,7 +180,9 @@ FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
   restart_global = 1;
   restart_peratom = 1;
 
-  nper = ncorr * nlen * 3;
+  nlev3 = nlen * 3;
+  nper = ncorr * nlev3;
+  hist.assign(ncorr, nullptr);
   FixSisfMsd::grow_arrays(atom->nmax);
   atom->add_callback(Atom::GROW);
   atom->add_callback(Atom::RESTART);
@@ -189,7 +197,7 @@ FixSisfMsd::~FixSisfMsd()
   if (copymode) return;
   atom->delete_callback(id, Atom::GROW);
   atom->delete_callback(id, Atom::RESTART);
-  memory->destroy(hist);
+  for (auto &h : hist) memory->destroy(h);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -255,19 +263,57 @@ void FixSisfMsd::post_run()
 }
 
 /* ----------------------------------------------------------------------
-   F_s kernel: isotropic average of exp(-i q.dr) over directions
+   sin(x)/x for x >= 0, branch-free so that the compiler vectorises the loop:
+   x = 2 pi k + y with |y| <= pi (Cody-Waite with 2 pi split in three parts,
+   k from the 1.5*2^52 rounding trick), then the Taylor series of sin(y) up
+   to y^27 (truncation error < 3e-17 for |y| <= pi). Absolute error about
+   1e-15 against std::sin(x)/x for 0 <= x < 1e9.
 ------------------------------------------------------------------------- */
 
-double FixSisfMsd::fs_kernel(double x) const
+static constexpr double SIN_TAYLOR[14] = {
+    1.0, -0.16666666666666666, 0.008333333333333333, -0.0001984126984126984,
+    2.7557319223985893e-06, -2.505210838544172e-08, 1.6059043836821613e-10,
+    -7.647163731819816e-13, 2.8114572543455206e-15, -8.22063524662433e-18,
+    1.9572941063391263e-20, -3.868170170630684e-23, 6.446950284384474e-26,
+    -9.183689863795546e-29};
+
+static void sinc_block(const double *__restrict x, double *__restrict out, int n)
 {
-  if (dim == 3) {
-    if (x < 1.0e-4) {
-      const double x2 = x * x;
-      return 1.0 - x2 / 6.0 + x2 * x2 / 120.0;
-    }
-    return std::sin(x) / x;
+  constexpr double INV2PI = 0.15915494309189533577;
+  constexpr double ROUND = 6755399441055744.0;    // 1.5 * 2^52
+  constexpr double TINY = 1.0e-300;
+  // Cephes' three-part split of pi/4, scaled by 8 (exact): k*P1 is exact
+  constexpr double P1 = 8.0 * 7.85398125648498535156e-1;
+  constexpr double P2 = 8.0 * 3.77489470793079817668e-8;
+  constexpr double P3 = 8.0 * 2.69515142907905952645e-15;
+  for (int i = 0; i < n; i++) {
+    const double xi = x[i];
+    const double k = (xi * INV2PI + ROUND) - ROUND;
+    const double y = ((xi - k * P1) - k * P2) - k * P3;
+    const double y2 = y * y;
+    const double *c = SIN_TAYLOR;
+    // Horner in y^2, written out so that the loop body has no inner loop
+    const double p =
+        c[0] + y2 * (c[1] + y2 * (c[2] + y2 * (c[3] + y2 * (c[4] + y2 * (c[5] + y2 * (c[6] +
+        y2 * (c[7] + y2 * (c[8] + y2 * (c[9] + y2 * (c[10] + y2 * (c[11] + y2 * (c[12] +
+        y2 * c[13]))))))))))));
+    // sin(x)/x = p y / x; TINY makes x = 0 give y/x = 1 (there y = x = 0)
+    // and changes nothing for x > 1e-284: no branch in the loop
+    out[i] = p * ((y + TINY) / (xi + TINY));
   }
-  return std::cyl_bessel_j(0.0, x);
+}
+
+/* ----------------------------------------------------------------------
+   F_s kernel for n values x = q r: sin(x)/x (3D) or J0(x) (2D), the
+   isotropic averages of exp(-i q.r)
+------------------------------------------------------------------------- */
+
+void FixSisfMsd::fs_kernel(const double *x, double *out, int n) const
+{
+  if (dim == 3)
+    sinc_block(x, out, n);
+  else
+    for (int i = 0; i < n; i++) out[i] = std::cyl_bessel_j(0.0, x[i]);
 }
 
 /* ----------------------------------------------------------------------
@@ -311,6 +357,30 @@ void FixSisfMsd::sample()
   const int nlocal = atom->nlocal;
   const double *q = qvals.data();
 
+  // squared displacements of every lag due now, batched over atoms so that
+  // the square roots and the F_s kernel run as long vector loops; each
+  // entry remembers its accumulator offset (grid row, atom type)
+  double *r2buf = buf_r2.data();
+  double *xbuf = buf_x.data();
+  double *fsbuf = buf_fs.data();
+  int *offbuf = buf_row.data();
+  int n = 0;
+  auto flush = [&]() {
+    for (int iq = 0; iq < nq; iq++) {
+      const double qv = q[iq];
+      for (int l = 0; l < n; l++) xbuf[l] = qv * std::sqrt(r2buf[l]);
+      fs_kernel(xbuf, fsbuf + (size_t) iq * nbuf, n);
+    }
+    for (int l = 0; l < n; l++) {
+      double *a = &acc_local[offbuf[l]];
+      const double r2 = r2buf[l];
+      a[0] += r2;
+      a[1] += r2 * r2;
+      for (int iq = 0; iq < nq; iq++) a[2 + iq] += fsbuf[(size_t) iq * nbuf + l];
+    }
+    n = 0;
+  };
+
   for (int i = 0; i < nlocal; i++) {
     if (!(mask[i] & groupbit)) continue;
     double u[3];
@@ -318,28 +388,28 @@ void FixSisfMsd::sample()
     u[0] -= cm[0];
     u[1] -= cm[1];
     u[2] -= cm[2];
-    double *h = hist[i];
     const int tslot = type[i] - 1;
     for (int k = 0; k < nact; k++) {
-      double *hk = h + (size_t) k * nlen * 3;
-      double *now = hk + 3 * head[k];
+      double *hk = hist[k][i];
+      const int hd = head[k];
+      double *now = hk + 3 * hd;
       now[0] = u[0];
       now[1] = u[1];
       now[2] = u[2];
       for (int j = (k == 0 ? 1 : jmin_up); j < fill[k]; j++) {
-        const double *old = hk + 3 * ((head[k] - j + nlen) % nlen);
+        const int slot = hd - j < 0 ? hd - j + nlen : hd - j;
+        const double *old = hk + 3 * slot;
         const double dx = u[0] - old[0];
         const double dy = u[1] - old[1];
         const double dz = u[2] - old[2];
-        const double r2 = dx * dx + dy * dy + dz * dz;
-        double *a = &acc_local[((size_t) row_of(k, j) * ntslot + tslot) * nval];
-        a[0] += r2;
-        a[1] += r2 * r2;
-        const double r = std::sqrt(r2);
-        for (int iq = 0; iq < nq; iq++) a[2 + iq] += fs_kernel(q[iq] * r);
+        r2buf[n] = dx * dx + dy * dy + dz * dz;
+        offbuf[n] = (row_of(k, j) * ntslot + tslot) * nval;
+        n++;
       }
     }
+    if (n >= BATCH) flush();
   }
+  flush();
 
   for (int k = 0; k < nact; k++)
     for (int j = (k == 0 ? 1 : jmin_up); j < fill[k]; j++) norigin[row_of(k, j)] += 1.0;
@@ -528,21 +598,21 @@ void FixSisfMsd::restart(char *buf)
 
 void FixSisfMsd::grow_arrays(int nmax)
 {
-  memory->grow(hist, nmax, nper, "sisf/msd:hist");
+  for (auto &h : hist) memory->grow(h, nmax, nlev3, "sisf/msd:hist");
 }
 
 /* ---------------------------------------------------------------------- */
 
 void FixSisfMsd::copy_arrays(int i, int j, int /*delflag*/)
 {
-  memcpy(hist[j], hist[i], sizeof(double) * nper);
+  for (auto &h : hist) memcpy(h[j], h[i], sizeof(double) * nlev3);
 }
 
 /* ---------------------------------------------------------------------- */
 
 int FixSisfMsd::pack_exchange(int i, double *buf)
 {
-  memcpy(buf, hist[i], sizeof(double) * nper);
+  for (int k = 0; k < ncorr; k++) memcpy(buf + k * nlev3, hist[k][i], sizeof(double) * nlev3);
   return nper;
 }
 
@@ -550,7 +620,7 @@ int FixSisfMsd::pack_exchange(int i, double *buf)
 
 int FixSisfMsd::unpack_exchange(int nlocal, double *buf)
 {
-  memcpy(hist[nlocal], buf, sizeof(double) * nper);
+  for (int k = 0; k < ncorr; k++) memcpy(hist[k][nlocal], buf + k * nlev3, sizeof(double) * nlev3);
   return nper;
 }
 
@@ -560,7 +630,8 @@ int FixSisfMsd::pack_restart(int i, double *buf)
 {
   // pack buf[0] this way because other fixes unpack it
   buf[0] = nper + 1;
-  memcpy(buf + 1, hist[i], sizeof(double) * nper);
+  for (int k = 0; k < ncorr; k++)
+    memcpy(buf + 1 + k * nlev3, hist[k][i], sizeof(double) * nlev3);
   return nper + 1;
 }
 
@@ -573,7 +644,8 @@ void FixSisfMsd::unpack_restart(int nlocal, int nth)
   int m = 0;
   for (int i = 0; i < nth; i++) m += static_cast<int>(extra[nlocal][m]);
   m++;
-  memcpy(hist[nlocal], &extra[nlocal][m], sizeof(double) * nper);
+  for (int k = 0; k < ncorr; k++)
+    memcpy(hist[k][nlocal], &extra[nlocal][m + k * nlev3], sizeof(double) * nlev3);
 }
 
 /* ---------------------------------------------------------------------- */

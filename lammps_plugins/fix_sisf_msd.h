@@ -60,9 +60,11 @@ class FixSisfMsd : public Fix {
   std::vector<int> lag_level;     // level of each grid row
   std::vector<bigint> level_stride;   // m^k in samples
 
-  // per-atom history: hist[i][(k*nlen + slot)*3 + d], unwrapped positions
-  double **hist;
-  int nper;    // ncorr*nlen*3
+  // per-atom history, one array per level (keeps the often-used low
+  // levels contiguous): hist[k][i][slot*3 + d], unwrapped positions
+  std::vector<double **> hist;
+  int nlev3;   // nlen*3 values per atom and level
+  int nper;    // ncorr*nlen*3 values per atom
 
   // global correlator state (identical on all ranks)
   bigint nsample;          // samples taken so far
@@ -83,11 +85,16 @@ class FixSisfMsd : public Fix {
   int ncols;
   std::vector<double> table;        // [nlags][ncols] output table (last reduction)
 
+  // per-atom work buffers of one sample (one entry per lag due)
+  int nbuf;
+  std::vector<double> buf_r2, buf_x, buf_fs;
+  std::vector<int> buf_row;
+
   void sample();
   void reduce();
   void build_table();
   void write_file();
-  double fs_kernel(double qr) const;
+  void fs_kernel(const double *x, double *out, int n) const;
 };
 
 }    // namespace LAMMPS_NS
