@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 
-def lag_grid(nlen: int = 16, ncount: int = 2, ncorr: int = 20) -> tuple[np.ndarray, np.ndarray]:
+def lag_grid(nlen: int = 8, ncount: int = 2, ncorr: int = 20) -> tuple[np.ndarray, np.ndarray]:
     """Lags (in samples) and their levels, in the row order of ``fix sisf/msd``.
 
     Parameters
@@ -72,7 +72,7 @@ class SelfDynamics:
 
     q: tuple[float, ...]
     dim: int = 3
-    nlen: int = 16
+    nlen: int = 8
     ncount: int = 2
     ncorr: int = 20
     all_origins: bool = False

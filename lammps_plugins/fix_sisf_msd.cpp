@@ -12,7 +12,7 @@
      j = p/m..p-1    on levels k > 0 (smaller j repeat lags of level k-1).
    Hence lag tau = j*m^k (in samples) is averaged over ALL origins n0 with
    n0 % m^k == 0 and n0 + tau <= n_last: origins are spaced m^k <= tau*m/p
-   apart (tau/8 for the defaults), so successive origins overlap strongly
+   apart (tau/4 for the defaults), so successive origins overlap strongly
    and a trajectory analysis over every origin gives practically the same
    statistics. Positions are stored exactly (never block-averaged), because
    F_s and alpha2 are nonlinear in the displacement.
@@ -55,7 +55,7 @@ static constexpr int BATCH = 2048;    // displacement entries per vectorised ker
 /* ---------------------------------------------------------------------- */
 
 FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
-    Fix(lmp, narg, arg), nq(0), nfreq(0), comflag(0), nlen(16), ncount(2), ncorr(20), dim(3),
+    Fix(lmp, narg, arg), nq(0), nfreq(0), comflag(0), nlen(8), ncount(2), ncorr(20), dim(3),
     nlags(0), nlev3(0), nper(0), nsample(0), first_step(-1), last_step(-1), nval(0),
     ntslot(0), group_count(0), ncols(0), nbuf(0)
 {
@@ -160,7 +160,6 @@ FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
   nlags = static_cast<int>(lag.size());
   nbuf = BATCH + nlags;    // a batch overshoots by at most one atom's lags
   buf_r2.resize(nbuf);
-  buf_x.resize(nbuf);
   buf_fs.resize((size_t) nbuf * nq);
   buf_row.resize(nbuf);
   fill.assign(ncorr, 0);
@@ -277,7 +276,15 @@ static constexpr double SIN_TAYLOR[14] = {
     1.9572941063391263e-20, -3.868170170630684e-23, 6.446950284384474e-26,
     -9.183689863795546e-29};
 
-static void sinc_block(const double *__restrict x, double *__restrict out, int n)
+// x86-64: an AVX2/FMA clone is chosen at load time where the CPU has it
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SLOWDYN_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define SLOWDYN_SIMD_CLONES
+#endif
+
+SLOWDYN_SIMD_CLONES
+static void sinc_q_block(const double *__restrict r2, double q, double *__restrict out, int n)
 {
   constexpr double INV2PI = 0.15915494309189533577;
   constexpr double ROUND = 6755399441055744.0;    // 1.5 * 2^52
@@ -287,7 +294,7 @@ static void sinc_block(const double *__restrict x, double *__restrict out, int n
   constexpr double P2 = 8.0 * 3.77489470793079817668e-8;
   constexpr double P3 = 8.0 * 2.69515142907905952645e-15;
   for (int i = 0; i < n; i++) {
-    const double xi = x[i];
+    const double xi = q * std::sqrt(r2[i]);
     const double k = (xi * INV2PI + ROUND) - ROUND;
     const double y = ((xi - k * P1) - k * P2) - k * P3;
     const double y2 = y * y;
@@ -304,16 +311,16 @@ static void sinc_block(const double *__restrict x, double *__restrict out, int n
 }
 
 /* ----------------------------------------------------------------------
-   F_s kernel for n values x = q r: sin(x)/x (3D) or J0(x) (2D), the
+   F_s kernel for n squared displacements r2, x = q sqrt(r2): sin(x)/x (3D) or J0(x) (2D), the
    isotropic averages of exp(-i q.r)
 ------------------------------------------------------------------------- */
 
-void FixSisfMsd::fs_kernel(const double *x, double *out, int n) const
+void FixSisfMsd::fs_kernel(const double *r2, double q, double *out, int n) const
 {
   if (dim == 3)
-    sinc_block(x, out, n);
+    sinc_q_block(r2, q, out, n);
   else
-    for (int i = 0; i < n; i++) out[i] = std::cyl_bessel_j(0.0, x[i]);
+    for (int i = 0; i < n; i++) out[i] = std::cyl_bessel_j(0.0, q * std::sqrt(r2[i]));
 }
 
 /* ----------------------------------------------------------------------
@@ -361,16 +368,11 @@ void FixSisfMsd::sample()
   // the square roots and the F_s kernel run as long vector loops; each
   // entry remembers its accumulator offset (grid row, atom type)
   double *r2buf = buf_r2.data();
-  double *xbuf = buf_x.data();
   double *fsbuf = buf_fs.data();
   int *offbuf = buf_row.data();
   int n = 0;
   auto flush = [&]() {
-    for (int iq = 0; iq < nq; iq++) {
-      const double qv = q[iq];
-      for (int l = 0; l < n; l++) xbuf[l] = qv * std::sqrt(r2buf[l]);
-      fs_kernel(xbuf, fsbuf + (size_t) iq * nbuf, n);
-    }
+    for (int iq = 0; iq < nq; iq++) fs_kernel(r2buf, q[iq], fsbuf + (size_t) iq * nbuf, n);
     for (int l = 0; l < n; l++) {
       double *a = &acc_local[offbuf[l]];
       const double r2 = r2buf[l];

@@ -87,14 +87,14 @@ class FixSisfMsd : public Fix {
 
   // per-atom work buffers of one sample (one entry per lag due)
   int nbuf;
-  std::vector<double> buf_r2, buf_x, buf_fs;
+  std::vector<double> buf_r2, buf_fs;
   std::vector<int> buf_row;
 
   void sample();
   void reduce();
   void build_table();
   void write_file();
-  void fs_kernel(const double *x, double *out, int n) const;
+  void fs_kernel(const double *r2, double q, double *out, int n) const;
 };
 
 }    // namespace LAMMPS_NS
