@@ -10,6 +10,7 @@ from typing import Sequence
 SUBCOMMANDS = {
     "info": "show the plugin location and the styles LAMMPS sees",
     "run": "run a LAMMPS input deck through the Python interface",
+    "observe": "observables (self dynamics, g(r), S(q), Voronoi, NVE energy) as tables and PNGs",
 }
 
 
