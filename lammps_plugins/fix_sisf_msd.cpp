@@ -50,14 +50,13 @@ static const char cite_multiple_tau[] =
 
 static constexpr double RESTART_MAGIC = 5051.0;    // marks a fix sisf/msd restart record
 static constexpr int RESTART_VERSION = 1;
-static constexpr int BATCH = 2048;    // displacement entries per vectorised kernel call
 
 /* ---------------------------------------------------------------------- */
 
 FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
     Fix(lmp, narg, arg), nq(0), nfreq(0), comflag(0), nlen(8), ncount(2), ncorr(20), dim(3),
     nlags(0), nlev3(0), nper(0), nsample(0), first_step(-1), last_step(-1), nval(0),
-    ntslot(0), group_count(0), ncols(0), nbuf(0)
+    ntslot(0), group_count(0), ncols(0)
 {
   if (narg < 4) utils::missing_cmd_args(FLERR, "fix sisf/msd", error);
   nevery = utils::inumeric(FLERR, arg[3], false, lmp);
@@ -158,10 +157,6 @@ FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
     stride *= ncount;
   }
   nlags = static_cast<int>(lag.size());
-  nbuf = BATCH + nlags;    // a batch overshoots by at most one atom's lags
-  buf_r2.resize(nbuf);
-  buf_fs.resize((size_t) nbuf * nq);
-  buf_row.resize(nbuf);
   fill.assign(ncorr, 0);
   head.assign(ncorr, nlen - 1);
   norigin.assign(nlags, 0.0);
@@ -364,54 +359,70 @@ void FixSisfMsd::sample()
   const int nlocal = atom->nlocal;
   const double *q = qvals.data();
 
-  // squared displacements of every lag due now, batched over atoms so that
-  // the square roots and the F_s kernel run as long vector loops; each
-  // entry remembers its accumulator offset (grid row, atom type)
+  // current unwrapped positions of the group atoms, stored on every level
+  // that receives this sample
+  int ng = 0;
+  for (int i = 0; i < nlocal; i++)
+    if (mask[i] & groupbit) ng++;
+  if ((int) buf_u.size() < 3 * ng) {
+    buf_u.resize(3 * ng);
+    buf_atom.resize(ng);
+    buf_r2.resize(ng);
+    buf_fs.resize((size_t) ng * nq);
+  }
+  double *unow = buf_u.data();
+  int *gatom = buf_atom.data();
   double *r2buf = buf_r2.data();
   double *fsbuf = buf_fs.data();
-  int *offbuf = buf_row.data();
-  int n = 0;
-  auto flush = [&]() {
-    for (int iq = 0; iq < nq; iq++) fs_kernel(r2buf, q[iq], fsbuf + (size_t) iq * nbuf, n);
-    for (int l = 0; l < n; l++) {
-      double *a = &acc_local[offbuf[l]];
-      const double r2 = r2buf[l];
-      a[0] += r2;
-      a[1] += r2 * r2;
-      for (int iq = 0; iq < nq; iq++) a[2 + iq] += fsbuf[(size_t) iq * nbuf + l];
-    }
-    n = 0;
-  };
-
+  ng = 0;
   for (int i = 0; i < nlocal; i++) {
     if (!(mask[i] & groupbit)) continue;
-    double u[3];
+    double *u = unow + 3 * ng;
     domain->unmap(x[i], image[i], u);
     u[0] -= cm[0];
     u[1] -= cm[1];
     u[2] -= cm[2];
-    const int tslot = type[i] - 1;
-    for (int k = 0; k < nact; k++) {
-      double *hk = hist[k][i];
-      const int hd = head[k];
-      double *now = hk + 3 * hd;
-      now[0] = u[0];
-      now[1] = u[1];
-      now[2] = u[2];
-      for (int j = (k == 0 ? 1 : jmin_up); j < fill[k]; j++) {
-        const int slot = hd - j < 0 ? hd - j + nlen : hd - j;
-        const double *old = hk + 3 * slot;
-        const double dx = u[0] - old[0];
-        const double dy = u[1] - old[1];
-        const double dz = u[2] - old[2];
-        r2buf[n] = dx * dx + dy * dy + dz * dz;
-        offbuf[n] = (row_of(k, j) * ntslot + tslot) * nval;
-        n++;
-      }
-    }
-    if (n >= BATCH) flush();
+    gatom[ng++] = i;
   }
-  flush();
+  for (int k = 0; k < nact; k++) {
+    double **hk = hist[k];
+    const int off = 3 * head[k];
+    for (int g = 0; g < ng; g++) {
+      double *now = hk[gatom[g]] + off;
+      now[0] = unow[3 * g];
+      now[1] = unow[3 * g + 1];
+      now[2] = unow[3 * g + 2];
+    }
+  }
+
+  // lag by lag over all group atoms: squared displacements, then the F_s
+  // kernel as one long vector loop per q, then sums per atom type
+  std::vector<double> tsum((size_t) ntslot * nval);
+  for (int k = 0; k < nact; k++) {
+    double **hk = hist[k];
+    for (int j = (k == 0 ? 1 : jmin_up); j < fill[k]; j++) {
+      const int slot = head[k] - j < 0 ? head[k] - j + nlen : head[k] - j;
+      const int off = 3 * slot;
+      for (int g = 0; g < ng; g++) {
+        const double *old = hk[gatom[g]] + off;
+        const double dx = unow[3 * g] - old[0];
+        const double dy = unow[3 * g + 1] - old[1];
+        const double dz = unow[3 * g + 2] - old[2];
+        r2buf[g] = dx * dx + dy * dy + dz * dz;
+      }
+      for (int iq = 0; iq < nq; iq++) fs_kernel(r2buf, q[iq], fsbuf + (size_t) iq * ng, ng);
+      std::fill(tsum.begin(), tsum.end(), 0.0);
+      for (int g = 0; g < ng; g++) {
+        double *ts = &tsum[(size_t) (type[gatom[g]] - 1) * nval];
+        const double r2 = r2buf[g];
+        ts[0] += r2;
+        ts[1] += r2 * r2;
+        for (int iq = 0; iq < nq; iq++) ts[2 + iq] += fsbuf[(size_t) iq * ng + g];
+      }
+      double *a = &acc_local[(size_t) row_of(k, j) * ntslot * nval];
+      for (size_t v = 0; v < tsum.size(); v++) a[v] += tsum[v];
+    }
+  }
 
   for (int k = 0; k < nact; k++)
     for (int j = (k == 0 ? 1 : jmin_up); j < fill[k]; j++) norigin[row_of(k, j)] += 1.0;

@@ -85,10 +85,9 @@ class FixSisfMsd : public Fix {
   int ncols;
   std::vector<double> table;        // [nlags][ncols] output table (last reduction)
 
-  // per-atom work buffers of one sample (one entry per lag due)
-  int nbuf;
-  std::vector<double> buf_r2, buf_fs;
-  std::vector<int> buf_row;
+  // work buffers of one sample, one entry per local group atom
+  std::vector<double> buf_u, buf_r2, buf_fs;
+  std::vector<int> buf_atom;
 
   void sample();
   void reduce();
