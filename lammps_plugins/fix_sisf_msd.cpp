@@ -176,7 +176,8 @@ FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
 
   nlev3 = nlen * 3;
   nper = ncorr * nlev3;
-  hist.assign(ncorr, nullptr);
+  maxexchange = nper;    // Comm sizes its exchange buffers with this
+  hist.assign((size_t) ncorr * nlen, nullptr);
   FixSisfMsd::grow_arrays(atom->nmax);
   atom->add_callback(Atom::GROW);
   atom->add_callback(Atom::RESTART);
@@ -385,13 +386,12 @@ void FixSisfMsd::sample()
     gatom[ng++] = i;
   }
   for (int k = 0; k < nact; k++) {
-    double **hk = hist[k];
-    const int off = 3 * head[k];
+    double *now = hist[(size_t) k * nlen + head[k]];
     for (int g = 0; g < ng; g++) {
-      double *now = hk[gatom[g]] + off;
-      now[0] = unow[3 * g];
-      now[1] = unow[3 * g + 1];
-      now[2] = unow[3 * g + 2];
+      const int i3 = 3 * gatom[g];
+      now[i3] = unow[3 * g];
+      now[i3 + 1] = unow[3 * g + 1];
+      now[i3 + 2] = unow[3 * g + 2];
     }
   }
 
@@ -399,12 +399,11 @@ void FixSisfMsd::sample()
   // kernel as one long vector loop per q, then sums per atom type
   std::vector<double> tsum((size_t) ntslot * nval);
   for (int k = 0; k < nact; k++) {
-    double **hk = hist[k];
     for (int j = (k == 0 ? 1 : jmin_up); j < fill[k]; j++) {
       const int slot = head[k] - j < 0 ? head[k] - j + nlen : head[k] - j;
-      const int off = 3 * slot;
+      const double *hs = hist[(size_t) k * nlen + slot];
       for (int g = 0; g < ng; g++) {
-        const double *old = hk[gatom[g]] + off;
+        const double *old = hs + 3 * gatom[g];
         const double dx = unow[3 * g] - old[0];
         const double dy = unow[3 * g + 1] - old[1];
         const double dz = unow[3 * g + 2] - old[2];
@@ -611,21 +610,30 @@ void FixSisfMsd::restart(char *buf)
 
 void FixSisfMsd::grow_arrays(int nmax)
 {
-  for (auto &h : hist) memory->grow(h, nmax, nlev3, "sisf/msd:hist");
+  for (auto &h : hist) memory->grow(h, 3 * nmax, "sisf/msd:hist");
 }
 
 /* ---------------------------------------------------------------------- */
 
 void FixSisfMsd::copy_arrays(int i, int j, int /*delflag*/)
 {
-  for (auto &h : hist) memcpy(h[j], h[i], sizeof(double) * nlev3);
+  for (auto h : hist) {
+    h[3 * j] = h[3 * i];
+    h[3 * j + 1] = h[3 * i + 1];
+    h[3 * j + 2] = h[3 * i + 2];
+  }
 }
 
 /* ---------------------------------------------------------------------- */
 
 int FixSisfMsd::pack_exchange(int i, double *buf)
 {
-  for (int k = 0; k < ncorr; k++) memcpy(buf + k * nlev3, hist[k][i], sizeof(double) * nlev3);
+  int m = 0;
+  for (auto h : hist) {
+    buf[m++] = h[3 * i];
+    buf[m++] = h[3 * i + 1];
+    buf[m++] = h[3 * i + 2];
+  }
   return nper;
 }
 
@@ -633,7 +641,12 @@ int FixSisfMsd::pack_exchange(int i, double *buf)
 
 int FixSisfMsd::unpack_exchange(int nlocal, double *buf)
 {
-  for (int k = 0; k < ncorr; k++) memcpy(hist[k][nlocal], buf + k * nlev3, sizeof(double) * nlev3);
+  int m = 0;
+  for (auto h : hist) {
+    h[3 * nlocal] = buf[m++];
+    h[3 * nlocal + 1] = buf[m++];
+    h[3 * nlocal + 2] = buf[m++];
+  }
   return nper;
 }
 
@@ -643,8 +656,7 @@ int FixSisfMsd::pack_restart(int i, double *buf)
 {
   // pack buf[0] this way because other fixes unpack it
   buf[0] = nper + 1;
-  for (int k = 0; k < ncorr; k++)
-    memcpy(buf + 1 + k * nlev3, hist[k][i], sizeof(double) * nlev3);
+  pack_exchange(i, buf + 1);
   return nper + 1;
 }
 
@@ -657,8 +669,7 @@ void FixSisfMsd::unpack_restart(int nlocal, int nth)
   int m = 0;
   for (int i = 0; i < nth; i++) m += static_cast<int>(extra[nlocal][m]);
   m++;
-  for (int k = 0; k < ncorr; k++)
-    memcpy(hist[k][nlocal], &extra[nlocal][m + k * nlev3], sizeof(double) * nlev3);
+  unpack_exchange(nlocal, &extra[nlocal][m]);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -60,9 +60,10 @@ class FixSisfMsd : public Fix {
   std::vector<int> lag_level;     // level of each grid row
   std::vector<bigint> level_stride;   // m^k in samples
 
-  // per-atom history, one array per level (keeps the often-used low
-  // levels contiguous): hist[k][i][slot*3 + d], unwrapped positions
-  std::vector<double **> hist;
+  // per-atom history of unwrapped positions, one array per (level, slot):
+  // hist[k*nlen + slot][3*i + d]. Slot-major, so that one sample writes and
+  // one lag reads a contiguous stream over the atoms.
+  std::vector<double *> hist;
   int nlev3;   // nlen*3 values per atom and level
   int nper;    // ncorr*nlen*3 values per atom
 

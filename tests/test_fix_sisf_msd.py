@@ -209,7 +209,8 @@ FIX = "fix sm all sisf/msd 2 file sisf.dat q 2.0 7.25 nfreq 50 nlen 8 ncorr 10\n
 
 @pytest.mark.slow
 def test_one_vs_two_ranks(tmp_path, bindir, mpirun):
-    deck = LJ_DECK + FIX + "thermo 100\nrun 600\n"
+    # 24 levels of 16 samples: 1152 values per atom migrate with every atom
+    deck = LJ_DECK + FIX.replace("nlen 8 ncorr 10", "nlen 16 ncorr 24") + "thermo 100\nrun 600\n"
     out1 = lmp_run(tmp_path / "np1", deck, bindir)
     out2 = lmp_run(tmp_path / "np2", deck, bindir, mpirun, 2)
     assert "1 by 1 by 1 MPI processor grid" in out1 and "MPI processor grid" in out2
