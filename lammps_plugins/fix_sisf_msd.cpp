@@ -307,6 +307,22 @@ static void sinc_q_block(const double *__restrict r2, double q, double *__restri
 }
 
 /* ----------------------------------------------------------------------
+   r2[g] = |a_g - b_g|^2 for n packed xyz triples
+------------------------------------------------------------------------- */
+
+SLOWDYN_SIMD_CLONES
+static void squared_displacements(const double *__restrict a, const double *__restrict b,
+                                  double *__restrict r2, int n)
+{
+  for (int g = 0; g < n; g++) {
+    const double dx = a[3 * g] - b[3 * g];
+    const double dy = a[3 * g + 1] - b[3 * g + 1];
+    const double dz = a[3 * g + 2] - b[3 * g + 2];
+    r2[g] = dx * dx + dy * dy + dz * dz;
+  }
+}
+
+/* ----------------------------------------------------------------------
    F_s kernel for n squared displacements r2, x = q sqrt(r2): sin(x)/x (3D) or J0(x) (2D), the
    isotropic averages of exp(-i q.r)
 ------------------------------------------------------------------------- */
@@ -385,8 +401,15 @@ void FixSisfMsd::sample()
     u[2] -= cm[2];
     gatom[ng++] = i;
   }
+  // dense: every local atom is in the group, so group index g = atom index
+  // and the loops below run over contiguous memory (vectorised)
+  const bool dense = (ng == nlocal);
   for (int k = 0; k < nact; k++) {
     double *now = hist[(size_t) k * nlen + head[k]];
+    if (dense) {
+      memcpy(now, unow, sizeof(double) * 3 * ng);
+      continue;
+    }
     for (int g = 0; g < ng; g++) {
       const int i3 = 3 * gatom[g];
       now[i3] = unow[3 * g];
@@ -402,17 +425,20 @@ void FixSisfMsd::sample()
     for (int j = (k == 0 ? 1 : jmin_up); j < fill[k]; j++) {
       const int slot = head[k] - j < 0 ? head[k] - j + nlen : head[k] - j;
       const double *hs = hist[(size_t) k * nlen + slot];
-      for (int g = 0; g < ng; g++) {
-        const double *old = hs + 3 * gatom[g];
-        const double dx = unow[3 * g] - old[0];
-        const double dy = unow[3 * g + 1] - old[1];
-        const double dz = unow[3 * g + 2] - old[2];
-        r2buf[g] = dx * dx + dy * dy + dz * dz;
-      }
+      if (dense)
+        squared_displacements(unow, hs, r2buf, ng);
+      else
+        for (int g = 0; g < ng; g++) {
+          const double *old = hs + 3 * gatom[g];
+          const double dx = unow[3 * g] - old[0];
+          const double dy = unow[3 * g + 1] - old[1];
+          const double dz = unow[3 * g + 2] - old[2];
+          r2buf[g] = dx * dx + dy * dy + dz * dz;
+        }
       for (int iq = 0; iq < nq; iq++) fs_kernel(r2buf, q[iq], fsbuf + (size_t) iq * ng, ng);
       std::fill(tsum.begin(), tsum.end(), 0.0);
       for (int g = 0; g < ng; g++) {
-        double *ts = &tsum[(size_t) (type[gatom[g]] - 1) * nval];
+        double *ts = &tsum[(size_t) (type[dense ? g : gatom[g]] - 1) * nval];
         const double r2 = r2buf[g];
         ts[0] += r2;
         ts[1] += r2 * r2;

@@ -59,36 +59,39 @@ def table_of(lmp, fix_id: str, nrows: int, ncols: int) -> np.ndarray:
 # fix output = offline analysis of a dump of the same run, every shared lag
 
 
-@pytest.mark.parametrize("dim,com", [(3, False), (2, True)])
-def test_equals_offline_dump_analysis(tmp_path, dim, com):
+@pytest.mark.parametrize("dim,com,group", [(3, False, "all"), (2, True, "all"), (3, True, "two")])
+def test_equals_offline_dump_analysis(tmp_path, dim, com, group):
     q = [0.8, 2.5, 7.25]
     nsteps, nevery = 600, 2
     out, dump = tmp_path / "sisf.dat", tmp_path / "traj.dump"
     cmds = brownian_cmds(dim, 60, 20, 6.0) + [
-        f"fix sm all sisf/msd {nevery} file {out} q {' '.join(map(str, q))} nfreq 100 "
+        "group two type 2",
+        f"fix sm {group} sisf/msd {nevery} file {out} q {' '.join(map(str, q))} nfreq 100 "
         f"nlen 8 ncount 2 ncorr 12 com {'yes' if com else 'no'}",
         f"dump d all custom {nevery} {dump} id type xu yu zu",
         "dump_modify d sort id format float %.17g",
         f"run {nsteps}",
     ]
     lmp = run_session(cmds)
+    blocks = ["all", "1", "2"] if group == "all" else ["all", "2"]
     lags, _ = lag_grid(8, 2, 12)
-    ncols = 3 + 3 * (2 + len(q))
+    ncols = 3 + len(blocks) * (2 + len(q))
     array = table_of(lmp, "sm", len(lags), ncols)
     lmp.close()
 
     fix = read_sisf(out)
-    assert fix["types"] == ["all", "1", "2"] and np.allclose(fix["q"], q)
+    assert fix["types"] == blocks and np.allclose(fix["q"], q)
     traj = read_dump(dump)
     assert traj.n_frames == nsteps // nevery + 1
+    sel = np.ones(traj.n_atoms, bool) if group == "all" else traj.types == 2
     off = SelfDynamics(q=tuple(q), dim=dim, nlen=8, ncount=2, ncorr=12, com=com)
-    res = off.compute(traj.positions, traj.types).results
+    res = off.compute(traj.positions[:, sel], traj.types[sel]).results
 
     # the fix lists exactly the lags shorter than the run, in samples
     np.testing.assert_array_equal(fix["lag"], res["lag"] * nevery)
     assert len(res["lag"]) > 20 and res["lag"].max() >= 200
     np.testing.assert_array_equal(fix["norigin"], res["norigin"])
-    for b in ("all", "1", "2"):
+    for b in blocks:
         np.testing.assert_allclose(fix[f"msd_{b}"], res[f"msd_{b}"], rtol=1e-10, atol=0)
         np.testing.assert_allclose(fix[f"alpha2_{b}"], res[f"alpha2_{b}"], rtol=0, atol=1e-10)
         for iq in range(len(q)):
