@@ -1,0 +1,233 @@
+"""Training data and input encoding of the NNLT (seed 000 §4.2.1, §4.2.2, §4.2.4).
+
+Every training function is a sum of decaying exponentials (eq. 4.40) with
+its exact Fourier-Laplace transform (eq. 4.41)::
+
+    f(t) = sum_k a_k exp(-t/tau_k),   f(omega) = sum_k a_k / (i omega + 1/tau_k)
+
+sampled as in §4.2.2:
+
+* the number of terms N is uniform in ``[n_terms[0], n_terms[1]]`` ([1, 200]);
+* the amplitudes are uniform on the simplex ``sum_k a_k = 1`` (so f(0) = 1);
+* ``log10 tau_k`` follows a bimodal normal distribution with modes at
+  ``log10 modes`` (tau = 1, the Brownian time, and tau = 1e4). Each function
+  draws its own widths ``sigma_1, sigma_2`` uniformly from ``widths`` (in
+  decades: the thesis samples them "in the order of m_i", which we read as
+  up to a couple of decades around each mode) and its own mixing fraction
+  ``p ~ U(0, 1)``; each term belongs to mode 1 with probability p. Terms
+  outside ``tau_range`` are redrawn;
+* functions that do not decay inside the window are rejected: f(t_min) must
+  be >= ``f_start_min`` (not decayed before the first time point) and
+  f(t_max) <= ``f_end_max`` (decayed by the last one).
+
+Grids (§4.2.4): 500 log points omega in [1e-12, 1e2] (input) and 500 log
+points t in [1e-6, 1e10] (output). The input is the polar encoding of eq.
+4.36, ``{log10 |f(omega_i)|, arg f(omega_i)}``, with unphysical values
+clipped: ``|f|`` to ``abs_clip`` and the angle to [-pi/2, 0], the range of
+completely monotone functions (Re f > 0, Im f < 0, eq. 4.35).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from .exponentials import ExponentialSum
+
+
+@dataclass(frozen=True)
+class NNLTGrids:
+    """Logarithmic input (omega) and output (t) grids of the NNLT (§4.2.4)."""
+
+    omega_min: float = 1e-12
+    omega_max: float = 1e2
+    n_omega: int = 500
+    t_min: float = 1e-6
+    t_max: float = 1e10
+    n_t: int = 500
+
+    def __post_init__(self) -> None:
+        if not (0 < self.omega_min < self.omega_max and 0 < self.t_min < self.t_max):
+            raise ValueError("NNLTGrids: need 0 < omega_min < omega_max and 0 < t_min < t_max")
+        if self.n_omega < 2 or self.n_t < 2:
+            raise ValueError("NNLTGrids: need at least 2 points per grid")
+
+    @property
+    def omega(self) -> np.ndarray:
+        return np.logspace(np.log10(self.omega_min), np.log10(self.omega_max), self.n_omega)
+
+    @property
+    def t(self) -> np.ndarray:
+        return np.logspace(np.log10(self.t_min), np.log10(self.t_max), self.n_t)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def encode_polar(fhat, abs_clip: tuple[float, float] = (1e-10, 1e12)) -> np.ndarray:
+    """Polar network input ``[log10|f| (M values), arg f (M values)]`` (eq. 4.36).
+
+    Parameters
+    ----------
+    fhat : array_like, shape (..., M), complex
+        Fourier-Laplace transform on the input grid.
+    abs_clip : (float, float)
+        Bounds for ``|f|`` before the logarithm (zeros, NaN from noise).
+
+    Returns
+    -------
+    numpy.ndarray, shape (..., 2 M)
+        ``arg f`` is clipped to [-pi/2, 0] (Re f > 0, Im f < 0 for
+        completely monotone functions); NaN inputs become the clip values.
+    """
+    fhat = np.asarray(fhat, dtype=complex)
+    mag = np.nan_to_num(np.abs(fhat), nan=abs_clip[0], posinf=abs_clip[1])
+    logabs = np.log10(np.clip(mag, *abs_clip))
+    ang = np.nan_to_num(np.angle(fhat), nan=0.0)
+    # Re f < 0 would give |angle| > pi/2: clip into the physical quadrant
+    ang = np.clip(ang, -np.pi / 2, 0.0)
+    return np.concatenate([logabs, ang], axis=-1)
+
+
+class TrainingData:
+    """Random exponential-sum pairs ``(f(omega), f(t))`` for the NNLT (§4.2.2).
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of accepted functions.
+    grids : NNLTGrids, optional
+        Input/output grids (default: the thesis grids).
+    n_terms : (int, int)
+        Inclusive range of the number of exponentials.
+    modes : (float, float)
+        Modes of the bimodal relaxation-time distribution (in tau).
+    widths : (float, float)
+        Range of the per-function widths of both modes, in decades.
+    tau_range : (float, float)
+        Allowed relaxation times; terms outside are redrawn.
+    f_start_min, f_end_max : float
+        Rejection thresholds on f(t_min) and f(t_max).
+    seed : int
+        Seed of ``numpy.random.default_rng``; same seed, same data.
+    batch : int
+        Candidates drawn per vectorised step.
+    """
+
+    def __init__(self, n_samples: int, grids: NNLTGrids | None = None,
+                 n_terms: tuple[int, int] = (1, 200), modes: tuple[float, float] = (1.0, 1e4),
+                 widths: tuple[float, float] = (0.1, 2.0), tau_range: tuple[float, float] = (1e-6, 1e10),
+                 f_start_min: float = 0.99, f_end_max: float = 1e-8, seed: int = 0,
+                 batch: int = 512) -> None:
+        if n_samples < 1:
+            raise ValueError("TrainingData: n_samples must be >= 1")
+        if not 1 <= n_terms[0] <= n_terms[1]:
+            raise ValueError("TrainingData: need 1 <= n_terms[0] <= n_terms[1]")
+        self.n_samples = int(n_samples)
+        self.grids = grids or NNLTGrids()
+        self.n_terms = (int(n_terms[0]), int(n_terms[1]))
+        self.modes = tuple(float(m) for m in modes)
+        self.widths = tuple(float(w) for w in widths)
+        self.tau_range = tuple(float(x) for x in tau_range)
+        self.f_start_min = float(f_start_min)
+        self.f_end_max = float(f_end_max)
+        self.seed = int(seed)
+        self.batch = int(batch)
+        self._a = self._tau = self._f = self._fhat = None
+        self._n_rejected = 0
+
+    def params(self) -> dict:
+        """Constructor arguments as plain types (for configs and saved models)."""
+        return {"n_samples": self.n_samples, "n_terms": list(self.n_terms), "modes": list(self.modes),
+                "widths": list(self.widths), "tau_range": list(self.tau_range),
+                "f_start_min": self.f_start_min, "f_end_max": self.f_end_max, "seed": self.seed,
+                "batch": self.batch}
+
+    def _draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """``n`` candidate functions: amplitudes and times, padded to n_terms[1]."""
+        kmax = self.n_terms[1]
+        nterm = rng.integers(self.n_terms[0], self.n_terms[1] + 1, size=n)
+        used = np.arange(kmax)[None, :] < nterm[:, None]
+        # uniform on the simplex: normalised exponential variates
+        a = rng.exponential(size=(n, kmax)) * used
+        a /= a.sum(axis=1, keepdims=True)
+        mu = np.log10(self.modes)
+        sig = rng.uniform(*self.widths, size=(n, 2))
+        p1 = rng.uniform(size=(n, 1))
+        mode = (rng.uniform(size=(n, kmax)) >= p1).astype(int)  # 0: first mode
+        rows = np.arange(n)[:, None]
+        loc, scale = mu[mode], sig[rows, mode]
+        lo, hi = np.log10(self.tau_range)
+        logtau = rng.normal(loc, scale)
+        for _ in range(50):
+            bad = (logtau < lo) | (logtau > hi)
+            if not bad.any():
+                break
+            logtau[bad] = rng.normal(loc[bad], scale[bad])
+        logtau = np.clip(logtau, lo, hi)
+        tau = np.where(used, 10.0**logtau, 1.0)  # padding terms: a = 0, tau = 1
+        return a, tau
+
+    def compute(self) -> "TrainingData":
+        """Draw, reject and evaluate ``n_samples`` function pairs."""
+        rng = np.random.default_rng(self.seed)
+        edges = np.array([self.grids.t_min, self.grids.t_max])
+        a_acc, tau_acc, n_acc, n_rej = [], [], 0, 0
+        while n_acc < self.n_samples:
+            a, tau = self._draw(rng, self.batch)
+            fe = ExponentialSum(a, tau).f(edges)
+            ok = (fe[:, 0] >= self.f_start_min) & (fe[:, 1] <= self.f_end_max)
+            n_rej += int((~ok).sum())
+            a_acc.append(a[ok])
+            tau_acc.append(tau[ok])
+            n_acc += int(ok.sum())
+            if n_rej > 1000 * max(self.n_samples, self.batch):
+                raise RuntimeError("TrainingData: almost every candidate is rejected; widen "
+                                   "f_start_min/f_end_max or move the modes into the time window")
+        self._a = np.concatenate(a_acc)[:self.n_samples]
+        self._tau = np.concatenate(tau_acc)[:self.n_samples]
+        self._n_rejected = n_rej
+        self._f = np.empty((self.n_samples, self.grids.n_t))
+        self._fhat = np.empty((self.n_samples, self.grids.n_omega), dtype=complex)
+        t, omega = self.grids.t, self.grids.omega
+        for i in range(0, self.n_samples, 256):
+            es = ExponentialSum(self._a[i:i + 256], self._tau[i:i + 256])
+            self._f[i:i + 256] = es.f(t)
+            self._fhat[i:i + 256] = es.fhat(omega)
+        return self
+
+    def _need(self, x):
+        if x is None:
+            raise RuntimeError("TrainingData: call compute() first")
+        return x
+
+    @property
+    def amplitudes(self) -> np.ndarray:
+        """Amplitudes, shape (n_samples, n_terms[1]); padding terms are 0."""
+        return self._need(self._a)
+
+    @property
+    def tau(self) -> np.ndarray:
+        """Relaxation times, shape (n_samples, n_terms[1]) (padding terms: 1)."""
+        return self._need(self._tau)
+
+    @property
+    def f(self) -> np.ndarray:
+        """Targets f(t) on ``grids.t``, shape (n_samples, n_t)."""
+        return self._need(self._f)
+
+    @property
+    def fhat(self) -> np.ndarray:
+        """Exact transforms on ``grids.omega``, shape (n_samples, n_omega), complex."""
+        return self._need(self._fhat)
+
+    @property
+    def n_rejected(self) -> int:
+        """Candidates rejected because they did not decay inside the window."""
+        self._need(self._a)
+        return self._n_rejected
+
+    def inputs(self, abs_clip: tuple[float, float] = (1e-10, 1e12)) -> np.ndarray:
+        """Polar-encoded network inputs, shape (n_samples, 2 n_omega)."""
+        return encode_polar(self.fhat, abs_clip)
