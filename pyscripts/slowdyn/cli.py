@@ -11,6 +11,7 @@ SUBCOMMANDS = {
     "info": "show the plugin location and the styles LAMMPS sees",
     "run": "run a LAMMPS input deck through the Python interface",
     "observe": "observables (self dynamics, g(r), S(q), Voronoi, NVE energy) as tables and PNGs",
+    "nnlt": "train or apply the neural-network inverse Laplace transform",
 }
 
 

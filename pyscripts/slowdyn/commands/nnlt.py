@@ -1,0 +1,97 @@
+"""``slowdyn nnlt {train,apply}``: train the neural-network inverse Laplace
+transform from a YAML config, or apply a trained model to data.
+
+``train CONFIG.yaml`` writes ``OUT/model.pt``, ``checkpoint.pt``,
+``history.json`` and ``loss.png`` and resumes from ``checkpoint.pt``.
+``apply MODEL INPUT`` reads a text table, either ``omega Re Im`` (the
+Fourier-Laplace transform) or, with ``--time-domain``, ``t f`` (transformed
+onto the model's frequency grid by the Filon method first), and writes
+``PREFIX_nnlt.txt`` (``t f``) and ``PREFIX_nnlt.png``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True)
+    p = sub.add_parser("train", help="train an NNLT from a YAML config (resumes from its checkpoint)")
+    p.add_argument("config", type=Path, help="YAML file (see slowdyn/analysis/configs/nnlt_2x1024.yaml)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: out_dir of the config)")
+    p.add_argument("--epochs", type=int, default=None, help="total number of epochs (overrides the config)")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (overrides num_threads)")
+    p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("apply", help="invert Laplace-domain data with a trained NNLT")
+    p.add_argument("model", type=Path, help="model.pt written by 'slowdyn nnlt train'")
+    p.add_argument("input", type=Path, help="table 'omega Re Im' (or 't f' with --time-domain)")
+    p.add_argument("--time-domain", action="store_true",
+                   help="input is f(t); Filon-transform it onto the model's omega grid first")
+    p.add_argument("--out", default="nnlt", help="prefix of PREFIX_nnlt.txt / PREFIX_nnlt.png")
+
+
+def _train(args) -> list[Path]:
+    from slowdyn.analysis.nnlt import NNLTConfig, NNLTTrainer
+
+    cfg = NNLTConfig.from_yaml(args.config)
+    if args.epochs is not None:
+        cfg.epochs = args.epochs
+    if args.threads is not None:
+        cfg.num_threads = args.threads
+    tr = NNLTTrainer(cfg, out_dir=args.out, resume=not args.no_resume, progress=not args.quiet).run()
+    h = tr.history
+    if h["epoch"]:
+        print(f"epoch {h['epoch'][-1]}: train loss {h['train_loss'][-1]:.4e} "
+              f"(MSE {h['train_mse'][-1]:.4e}, logMSE {h['train_logmse'][-1]:.4e}), "
+              f"validation loss {h['val_loss'][-1]:.4e} "
+              f"(MSE {h['val_mse'][-1]:.4e}, logMSE {h['val_logmse'][-1]:.4e})")
+    return [tr.model_path, tr.checkpoint_path, tr.out_dir / "history.json", tr.out_dir / "loss.png"]
+
+
+def _apply(args) -> list[Path]:
+    import numpy as np
+
+    from slowdyn.analysis.nnlt import NNLT
+
+    nnlt = NNLT.load(args.model)
+    data = np.loadtxt(args.input, ndmin=2)
+    if args.time_domain:
+        from slowdyn.analysis.filon import fourier_laplace
+
+        if data.shape[1] < 2:
+            raise SystemExit("slowdyn nnlt apply --time-domain: INPUT needs columns 't f'")
+        fhat = fourier_laplace(data[:, 0], data[:, 1], nnlt.omega)
+        f = nnlt(fhat)
+    else:
+        if data.shape[1] < 3:
+            raise SystemExit("slowdyn nnlt apply: INPUT needs columns 'omega Re Im'")
+        f = nnlt(data[:, 1] + 1j * data[:, 2], omega=data[:, 0])
+    files = [Path(f"{args.out}_nnlt.txt"), Path(f"{args.out}_nnlt.png")]
+    np.savetxt(files[0], np.column_stack([nnlt.t, f]),
+               header=f"NNLT {args.model} applied to {args.input}\ncolumns: t f")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.6))
+    ax.plot(nnlt.t, f, label="NNLT")
+    if args.time_domain:
+        ax.plot(data[:, 0], data[:, 1], "--", label="input")
+    ax.set_xscale("log")
+    ax.set_xlabel("t")
+    ax.set_ylabel("f(t)")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(files[1], dpi=120)
+    plt.close(fig)
+    return files
+
+
+def main(args: argparse.Namespace) -> int:
+    for path in {"train": _train, "apply": _apply}[args.action](args):
+        print(path)
+    return 0

@@ -1,0 +1,172 @@
+"""NNLT (slowdyn.analysis.nnlt): a tiny model trains (loss decreases),
+save/load and checkpoint/resume round-trip, the loss of eqs. 4.42-4.44, the
+Python API and the `slowdyn nnlt` CLI. CPU, one thread, a few seconds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")  # the test extra pins torch==2.13.0
+
+from slowdyn.analysis.nnlt import (NNLT, NNLTConfig, NNLTTrainer, example_config,  # noqa: E402
+                                   nnlt_loss)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def tiny(out_dir, epochs=6, **kw) -> NNLTConfig:
+    d = dict(hidden=[64, 64], grids=dict(n_omega=100, n_t=100), data=dict(n_samples=400, seed=1),
+             epochs=epochs, batch_size=32, lr=3e-3, lr_decay=0.9, out_dir=str(out_dir), num_threads=1)
+    d.update(kw)
+    return NNLTConfig.from_dict(d)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("nnlt")
+    t0 = time.perf_counter()
+    tr = NNLTTrainer(tiny(out), progress=False).run()
+    return tr, time.perf_counter() - t0
+
+
+def test_tiny_model_learns(trained):
+    tr, seconds = trained
+    h = tr.history
+    assert seconds < 20
+    assert h["epoch"] == list(range(1, 7))
+    assert h["val_loss"][-1] < 0.7 * h["val_loss"][0]
+    assert h["train_loss"][-1] < 0.7 * h["train_loss"][0]
+    # the learning rate decays exponentially
+    np.testing.assert_allclose(np.array(h["lr"][1:]) / np.array(h["lr"][:-1]), 0.9)
+    for name in ("model.pt", "checkpoint.pt", "history.json", "loss.png"):
+        assert (tr.out_dir / name).stat().st_size > 0
+    assert (tr.out_dir / "loss.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_save_load_round_trip(trained, tmp_path):
+    tr, _ = trained
+    nnlt = NNLT.load(tr.model_path)
+    assert nnlt.config["hidden"] == [64, 64] and nnlt.omega.size == 100 and nnlt.t.size == 100
+    assert nnlt.history["val_loss"] == tr.history["val_loss"]
+    fhat = 1 / (1j * nnlt.omega + 1 / 30.0)
+    y = nnlt(fhat)
+    np.testing.assert_array_equal(y, tr.model(fhat))
+    assert y.shape == (100,) and np.all((y >= 0) & (y <= 1))
+    nnlt.save(tmp_path / "copy.pt")
+    np.testing.assert_array_equal(NNLT.load(tmp_path / "copy.pt")(fhat), y)
+    # callable input and batched input give the same answer
+    np.testing.assert_array_equal(nnlt(lambda w: 1 / (1j * w + 1 / 30.0)), y)
+    assert nnlt(np.stack([fhat, fhat, fhat])).shape == (3, 100)
+    with pytest.raises(ValueError, match="omega="):
+        nnlt(fhat[:-1])
+    torch.save({"format": "something else"}, tmp_path / "bad.pt")
+    with pytest.raises(ValueError, match="not a slowdyn NNLT"):
+        NNLT.load(tmp_path / "bad.pt")
+
+
+def test_resume_continues_exactly(trained, tmp_path):
+    """3 epochs, stop, resume to 6 == 6 epochs in one go (same data, batches, optimiser state)."""
+    tr, _ = trained
+    NNLTTrainer(tiny(tmp_path, epochs=3), progress=False).run()
+    resumed = NNLTTrainer(tiny(tmp_path, epochs=6), progress=False).run()
+    assert resumed.start_epoch == 3
+    np.testing.assert_allclose(resumed.history["val_loss"], tr.history["val_loss"], rtol=1e-6)
+    a = resumed.model.network.state_dict()
+    b = tr.model.network.state_dict()
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=1e-5, atol=1e-7)
+    with pytest.raises(ValueError, match="another config"):
+        NNLTTrainer(tiny(tmp_path, epochs=8, lr=1e-2), progress=False).run()
+
+
+def test_resampling_onto_the_model_grid(trained):
+    nnlt = trained[0].model
+    tau = 50.0
+    exact = 1 / (1j * nnlt.omega + 1 / tau)
+    np.testing.assert_allclose(nnlt.to_grid(exact, nnlt.omega), exact, rtol=1e-10)
+    # truncated spectrum on another grid: interpolated inside, asymptotics outside
+    w = np.logspace(-9, 0, 300)
+    got = nnlt.to_grid(1 / (1j * w + 1 / tau), w)
+    inside = (nnlt.omega >= w[0]) & (nnlt.omega <= w[-1])
+    np.testing.assert_allclose(got[inside], exact[inside], rtol=1e-3)
+    np.testing.assert_allclose(got, exact, rtol=2e-2)
+    np.testing.assert_array_equal(nnlt(1 / (1j * w + 1 / tau), omega=w), nnlt(got))
+
+
+def test_loss_is_eq_4_44():
+    y = torch.tensor([[0.5, 1e-3, 0.9]], dtype=torch.float64)
+    yt = torch.tensor([[0.4, 1e-5, 1.0]], dtype=torch.float64)
+    total, mse, logmse = nnlt_loss(y, yt, w_mse=2.0, w_log=0.5, eps=1e-12)
+    mse_np = np.mean((y.numpy() - yt.numpy()) ** 2)
+    log_np = np.mean((np.log(y.numpy() + 1e-12) - np.log(yt.numpy() + 1e-12)) ** 2)
+    assert float(mse) == pytest.approx(mse_np, rel=1e-12)
+    assert float(logmse) == pytest.approx(log_np, rel=1e-12)
+    assert float(total) == pytest.approx(2.0 * mse_np + 0.5 * log_np, rel=1e-12)
+    # Table 4.1: W_MSE = W_log = 1 reproduces L = L_MSE + L_MSE,log
+    assert 6.485e-6 + 5.472e-5 == pytest.approx(6.120e-5, rel=2e-3)
+
+
+def test_example_config_is_the_thesis_network():
+    cfg = NNLTConfig.from_yaml(example_config())
+    assert cfg.hidden == [1024, 1024] and cfg.activation == "tanh" and cfg.output == "sigmoid"
+    assert cfg.grids["n_omega"] == 500 and cfg.grids["n_t"] == 500
+    assert (cfg.grids["omega_min"], cfg.grids["omega_max"]) == (1e-12, 1e2)
+    assert (cfg.grids["t_min"], cfg.grids["t_max"]) == (1e-6, 1e10)
+    assert cfg.batch_size == 128 and cfg.eps == 1e-12 and cfg.data["n_terms"] == [1, 200]
+    with pytest.raises(ValueError, match="unknown NNLT config keys"):
+        NNLTConfig.from_dict({"hiden": [3]})
+    with pytest.raises(ValueError, match="activation"):
+        NNLTConfig.from_dict({"activation": "swish"})
+
+
+def test_torch_is_imported_lazily():
+    code = ("import sys; import slowdyn.analysis.nnlt, slowdyn.cli; "
+            "slowdyn.cli.build_parser(); assert 'torch' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    code = ("import sys; sys.modules['torch'] = None\n"
+            "from slowdyn.analysis.nnlt import NNLT\n"
+            "try:\n    NNLT.load('x.pt')\nexcept ImportError as e:\n    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert "pip install 'slowdyn[nnlt]'" in out
+
+
+def test_cli_train_and_apply(tmp_path, monkeypatch):
+    import yaml
+
+    from slowdyn.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    cfg = tiny(tmp_path / "run", epochs=2).to_dict()
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(cfg))
+    assert main(["nnlt", "train", "tiny.yaml", "--quiet", "--threads", "1"]) == 0
+    model = tmp_path / "run" / "model.pt"
+    assert model.exists()
+    assert main(["nnlt", "train", "tiny.yaml", "--quiet", "--epochs", "3"]) == 0  # resumes
+    assert NNLT.load(model).history["epoch"] == [1, 2, 3]
+
+    w = np.logspace(-8, 1, 200)
+    fhat = 1 / (1j * w + 1 / 20.0)
+    np.savetxt("fhat.txt", np.column_stack([w, fhat.real, fhat.imag]))
+    assert main(["nnlt", "apply", str(model), "fhat.txt", "--out", "lap"]) == 0
+    tab = np.loadtxt("lap_nnlt.txt")
+    nnlt = NNLT.load(model)
+    np.testing.assert_allclose(tab[:, 0], nnlt.t)
+    np.testing.assert_allclose(tab[:, 1], nnlt(fhat, omega=w), rtol=1e-7)
+    assert (tmp_path / "lap_nnlt.png").exists()
+
+    t = np.logspace(-6, 4, 2000)
+    np.savetxt("ft.txt", np.column_stack([t, np.exp(-t / 20.0)]))
+    assert main(["nnlt", "apply", str(model), "ft.txt", "--time-domain", "--out", "td"]) == 0
+    assert np.loadtxt("td_nnlt.txt").shape == (100, 2)
