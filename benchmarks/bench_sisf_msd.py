@@ -5,8 +5,8 @@ the time per step and two ratios:
   fix / plain : cost of sampling fix sisf/msd every step (goal <= 1.15)
   dump / plain: cost of dumping id type xu yu zu every step instead (the
                 offline analysis of that dump is not even counted)
-Each variant runs REPEAT times, alternating, and the fastest run counts
-(the machine may be shared).
+Each variant runs REPEAT times, alternating, and the fastest run counts;
+times are CPU times of the process (the machine may be shared).
 
     python benchmarks/bench_sisf_msd.py [--N 4000] [--steps 500] [--repeat 3]
 """
@@ -39,9 +39,11 @@ KA = [
 
 def timed_run(lmp, steps: int, setup: list[str], teardown: list[str]) -> float:
     lmp.commands_list(setup)
-    t0 = time.perf_counter()
+    # CPU time of this (single-rank) process: robust against time slicing on
+    # a shared machine, unlike wall time
+    t0 = time.process_time()
     lmp.command(f"run {steps}")
-    dt = time.perf_counter() - t0
+    dt = time.process_time() - t0
     lmp.commands_list(teardown)
     return dt / steps
 

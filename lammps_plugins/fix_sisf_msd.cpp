@@ -392,13 +392,23 @@ void FixSisfMsd::sample()
   double *r2buf = buf_r2.data();
   double *fsbuf = buf_fs.data();
   ng = 0;
+  const bool ortho = !domain->triclinic;
+  const double prd[3] = {domain->xprd, domain->yprd, domain->zprd};
   for (int i = 0; i < nlocal; i++) {
     if (!(mask[i] & groupbit)) continue;
     double *u = unow + 3 * ng;
-    domain->unmap(x[i], image[i], u);
-    u[0] -= cm[0];
-    u[1] -= cm[1];
-    u[2] -= cm[2];
+    if (ortho) {
+      // Domain::unmap() for orthogonal boxes, inlined
+      const imageint im = image[i];
+      u[0] = x[i][0] + prd[0] * (double) ((int) (im & IMGMASK) - IMGMAX) - cm[0];
+      u[1] = x[i][1] + prd[1] * (double) ((int) (im >> IMGBITS & IMGMASK) - IMGMAX) - cm[1];
+      u[2] = x[i][2] + prd[2] * (double) ((int) (im >> IMG2BITS) - IMGMAX) - cm[2];
+    } else {
+      domain->unmap(x[i], image[i], u);
+      u[0] -= cm[0];
+      u[1] -= cm[1];
+      u[2] -= cm[2];
+    }
     gatom[ng++] = i;
   }
   // dense: every local atom is in the group, so group index g = atom index
