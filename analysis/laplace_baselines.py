@@ -9,7 +9,8 @@ The data ``f(omega_m)`` are fitted by a spectrum of relaxation times::
 
     sum_m w_m^2 |model(omega_m) - f(omega_m)|^2 + alpha |L a|^2  [+ mu (sum_k a_k - f0)^2]
 
-with ``scipy.optimize.nnls`` on the stacked real system
+with ``scipy.optimize.nnls`` (``lsq_linear(method="bvls")`` if its active set
+does not settle) on the stacked real system
 ``[w Re K; w Im K; sqrt(alpha) L; sqrt(mu) 1] a = [w Re f; w Im f; 0; sqrt(mu) f0]``.
 ``w_m = 1/|f(omega_m)|`` ("relative" weighting, every frequency counts
 alike over many decades) or 1. ``L`` is the identity (ridge) or the second
@@ -94,7 +95,7 @@ class NNLSInversion:
 
     def compute(self, omega, fhat) -> "NNLSInversion":
         """Fit ``fhat`` (shape (..., M), complex) given on ``omega`` (shape (M,))."""
-        from scipy.optimize import nnls
+        from scipy.optimize import lsq_linear, nnls
 
         omega = np.asarray(omega, dtype=float)
         fhat = np.asarray(fhat, dtype=complex)
@@ -105,7 +106,11 @@ class NNLSInversion:
         res = np.empty(flat.shape[0])
         for i, row in enumerate(flat):
             A, b = self.system(omega, row)
-            a[i], res[i] = nnls(A, b, maxiter=50 * self.tau.size)
+            try:
+                a[i], res[i] = nnls(A, b, maxiter=50 * self.tau.size)
+            except RuntimeError:  # NNLS active set did not settle: bounded-variable LS instead
+                sol = lsq_linear(A, b, bounds=(0, np.inf), method="bvls", tol=1e-12, max_iter=10000)
+                a[i], res[i] = sol.x, np.linalg.norm(A @ sol.x - b)
         self._a = a.reshape(fhat.shape[:-1] + (self.tau.size,))
         self._residual = res.reshape(fhat.shape[:-1])
         self._omega = omega

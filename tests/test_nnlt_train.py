@@ -170,3 +170,26 @@ def test_cli_train_and_apply(tmp_path, monkeypatch):
     np.savetxt("ft.txt", np.column_stack([t, np.exp(-t / 20.0)]))
     assert main(["nnlt", "apply", str(model), "ft.txt", "--time-domain", "--out", "td"]) == 0
     assert np.loadtxt("td_nnlt.txt").shape == (100, 2)
+
+
+def test_report_compares_methods(trained, tmp_path, monkeypatch):
+    from slowdyn.analysis.laplace_report import LaplaceReport, error_metrics
+    from slowdyn.cli import main
+
+    e = error_metrics([[0.5, -0.1]], [[0.4, 1e-3]])
+    assert e["mse"][0] == pytest.approx((0.1**2 + 0.101**2) / 2)
+    assert e["max"][0] == pytest.approx(0.101)
+    assert e["logmse"][0] == pytest.approx(((np.log(0.5) - np.log(0.4)) ** 2
+                                            + (np.log(1e-12) - np.log(1e-3 + 1e-12)) ** 2) / 2)
+    rep = LaplaceReport(model=trained[0].model_path, n_functions=6).compute()
+    s = rep.summary()
+    assert set(s) == {"clean", "noisy"} and list(s["clean"]) == ["nnlt", "inverse_filon", "nnls"]
+    # inverse Filon misses the high-frequency tail: f(t -> 0) ~ 1/2 instead of 1
+    assert s["clean"]["inverse_filon"]["max"] > 0.3
+    # NNLS is exact for this class up to its tau grid, and stable with 1e-3 noise
+    assert s["clean"]["nnls"]["rms"] < 2e-3 and s["noisy"]["nnls"]["rms"] < 1e-2
+    monkeypatch.chdir(tmp_path)
+    assert main(["nnlt", "report", "--n", "4", "--out", "rep"]) == 0  # classical methods only
+    assert "inverse_filon" in (tmp_path / "rep_report.txt").read_text()
+    for name in ("rep_examples.png", "rep_errors.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
