@@ -29,6 +29,7 @@
 #include "memory.h"
 #include "update.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -50,6 +51,7 @@ static const char cite_multiple_tau[] =
 
 static constexpr double RESTART_MAGIC = 5051.0;    // marks a fix sisf/msd restart record
 static constexpr int RESTART_VERSION = 1;
+static constexpr int CHUNK = 512;    // atoms per L1-resident block of the lag loop
 
 /* ---------------------------------------------------------------------- */
 
@@ -175,6 +177,8 @@ FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
   restart_peratom = 1;
 
   nlev3 = nlen * 3;
+  buf_r2.resize(CHUNK);
+  buf_fs.resize((size_t) CHUNK * nq);
   nper = ncorr * nlev3;
   maxexchange = nper;    // Comm sizes its exchange buffers with this
   hist.assign((size_t) ncorr * nlen, nullptr);
@@ -384,8 +388,6 @@ void FixSisfMsd::sample()
   if ((int) buf_u.size() < 3 * ng) {
     buf_u.resize(3 * ng);
     buf_atom.resize(ng);
-    buf_r2.resize(ng);
-    buf_fs.resize((size_t) ng * nq);
   }
   double *unow = buf_u.data();
   int *gatom = buf_atom.data();
@@ -428,31 +430,37 @@ void FixSisfMsd::sample()
     }
   }
 
-  // lag by lag over all group atoms: squared displacements, then the F_s
-  // kernel as one long vector loop per q, then sums per atom type
+  // lag by lag over the group atoms, in chunks that stay in L1 cache:
+  // squared displacements, the F_s kernel as a vector loop per q, then
+  // sums per atom type
   std::vector<double> tsum((size_t) ntslot * nval);
   for (int k = 0; k < nact; k++) {
     for (int j = (k == 0 ? 1 : jmin_up); j < fill[k]; j++) {
       const int slot = head[k] - j < 0 ? head[k] - j + nlen : head[k] - j;
       const double *hs = hist[(size_t) k * nlen + slot];
-      if (dense)
-        squared_displacements(unow, hs, r2buf, ng);
-      else
-        for (int g = 0; g < ng; g++) {
-          const double *old = hs + 3 * gatom[g];
-          const double dx = unow[3 * g] - old[0];
-          const double dy = unow[3 * g + 1] - old[1];
-          const double dz = unow[3 * g + 2] - old[2];
-          r2buf[g] = dx * dx + dy * dy + dz * dz;
-        }
-      for (int iq = 0; iq < nq; iq++) fs_kernel(r2buf, q[iq], fsbuf + (size_t) iq * ng, ng);
       std::fill(tsum.begin(), tsum.end(), 0.0);
-      for (int g = 0; g < ng; g++) {
-        double *ts = &tsum[(size_t) (type[dense ? g : gatom[g]] - 1) * nval];
-        const double r2 = r2buf[g];
-        ts[0] += r2;
-        ts[1] += r2 * r2;
-        for (int iq = 0; iq < nq; iq++) ts[2 + iq] += fsbuf[(size_t) iq * ng + g];
+      for (int g0 = 0; g0 < ng; g0 += CHUNK) {
+        const int nc = std::min(CHUNK, ng - g0);
+        const double *uc = unow + 3 * g0;
+        if (dense)
+          squared_displacements(uc, hs + 3 * g0, r2buf, nc);
+        else
+          for (int c = 0; c < nc; c++) {
+            const double *old = hs + 3 * gatom[g0 + c];
+            const double dx = uc[3 * c] - old[0];
+            const double dy = uc[3 * c + 1] - old[1];
+            const double dz = uc[3 * c + 2] - old[2];
+            r2buf[c] = dx * dx + dy * dy + dz * dz;
+          }
+        for (int iq = 0; iq < nq; iq++) fs_kernel(r2buf, q[iq], fsbuf + (size_t) iq * CHUNK, nc);
+        for (int c = 0; c < nc; c++) {
+          const int i = dense ? g0 + c : gatom[g0 + c];
+          double *ts = &tsum[(size_t) (type[i] - 1) * nval];
+          const double r2 = r2buf[c];
+          ts[0] += r2;
+          ts[1] += r2 * r2;
+          for (int iq = 0; iq < nq; iq++) ts[2 + iq] += fsbuf[(size_t) iq * CHUNK + c];
+        }
       }
       double *a = &acc_local[(size_t) row_of(k, j) * ntslot * nval];
       for (size_t v = 0; v < tsum.size(); v++) a[v] += tsum[v];

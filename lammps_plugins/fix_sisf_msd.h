@@ -86,7 +86,8 @@ class FixSisfMsd : public Fix {
   int ncols;
   std::vector<double> table;        // [nlags][ncols] output table (last reduction)
 
-  // work buffers of one sample, one entry per local group atom
+  // work buffers of one sample: positions per local group atom, r2 and
+  // F_s per atom of one chunk
   std::vector<double> buf_u, buf_r2, buf_fs;
   std::vector<int> buf_atom;
 
