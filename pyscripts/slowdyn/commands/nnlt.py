@@ -8,7 +8,9 @@ Fourier-Laplace transform) or, with ``--time-domain``, ``t f`` (transformed
 onto the model's frequency grid by the Filon method first), and writes
 ``PREFIX_nnlt.txt`` (``t f``) and ``PREFIX_nnlt.png``. ``report [--model
 MODEL]`` compares the NNLT, the inverse Filon method and Tikhonov NNLS on
-held-out clean and noisy pairs (``PREFIX_report.txt`` and two PNGs).
+held-out clean and noisy pairs (``PREFIX_report.txt`` and two PNGs);
+``f12 [--model MODEL]`` does the same for mctpy F12 correlators (needs
+``pip install 'slowdyn[mct]'``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=987654, help="seed of the held-out set (not the training seed)")
     p.add_argument("--noise", type=float, default=1e-3, help="Gaussian noise of the noisy inputs")
     p.add_argument("--out", default="laplace", help="prefix of PREFIX_report.txt and the PNGs")
+
+    p = sub.add_parser("f12", help="mctpy F12 correlators -> Filon -> NNLT / inverse Filon / NNLS")
+    p.add_argument("--model", type=Path, default=None, help="model.pt (without: classical methods only)")
+    p.add_argument("--out", default="laplace", help="prefix of PREFIX_f12.txt and PREFIX_f12.png")
+
+
+def _f12(args) -> list[Path]:
+    from slowdyn.analysis.laplace_f12 import F12Validation
+
+    val = F12Validation(model=args.model).compute()
+    print(val.table(), end="")
+    return val.write(args.out)
 
 
 def _report(args) -> list[Path]:
@@ -109,6 +123,6 @@ def _apply(args) -> list[Path]:
 
 
 def main(args: argparse.Namespace) -> int:
-    for path in {"train": _train, "apply": _apply, "report": _report}[args.action](args):
+    for path in {"train": _train, "apply": _apply, "report": _report, "f12": _f12}[args.action](args):
         print(path)
     return 0
