@@ -126,7 +126,8 @@ class NNLSInversion:
     @property
     def residual(self) -> np.ndarray:
         """Euclidean norm of the stacked residual (including the regularisation)."""
-        self.amplitudes
+        if self._residual is None:
+            raise RuntimeError("NNLSInversion: call compute(omega, fhat) first")
         return self._residual
 
     @property

@@ -128,9 +128,9 @@ class LaplaceReport:
 
     def table(self) -> str:
         """The summary as a text table."""
-        lines = [f"# {self.n_functions} held-out exponential sums (seed {self.seed}); noisy: "
-                 f"+{self.noise:g} Gaussian noise, cut below {self.threshold:g}, exponential tail "
-                 f"to {self.floor:g}, Filon",
+        lines = [(f"# {self.n_functions} held-out exponential sums (seed {self.seed}); noisy: "
+                  f"+{self.noise:g} Gaussian noise, cut below {self.threshold:g}, exponential tail "
+                  f"to {self.floor:g}, Filon"),
                  "# means over the functions; mse/logmse as eqs. 4.42/4.43 (eps 1e-12)",
                  f"{'input':8s} {'method':14s} " + " ".join(f"{k:>11s}" for k in METRICS)]
         for cond, per in self.summary().items():

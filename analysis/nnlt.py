@@ -372,7 +372,7 @@ class NNLTTrainer:
         td = TrainingData(grids=grids, **cfg.data).compute()
         x = encode_polar(td.fhat, tuple(cfg.abs_clip)).astype(np.float32)
         y = np.clip(td.f, 0.0, 1.0).astype(np.float32)
-        n_val = max(1, int(round(cfg.val_fraction * len(x))))
+        n_val = max(1, round(cfg.val_fraction * len(x)))
         if n_val >= len(x):
             raise ValueError("NNLT: too few samples for a train/validation split")
         perm = np.random.default_rng(cfg.seed).permutation(len(x))
