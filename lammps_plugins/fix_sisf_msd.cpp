@@ -187,6 +187,10 @@ FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
   atom->add_callback(Atom::RESTART);
 
   if (lmp->citeme) lmp->citeme->add(cite_multiple_tau);
+  if (comm->me == 0)
+    utils::logmesg(lmp, "fix sisf/msd: {} lags from {} to {} steps, {} q value(s), {} stored "
+                   "positions per atom ({:.3g} MB per 1000 atoms)\n", nlags, lag.front() * nevery,
+                   lag.back() * nevery, nq, ncorr * nlen, nper * 8.0e-3);
 }
 
 /* ---------------------------------------------------------------------- */

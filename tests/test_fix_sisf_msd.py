@@ -175,6 +175,33 @@ def test_ballistic_ideal_gas_and_com_removal(tmp_path):
                - 1) > 0.1
 
 
+def test_global_array_in_thermo_and_variables(tmp_path):
+    """f_ID[row][col] is usable by thermo output and equal-style variables
+    at multiples of nfreq, and equals the file's row."""
+    out = tmp_path / "sisf.dat"
+    cmds = brownian_cmds(3, 100, 0, 6.0) + [
+        f"fix sm all sisf/msd 1 file {out} q 2.0 nlen 8 ncorr 10 nfreq 50",
+        "variable msd10 equal f_sm[10][4]",
+        "thermo_style custom step f_sm[10][4] v_msd10 f_sm[10][6]",
+        "thermo_modify format float %.17g",
+        "thermo 50",
+        f"log {tmp_path / 'log.lammps'}",
+        "run 200",
+    ]
+    lmp = run_session(cmds)
+    last = lmp.extract_variable("msd10")
+    lmp.close()
+    from slowdyn.analysis.energy import read_log_thermo
+
+    thermo = read_log_thermo(tmp_path / "log.lammps")[-1]
+    row = read_sisf(out)
+    assert row["lag"][9] == 12  # grid 1..7, 8, 10, 12: row 10 (1-based) is lag 12
+    assert thermo["f_sm[10][4]"][-1] == pytest.approx(row["msd_all"][9], rel=1e-15)
+    assert last == pytest.approx(row["msd_all"][9], rel=1e-15)
+    assert thermo["f_sm[10][6]"][-1] == pytest.approx(row["fs_all_q1"][9], rel=1e-15)
+    assert np.all(np.diff(thermo["v_msd10"][1:]) != 0)  # updated every nfreq
+
+
 # --------------------------------------------------------------------------
 # MPI and restart
 
