@@ -47,8 +47,10 @@ def fs_kernel(x: np.ndarray, dim: int) -> np.ndarray:
         nz = x > 0
         out[nz] = np.sin(x[nz]) / x[nz]
         return out
-    from scipy.special import j0
-
+    try:
+        from scipy.special import j0
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("2D F_s needs scipy (J0): pip install 'slowdyn[analysis]'") from exc
     return j0(x)
 
 

@@ -83,8 +83,10 @@ class EnergyConservation:
 
     def plot(self, path: str | Path) -> None:
         """Log-log plot of std(E_tot) against dt with the fit."""
-        import matplotlib
-
+        try:
+            import matplotlib
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("plots need matplotlib: pip install 'slowdyn[analysis]'") from exc
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 

@@ -53,8 +53,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _pyplot():
-    import matplotlib
-
+    try:
+        import matplotlib
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("slowdyn observe needs matplotlib: pip install 'slowdyn[analysis]'") from exc
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
