@@ -19,6 +19,7 @@
 ------------------------------------------------------------------------- */
 
 #include "fix_sisf_msd.h"
+#include "slowdyn_simd.h"
 
 #include "atom.h"
 #include "citeme.h"
@@ -279,13 +280,6 @@ static constexpr double SIN_TAYLOR[14] = {
     -7.647163731819816e-13, 2.8114572543455206e-15, -8.22063524662433e-18,
     1.9572941063391263e-20, -3.868170170630684e-23, 6.446950284384474e-26,
     -9.183689863795546e-29};
-
-// x86-64: an AVX2/FMA clone is chosen at load time where the CPU has it
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define SLOWDYN_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define SLOWDYN_SIMD_CLONES
-#endif
 
 SLOWDYN_SIMD_CLONES
 static void sinc_q_block(const double *__restrict r2, double q, double *__restrict out, int n)

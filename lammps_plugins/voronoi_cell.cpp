@@ -4,6 +4,7 @@
 ------------------------------------------------------------------------- */
 
 #include "voronoi_cell.h"
+#include "slowdyn_simd.h"
 
 #include <algorithm>
 #include <cmath>
@@ -56,6 +57,7 @@ void ConvexCell3D::reset_cube(double h)
    walking the faces on either side of the edge through the outside region.
 ------------------------------------------------------------------------- */
 
+SLOWDYN_SIMD_CLONES
 void ConvexCell3D::clip(const double *n, double d)
 {
   const int nlive = (int) live.size();
@@ -168,10 +170,17 @@ void ConvexCell3D::clip(const double *n, double d)
    origin lies outside the cell
 ------------------------------------------------------------------------- */
 
+SLOWDYN_SIMD_CLONES
 void ConvexCell3D::moments(CellMoments &m)
 {
-  // local accumulators: writing through m in the loop would force a store
-  // and reload per triangle (m may alias the vertex array for the compiler)
+  // For a fan (a, b, c) of face triangles with t = 6 x signed volume:
+  //   int x dV     = t/24  (a + b + c)
+  //   int x x^T dV = t/120 (a a^T + b b^T + c c^T + s s^T),  s = a + b + c.
+  // With w = b + c the terms in a factor out of the fan:
+  //   sum_fan t (...) = 2 T a a^T + a U^T + U a^T + Q,
+  //   T = sum t,  U = sum t w,  Q = sum t (b b^T + c c^T + w w^T).
+  // Totals are kept in locals: writing through m in the loop would force a
+  // store and reload per triangle (m may alias the vertex array).
   double vol = 0.0, m1x = 0.0, m1y = 0.0, m1z = 0.0;
   double xx = 0.0, yy = 0.0, zz = 0.0, xy = 0.0, xz = 0.0, yz = 0.0;
   int nfaces = 0;
@@ -182,8 +191,7 @@ void ConvexCell3D::moments(CellMoments &m)
   for (int start : live)
     for (int s0 = 0; s0 < 3; s0++) {
       if (seen[start] & (1 << s0)) continue;
-      // walk the face loop that starts with the directed edge start -> e[s0];
-      // fan of tetrahedra (origin, a, b, c) with a = start
+      // walk the face loop that starts with the directed edge start -> e[s0]
       const double ax = v[start].x[0], ay = v[start].x[1], az = v[start].x[2];
       seen[start] |= (unsigned char) (1 << s0);
       int prev = v[start].e[s0];
@@ -193,6 +201,8 @@ void ConvexCell3D::moments(CellMoments &m)
       double cx = ay * v[prev].x[2] - az * v[prev].x[1];
       double cy = az * v[prev].x[0] - ax * v[prev].x[2];
       double cz = ax * v[prev].x[1] - ay * v[prev].x[0];
+      double T = 0.0, ux = 0.0, uy = 0.0, uz = 0.0;
+      double qxx = 0.0, qyy = 0.0, qzz = 0.0, qxy = 0.0, qxz = 0.0, qyz = 0.0;
       int x = v[prev].e[slot];
       slot = PREV_SLOT[v[prev].back[slot]];
       while (x != start) {
@@ -200,19 +210,18 @@ void ConvexCell3D::moments(CellMoments &m)
         const double bx = v[prev].x[0], by = v[prev].x[1], bz = v[prev].x[2];
         const double qx = v[x].x[0], qy = v[x].x[1], qz = v[x].x[2];
         const double bcx = by * qz - bz * qy, bcy = bz * qx - bx * qz, bcz = bx * qy - by * qx;
-        const double t = ax * bcx + ay * bcy + az * bcz;    // 6 x volume
-        const double sx = ax + bx + qx, sy = ay + by + qy, sz = az + bz + qz;
-        vol += t;
-        m1x += t * sx;
-        m1y += t * sy;
-        m1z += t * sz;
-        // int_T x_p x_q = V/20 (sum_vertices v_p v_q + s_p s_q), origin a vertex
-        xx += t * (ax * ax + bx * bx + qx * qx + sx * sx);
-        yy += t * (ay * ay + by * by + qy * qy + sy * sy);
-        zz += t * (az * az + bz * bz + qz * qz + sz * sz);
-        xy += t * (ax * ay + bx * by + qx * qy + sx * sy);
-        xz += t * (ax * az + bx * bz + qx * qz + sx * sz);
-        yz += t * (ay * az + by * bz + qy * qz + sy * sz);
+        const double t = ax * bcx + ay * bcy + az * bcz;
+        const double wx = bx + qx, wy = by + qy, wz = bz + qz;
+        T += t;
+        ux += t * wx;
+        uy += t * wy;
+        uz += t * wz;
+        qxx += t * (bx * bx + qx * qx + wx * wx);
+        qyy += t * (by * by + qy * qy + wy * wy);
+        qzz += t * (bz * bz + qz * qz + wz * wz);
+        qxy += t * (bx * by + qx * qy + wx * wy);
+        qxz += t * (bx * bz + qx * qz + wx * wz);
+        qyz += t * (by * bz + qy * qz + wy * wz);
         cx += bcx;
         cy += bcy;
         cz += bcz;
@@ -221,6 +230,16 @@ void ConvexCell3D::moments(CellMoments &m)
         slot = PREV_SLOT[v[x].back[slot]];
         x = next;
       }
+      vol += T;
+      m1x += T * ax + ux;
+      m1y += T * ay + uy;
+      m1z += T * az + uz;
+      xx += 2.0 * T * ax * ax + 2.0 * ax * ux + qxx;
+      yy += 2.0 * T * ay * ay + 2.0 * ay * uy + qyy;
+      zz += 2.0 * T * az * az + 2.0 * az * uz + qzz;
+      xy += 2.0 * T * ax * ay + ax * uy + ux * ay + qxy;
+      xz += 2.0 * T * ax * az + ax * uz + ux * az + qxz;
+      yz += 2.0 * T * ay * az + ay * uz + uy * az + qyz;
       // closing edge prev -> start
       const double bx = v[prev].x[0], by = v[prev].x[1], bz = v[prev].x[2];
       cx += by * az - bz * ay;
