@@ -53,7 +53,8 @@ static constexpr int CELLINFO_COLS = 5;
 PairVoronoi::PairVoronoi(LAMMPS *lmp) :
     Pair(lmp), gamma(0.0), rc(0.0), style_name("voronoi"), radical(0), peratom_radius(0),
     radius_type(nullptr), rset(nullptr), radsq(nullptr), nmax_radsq(0), radsq_mean(0.0),
-    radsq_max(0.0), cellinfo(nullptr), nmax_cell(0)
+    radsq_max(0.0), cellinfo(nullptr), nmax_cell(0), nearidx(nullptr), nearfirst(nullptr),
+    nearnum(nullptr), maxnearidx(0), maxnearatom(0), near_ncalls(-1), rs2(0.0)
 {
   single_enable = 0;
   restartinfo = 1;
@@ -71,6 +72,9 @@ PairVoronoi::~PairVoronoi()
   if (copymode) return;
   memory->destroy(cellinfo);
   memory->destroy(radsq);
+  memory->destroy(nearidx);
+  memory->destroy(nearfirst);
+  memory->destroy(nearnum);
   if (allocated) {
     memory->destroy(setflag);
     memory->destroy(cutsq);
@@ -97,17 +101,7 @@ void PairVoronoi::compute(int eflag, int vflag)
   double **x = atom->x;
   double **f = atom->f;
   const int dim = domain->dimension;
-
-  // radius of the sorted near shell from the mean number density
-  double rs2;
-  if (dim == 3) {
-    const double rho = atom->natoms / (domain->xprd * domain->yprd * domain->zprd);
-    rs2 = pow(3.0 * NEAR_SHELL_COUNT_3D / (4.0 * M_PI * rho), 2.0 / 3.0);
-  } else {
-    const double rho = atom->natoms / (domain->xprd * domain->yprd);
-    rs2 = NEAR_SHELL_COUNT_2D / (M_PI * rho);
-  }
-  rs2 = std::min(rs2, rc * rc);
+  if (neighbor->ncalls != near_ncalls) build_near_lists();
 
   CellMoments mom;
   const int inum = list->inum;
@@ -116,9 +110,9 @@ void PairVoronoi::compute(int eflag, int vflag)
     const double wi = radical ? radsq[i] : 0.0;
     const double h = security_half_width(wi);
     if (dim == 3)
-      build_cell<3>(i, wi, rs2, h, mom);
+      build_cell<3>(i, wi, h, mom);
     else
-      build_cell<2>(i, wi, rs2, h, mom);
+      build_cell<2>(i, wi, h, mom);
 
     const double ei = 0.5 * gamma * (mom.m2[0] + mom.m2[1] + mom.m2[2] + (radsq_mean - wi) * mom.vol);
     for (int d = 0; d < dim; d++) f[i][d] += gamma * mom.m1[d];
@@ -152,7 +146,7 @@ void PairVoronoi::compute(int eflag, int vflag)
 ------------------------------------------------------------------------- */
 
 template <int DIM>
-void PairVoronoi::build_cell(int i, double wi, double rs2, double h, CellMoments &mom)
+void PairVoronoi::build_cell(int i, double wi, double h, CellMoments &mom)
 {
   double **x = atom->x;
   const int *jlist = list->firstneigh[i];
@@ -166,17 +160,16 @@ void PairVoronoi::build_cell(int i, double wi, double rs2, double h, CellMoments
     order.resize(jnum);
   }
   int nn = 0;
-  bool have_far = false;
+  const bool have_far = jnum > nearnum[i];
   const double xi0 = x[i][0], xi1 = x[i][1], xi2 = x[i][2];
-  for (int jj = 0; jj < jnum; jj++) {
-    const int j = jlist[jj] & NEIGHMASK;
+  const int *cand = nearidx + nearfirst[i];
+  const int ncand = nearnum[i];
+  for (int jj = 0; jj < ncand; jj++) {
+    const int j = cand[jj];
     const double dx = x[j][0] - xi0, dy = x[j][1] - xi1;
     const double dz = DIM == 3 ? x[j][2] - xi2 : 0.0;
     const double rsq = dx * dx + dy * dy + dz * dz;
-    if (rsq >= rs2) {
-      have_far = true;
-      continue;
-    }
+    if (rsq >= rs2) continue;
     if (rsq == 0.0)
       error->one(FLERR, "pair_style {}: atoms {} and {} sit at the same position", style_name,
                  atom->tag[i], atom->tag[j]);
@@ -244,6 +237,59 @@ void PairVoronoi::build_cell(int i, double wi, double rs2, double h, CellMoments
     cell3d.moments(mom);
   else
     cell2d.moments(mom);
+}
+
+/* ----------------------------------------------------------------------
+   after each neighbour-list build: radius of the sorted near shell from the
+   mean number density (a few dozen atoms), and for every owned atom the
+   neighbours within rs + skin, which contain all atoms within rs until the
+   next build
+------------------------------------------------------------------------- */
+
+void PairVoronoi::build_near_lists()
+{
+  near_ncalls = neighbor->ncalls;
+  if (domain->dimension == 3) {
+    const double rho = atom->natoms / (domain->xprd * domain->yprd * domain->zprd);
+    rs2 = pow(3.0 * NEAR_SHELL_COUNT_3D / (4.0 * M_PI * rho), 2.0 / 3.0);
+  } else {
+    const double rho = atom->natoms / (domain->xprd * domain->yprd);
+    rs2 = NEAR_SHELL_COUNT_2D / (M_PI * rho);
+  }
+  rs2 = std::min(rs2, rc * rc);
+  const double cut = sqrt(rs2) + neighbor->skin;
+  const double cut2 = cut * cut;
+
+  if (atom->nmax > maxnearatom) {
+    maxnearatom = atom->nmax;
+    memory->destroy(nearfirst);
+    memory->destroy(nearnum);
+    memory->create(nearfirst, maxnearatom, "pair:nearfirst");
+    memory->create(nearnum, maxnearatom, "pair:nearnum");
+  }
+  const int inum = list->inum;
+  bigint total = 0;
+  for (int ii = 0; ii < inum; ii++) total += list->numneigh[list->ilist[ii]];
+  if (total > maxnearidx) {
+    maxnearidx = (int) total;
+    memory->destroy(nearidx);
+    memory->create(nearidx, maxnearidx, "pair:nearidx");
+  }
+
+  double **x = atom->x;
+  int pos = 0;
+  for (int ii = 0; ii < inum; ii++) {
+    const int i = list->ilist[ii];
+    const int *jlist = list->firstneigh[i];
+    const int jnum = list->numneigh[i];
+    nearfirst[i] = pos;
+    for (int jj = 0; jj < jnum; jj++) {
+      const int j = jlist[jj] & NEIGHMASK;
+      const double dx = x[j][0] - x[i][0], dy = x[j][1] - x[i][1], dz = x[j][2] - x[i][2];
+      if (dx * dx + dy * dy + dz * dz < cut2) nearidx[pos++] = j;
+    }
+    nearnum[i] = pos - nearfirst[i];
+  }
 }
 
 /* ----------------------------------------------------------------------
@@ -493,6 +539,7 @@ double PairVoronoi::memory_usage()
   double bytes = Pair::memory_usage();
   bytes += (double) nmax_cell * CELLINFO_COLS * sizeof(double);
   bytes += (double) nmax_radsq * sizeof(double);
+  bytes += (double) maxnearidx * sizeof(int) + 2.0 * maxnearatom * sizeof(int);
   bytes += (double) nnear.capacity() * sizeof(Neigh);
   return bytes;
 }

@@ -63,6 +63,14 @@ class PairVoronoi : public Pair {
   double **cellinfo;    // [field][atom]: volume, centroid x y z, #faces
   int nmax_cell;
 
+  // near-shell candidates of each owned atom: every neighbour within
+  // rs + skin when LAMMPS last built its lists, so every atom within rs now
+  // (atoms move less than skin/2 between builds); rebuilt after each build
+  int *nearidx, *nearfirst, *nearnum;
+  int maxnearidx, maxnearatom;
+  bigint near_ncalls;
+  double rs2;    // squared radius of the sorted near shell, fixed per build
+
   std::vector<Neigh> nnear;
   std::vector<std::pair<double, int>> order;    // near shell sorted by distance
   SlowDyn::ConvexCell3D cell3d;
@@ -70,8 +78,9 @@ class PairVoronoi : public Pair {
 
   virtual void allocate();
   void fill_radsq();
+  void build_near_lists();
   double security_half_width(double wi) const;
-  template <int DIM> void build_cell(int i, double wi, double rs2, double h, SlowDyn::CellMoments &mom);
+  template <int DIM> void build_cell(int i, double wi, double h, SlowDyn::CellMoments &mom);
 };
 
 }    // namespace LAMMPS_NS
