@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._optional import require
+
 
 def lag_grid(nlen: int = 8, ncount: int = 2, ncorr: int = 20) -> tuple[np.ndarray, np.ndarray]:
     """Lags (in samples) and their levels, in the row order of ``fix sisf/msd``.
@@ -47,11 +49,7 @@ def fs_kernel(x: np.ndarray, dim: int) -> np.ndarray:
         nz = x > 0
         out[nz] = np.sin(x[nz]) / x[nz]
         return out
-    try:
-        from scipy.special import j0
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("2D F_s needs scipy (J0): pip install 'slowdyn[analysis]'") from exc
-    return j0(x)
+    return require("scipy.special", "2D F_s (J0)", "analysis").j0(x)
 
 
 @dataclass

@@ -14,6 +14,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from ._optional import require
+
 
 def read_log_thermo(path: str | Path) -> list[dict[str, np.ndarray]]:
     """Thermo blocks of a LAMMPS log file, one dict (column -> array) per run."""
@@ -83,10 +85,7 @@ class EnergyConservation:
 
     def plot(self, path: str | Path) -> None:
         """Log-log plot of std(E_tot) against dt with the fit."""
-        try:
-            import matplotlib
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("plots need matplotlib: pip install 'slowdyn[analysis]'") from exc
+        matplotlib = require("matplotlib", "plotting", "analysis")
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._optional import require
 from .filon import InverseFourierLaplace, fourier_laplace
 from .laplace_baselines import NNLSInversion
 from .nnlt_data import NNLTGrids
@@ -32,12 +33,7 @@ F12_POINTS = ((0.0, 2.0), (0.0, 3.0), (0.0, 3.9), (0.0, 3.99), (0.5, 0.0), (0.9,
 
 
 def _mctpy():
-    try:
-        import mctpy
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("F12 correlators need mctpy: pip install 'slowdyn[mct]' "
-                          "(mctpy, numba, scipy, h5py)") from exc
-    return mctpy
+    return require("mctpy", "F12 correlators", "mct", "mctpy, numba, scipy, h5py")
 
 
 def f12_correlator(v1: float, v2: float, h: float = 1e-9, blocksize: int = 256,

@@ -37,18 +37,14 @@ from typing import Any
 
 import numpy as np
 
+from ._optional import require
 from .nnlt_data import NNLTGrids, TrainingData, encode_polar
 
 FORMAT = "slowdyn.nnlt/1"
 
 
 def _torch():
-    try:
-        import torch
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("the NNLT needs PyTorch: pip install 'slowdyn[nnlt]' "
-                          "(CPU build: pip install torch==2.13.0)") from exc
-    return torch
+    return require("torch", "the NNLT", "nnlt", "CPU build: pip install torch==2.13.0")
 
 
 @dataclass
@@ -120,10 +116,7 @@ class NNLTConfig:
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike) -> "NNLTConfig":
-        try:
-            import yaml
-        except ImportError as exc:  # pragma: no cover
-            raise ImportError("reading NNLT configs needs PyYAML: pip install 'slowdyn[nnlt]'") from exc
+        yaml = require("yaml", "reading NNLT configs", "nnlt")
         with open(path) as fh:
             return cls.from_dict(yaml.safe_load(fh) or {})
 

@@ -12,13 +12,11 @@ from itertools import combinations_with_replacement
 
 import numpy as np
 
+from ._optional import require
+
 
 def _freud():
-    try:
-        import freud
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("g(r) and S(q) need freud: pip install 'slowdyn[analysis]'") from exc
-    return freud
+    return require("freud", "g(r) and S(q)", "analysis")
 
 
 def freud_box(cell: np.ndarray, dim: int = 3):

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._optional import require
+
 
 @dataclass
 class Trajectory:
@@ -54,11 +56,7 @@ class Trajectory:
 
 
 def _ase_read():
-    try:
-        import ase.io
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("reading dumps needs ASE: pip install 'slowdyn[analysis]'") from exc
-    return ase.io.read
+    return require("ase.io", "reading dumps", "analysis").read
 
 
 def read_dump(path: str | Path, index: str | int | slice = ":") -> Trajectory:

@@ -16,13 +16,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ._optional import require
+
 
 def _pyvoro2():
-    try:
-        import pyvoro2
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("Voronoi statistics need pyvoro2: pip install 'slowdyn[analysis]'") from exc
-    return pyvoro2
+    return require("pyvoro2", "Voronoi statistics", "analysis")
 
 
 def _polygon_area(v: np.ndarray) -> float:

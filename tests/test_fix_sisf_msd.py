@@ -13,6 +13,8 @@ import slowdyn
 from slowdyn.analysis.dynamics import SelfDynamics, lag_grid, read_sisf
 from slowdyn.analysis.trajectory import read_dump
 
+from lammps_errors import error_of
+
 LJ_UNITS = ["units lj", "atom_style atomic"]
 
 
@@ -275,16 +277,6 @@ def test_restart_continues_correlators(tmp_path, bindir):
 
 BAD_BOX = box_cmds(3, 20, 0, 4.0) + ["pair_style zero 1.0", "pair_coeff * *",
                                      "group none type 2"]
-
-
-def error_of(commands: list[str]) -> str:
-    lmp = slowdyn.lammps()
-    try:
-        with pytest.raises(Exception) as info:
-            lmp.commands_list(commands)
-        return str(info.value)
-    finally:
-        lmp.close()
 
 
 @pytest.mark.parametrize("fix_args,expected", [

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import slowdyn
+from lammps_errors import error_of
 from voronoi_system import random_system
 
 BOX = [
@@ -18,16 +18,6 @@ BOX = [
     "create_atoms 2 random 32 2 NULL",
     "mass * 1.0",
 ]
-
-
-def error_of(commands: list[str]) -> str:
-    lmp = slowdyn.lammps()
-    try:
-        with pytest.raises(Exception) as info:
-            lmp.commands_list(commands)
-        return str(info.value)
-    finally:
-        lmp.close()
 
 
 @pytest.mark.parametrize("style_args,expected", [
