@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from ._optional import require
-from .filon import InverseFourierLaplace, fourier_laplace
-from .laplace_baselines import NNLSInversion
+from .filon import fourier_laplace
+from .laplace_report import error_metrics, invert_all
 from .nnlt_data import NNLTGrids
 
 # the thesis' validation points: F2 (v1 = 0) and F1 (v2 = 0)
@@ -103,11 +103,11 @@ class F12Validation:
             t, phi = f12_correlator(v1, v2, **self.solver)
             fhat = fourier_laplace(t, phi, g.omega)
             true = np.interp(g.t, t, phi)
-            pred = {"nnlt": self.model(fhat)} if self.model is not None else {}
-            pred["inverse_filon"] = InverseFourierLaplace(g.omega, g.t).compute(fhat).f
-            pred["nnls"] = NNLSInversion(**self.nnls).compute(g.omega, fhat).f(g.t)
-            err = {m: {"max": float(np.max(np.abs(p - true))),
-                       "rms": float(np.sqrt(np.mean((p - true) ** 2)))} for m, p in pred.items()}
+            pred = invert_all(fhat, g, self.model, self.nnls)
+            err = {}
+            for m, p in pred.items():
+                metrics = error_metrics(p, true)
+                err[m] = {"max": float(metrics["max"]), "rms": float(metrics["rms"])}
             out.append({"v1": v1, "v2": v2, "t": t, "phi": phi, "fhat": fhat, "true": true,
                         "pred": pred, "errors": err, "decayed": bool(true[-1] < 1e-3)})
         self._res = out

@@ -43,6 +43,18 @@ def error_metrics(pred, true, eps: float = 1e-12) -> dict:
             "max": np.max(np.abs(d), axis=-1), "rms": np.sqrt(np.mean(d**2, axis=-1))}
 
 
+def invert_all(fhat: np.ndarray, grids: NNLTGrids, model=None, nnls: dict | None = None) -> dict:
+    """Invert ``fhat`` (on ``grids.omega``) onto ``grids.t`` with every method.
+
+    Returns ``{"nnlt": ..., "inverse_filon": ..., "nnls": ...}``; ``"nnlt"``
+    only when a trained model is given. ``nnls`` holds NNLSInversion settings.
+    """
+    out = {"nnlt": model(fhat)} if model is not None else {}
+    out["inverse_filon"] = InverseFourierLaplace(grids.omega, grids.t).compute(fhat).f
+    out["nnls"] = NNLSInversion(**(nnls or {})).compute(grids.omega, fhat).f(grids.t)
+    return out
+
+
 class LaplaceReport:
     """Compare inverse-transform methods on held-out synthetic pairs.
 
@@ -88,11 +100,7 @@ class LaplaceReport:
         return (["nnlt"] if self.model is not None else []) + ["inverse_filon", "nnls"]
 
     def _invert(self, fhat: np.ndarray) -> dict:
-        t, omega = self.grids.t, self.grids.omega
-        out = {"nnlt": self.model(fhat)} if self.model is not None else {}
-        out["inverse_filon"] = InverseFourierLaplace(omega, t).compute(fhat).f
-        out["nnls"] = NNLSInversion(**self.nnls).compute(omega, fhat).f(t)
-        return out
+        return invert_all(fhat, self.grids, self.model, self.nnls)
 
     def compute(self) -> "LaplaceReport":
         g = self.grids
