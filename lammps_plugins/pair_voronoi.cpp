@@ -155,15 +155,15 @@ void PairVoronoi::build_cell(int i, double wi, double h, CellMoments &mom)
   // near shell only, kept sorted by distance while it is gathered (insertion
   // into a few dozen keys); the rest of the list is revisited only if the
   // cell is not final after the near shell
-  if ((int) nnear.size() < jnum) {
-    nnear.resize(jnum);
-    order.resize(jnum);
-  }
-  int nn = 0;
-  const bool have_far = jnum > nearnum[i];
-  const double xi0 = x[i][0], xi1 = x[i][1], xi2 = x[i][2];
   const int *cand = nearidx + nearfirst[i];
   const int ncand = nearnum[i];
+  if ((int) nnear.size() < ncand) {
+    nnear.resize(ncand);
+    order.resize(ncand);
+  }
+  int nn = 0;
+  const bool have_far = jnum > ncand;
+  const double xi0 = x[i][0], xi1 = x[i][1], xi2 = x[i][2];
   for (int jj = 0; jj < ncand; jj++) {
     const int j = cand[jj];
     const double dx = x[j][0] - xi0, dy = x[j][1] - xi1;

@@ -11,7 +11,8 @@
 
 using namespace SlowDyn;
 
-// relative tolerance for classifying a vertex as lying on a cutting plane
+// 2D only: relative tolerance for classifying a vertex as lying on a cutting
+// line (3D classifies by sign alone, see ConvexCell3D)
 static constexpr double PLANE_TOL = 1.0e-12;
 
 /* ----------------------------------------------------------------------

@@ -68,7 +68,6 @@ class ConvexCell3D {
   std::vector<double> sval;
   std::vector<unsigned char> seen;
   double rmax2 = 0.0;
-
 };
 
 /* ---------------------------------------------------------------------- */
@@ -84,9 +83,6 @@ class ConvexCell2D {
   bool empty() const { return nv == 0; }
   double max_r2() const { return rmax2; }
   void moments(CellMoments &m) const;
-
-  int num_faces() const { return nv; }
-  int face_id(int e) const { return eid[e]; }
 
  private:
   enum { IN = 0, ON = 1, OUT = 2 };
