@@ -86,9 +86,9 @@ class FixSisfMsd : public Fix {
   int ncols;
   std::vector<double> table;        // [nlags][ncols] output table (last reduction)
 
-  // work buffers of one sample: positions per local group atom, r2 and
-  // F_s per atom of one chunk
-  std::vector<double> buf_u, buf_r2, buf_fs;
+  // work buffers of one sample: positions, local index and type slot per
+  // local group atom; r2 and F_s per atom of one chunk
+  std::vector<double> buf_u, buf_tslot, buf_r2, buf_fs;
   std::vector<int> buf_atom;
 
   void sample();
