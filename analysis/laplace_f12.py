@@ -18,15 +18,10 @@ it with ``pip install 'slowdyn[mct]'``.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 
 from ._optional import require
-from .filon import fourier_laplace
-from .laplace_report import error_metrics, invert_all
-from .nnlt_data import NNLTGrids
+from .laplace_correlators import CorrelatorInversion
 
 # the thesis' validation points: F2 (v1 = 0) and F1 (v2 = 0)
 F12_POINTS = ((0.0, 2.0), (0.0, 3.0), (0.0, 3.9), (0.0, 3.99), (0.5, 0.0), (0.9, 0.0))
@@ -68,7 +63,7 @@ def f1_laplace(v1: float, omega) -> np.ndarray:
     return np.where(r1.real > 0, r1, r2)  # the root with Re > 0 (positive correlator)
 
 
-class F12Validation:
+class F12Validation(CorrelatorInversion):
     """Invert Filon transforms of F12 correlators with NNLT, inverse Filon and NNLS.
 
     Parameters
@@ -83,80 +78,16 @@ class F12Validation:
         :func:`f12_correlator` arguments.
     """
 
+    kind = "f12"
+    title = "F12 (Brownian, tau = 1) from mctpy -> Filon -> inverse"
+
     def __init__(self, model=None, points=F12_POINTS, nnls: dict | None = None,
                  solver: dict | None = None) -> None:
-        if model is not None and not hasattr(model, "grids"):
-            from .nnlt import NNLT
-
-            model = NNLT.load(model)
-        self.model = model
-        self.grids = model.grids if model is not None else NNLTGrids()
+        super().__init__(model, nnls)
         self.points = [tuple(map(float, p)) for p in points]
-        self.nnls = dict(nnls) if nnls is not None else {"alpha": 1e-6, "f0": 1.0}
         self.solver = dict(solver or {})
-        self._res: list | None = None
 
-    def compute(self) -> "F12Validation":
-        g = self.grids
-        out = []
+    def _correlators(self):
         for v1, v2 in self.points:
             t, phi = f12_correlator(v1, v2, **self.solver)
-            fhat = fourier_laplace(t, phi, g.omega)
-            true = np.interp(g.t, t, phi)
-            pred = invert_all(fhat, g, self.model, self.nnls)
-            err = {}
-            for m, p in pred.items():
-                metrics = error_metrics(p, true)
-                err[m] = {"max": float(metrics["max"]), "rms": float(metrics["rms"])}
-            out.append({"v1": v1, "v2": v2, "t": t, "phi": phi, "fhat": fhat, "true": true,
-                        "pred": pred, "errors": err, "decayed": bool(true[-1] < 1e-3)})
-        self._res = out
-        return self
-
-    @property
-    def results(self) -> list:
-        """One dict per point: ``v1, v2, t, phi, fhat, true, pred, errors, decayed``."""
-        if self._res is None:
-            raise RuntimeError("F12Validation: call compute() first")
-        return self._res
-
-    def table(self) -> str:
-        lines = ["# F12 (Brownian, tau = 1) from mctpy -> Filon -> inverse; errors on the NNLT t grid",
-                 f"{'v1':>5s} {'v2':>5s} {'method':14s} {'max':>10s} {'rms':>10s}  decayed in window"]
-        for r in self.results:
-            for m, e in r["errors"].items():
-                lines.append(f"{r['v1']:5.2f} {r['v2']:5.2f} {m:14s} {e['max']:10.3e} {e['rms']:10.3e}  "
-                             f"{r['decayed']}")
-        return "\n".join(lines) + "\n"
-
-    def write(self, prefix: str | os.PathLike = "f12") -> list[Path]:
-        """``PREFIX_f12.txt`` and ``PREFIX_f12.png`` (Laplace domain on top, time domain below)."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        files = [Path(f"{prefix}_f12.txt"), Path(f"{prefix}_f12.png")]
-        files[0].write_text(self.table())
-        res = self.results
-        fig, axes = plt.subplots(2, len(res), figsize=(3.2 * len(res), 6), squeeze=False)
-        g = self.grids
-        for j, r in enumerate(res):
-            ax = axes[0, j]
-            ax.loglog(g.omega, r["fhat"].real, label="Re")
-            ax.loglog(g.omega, -r["fhat"].imag, label="-Im")
-            ax.set_title(f"v1={r['v1']:g}, v2={r['v2']:g}", fontsize="small")
-            ax.set_xlabel(r"$\omega$")
-            ax = axes[1, j]
-            ax.plot(g.t, r["true"], "k-", lw=2, label="mctpy")
-            for k, (m, p) in enumerate(r["pred"].items()):
-                ax.plot(g.t, p, "--", color=f"C{k}", label=m)
-            ax.set_xscale("log")
-            ax.set_ylim(-0.1, 1.2)
-            ax.set_xlabel("t")
-        axes[0, 0].legend(fontsize="x-small")
-        axes[1, 0].legend(fontsize="x-small")
-        fig.tight_layout()
-        fig.savefig(files[1], dpi=110)
-        plt.close(fig)
-        return files
+            yield f"v1={v1:g} v2={v2:g}", {"v1": v1, "v2": v2}, t, phi

@@ -471,6 +471,24 @@ def example_config() -> Path:
     return Path(__file__).with_name("configs") / "nnlt_2x1024.yaml"
 
 
+def pretrained_path() -> Path:
+    """Path of the model shipped with slowdyn, ``models/nnlt_2x1024.pt``.
+
+    Trained with ``slowdyn nnlt train`` on :func:`example_config`; its
+    training history is stored in the file (``NNLT.load(...).history``).
+    """
+    return Path(__file__).with_name("models") / "nnlt_2x1024.pt"
+
+
+def pretrained() -> NNLT:
+    """The NNLT shipped with slowdyn (see :func:`pretrained_path`)."""
+    path = pretrained_path()
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: this slowdyn installation has no pretrained NNLT; train one "
+                                "with 'slowdyn nnlt train' and pass its model.pt")
+    return NNLT.load(path)
+
+
 def plot_history(history: dict, path: str | os.PathLike) -> Path:
     """Loss curves (total, MSE, logMSE; training and validation) as a PNG."""
     import matplotlib
@@ -500,4 +518,4 @@ def invert(model: NNLT | str | os.PathLike, fhat, omega=None) -> tuple[np.ndarra
 
 
 __all__ = ["NNLT", "NNLTConfig", "NNLTTrainer", "build_network", "example_config", "invert", "nnlt_loss",
-           "plot_history"]
+           "plot_history", "pretrained", "pretrained_path"]

@@ -9,8 +9,12 @@ onto the model's frequency grid by the Filon method first), and writes
 ``PREFIX_nnlt.txt`` (``t f``) and ``PREFIX_nnlt.png``. ``report [--model
 MODEL]`` compares the NNLT, the inverse Filon method and Tikhonov NNLS on
 held-out clean and noisy pairs (``PREFIX_report.txt`` and two PNGs);
-``f12 [--model MODEL]`` does the same for mctpy F12 correlators (needs
-``pip install 'slowdyn[mct]'``).
+``f12``, ``critical`` and ``disks`` do the same for mctpy correlators
+(needs ``pip install 'slowdyn[mct]'``): the F12 points of Figs. 4.3/4.4,
+the near-critical F12 points of Tab. 4.2 with the exponents a and b
+recovered from each inversion, and the F_s(q, t) of Brownian hard disks
+(Fig. 4.7). ``MODEL`` defaults to the NNLT shipped with slowdyn;
+``--model none`` compares the classical methods only.
 """
 
 from __future__ import annotations
@@ -30,36 +34,78 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("apply", help="invert Laplace-domain data with a trained NNLT")
-    p.add_argument("model", type=Path, help="model.pt written by 'slowdyn nnlt train'")
+    p.add_argument("model", help="model.pt written by 'slowdyn nnlt train', or 'pretrained' (shipped)")
     p.add_argument("input", type=Path, help="table 'omega Re Im' (or 't f' with --time-domain)")
     p.add_argument("--time-domain", action="store_true",
                    help="input is f(t); Filon-transform it onto the model's omega grid first")
     p.add_argument("--out", default="nnlt", help="prefix of PREFIX_nnlt.txt / PREFIX_nnlt.png")
 
+    model_help = "model.pt (default: the NNLT shipped with slowdyn; 'none': classical methods only)"
     p = sub.add_parser("report", help="NNLT vs inverse Filon vs NNLS on held-out clean and noisy pairs")
-    p.add_argument("--model", type=Path, default=None, help="model.pt (without: classical methods only)")
+    p.add_argument("--model", default=None, help=model_help)
     p.add_argument("--n", type=int, default=50, help="number of held-out functions")
     p.add_argument("--seed", type=int, default=987654, help="seed of the held-out set (not the training seed)")
     p.add_argument("--noise", type=float, default=1e-3, help="Gaussian noise of the noisy inputs")
     p.add_argument("--out", default="laplace", help="prefix of PREFIX_report.txt and the PNGs")
 
     p = sub.add_parser("f12", help="mctpy F12 correlators -> Filon -> NNLT / inverse Filon / NNLS")
-    p.add_argument("--model", type=Path, default=None, help="model.pt (without: classical methods only)")
+    p.add_argument("--model", default=None, help=model_help)
     p.add_argument("--out", default="laplace", help="prefix of PREFIX_f12.txt and PREFIX_f12.png")
+
+    p = sub.add_parser("critical", help="near-critical F12 (Tab. 4.2): inversion errors and exponents a, b")
+    p.add_argument("--model", default=None, help=model_help)
+    p.add_argument("--eps", type=float, default=1e-3, help="distance below the critical points")
+    p.add_argument("--out", default="laplace", help="prefix of PREFIX_critical.txt and the PNGs")
+
+    p = sub.add_parser("disks", help="MCT F_s(q, t) of Brownian hard disks -> Filon -> inverse")
+    p.add_argument("--model", default=None, help=model_help)
+    p.add_argument("--packing", type=float, nargs="+", default=None,
+                   help="packing fractions (default 0.50 0.60 0.65 0.68 0.69)")
+    p.add_argument("--q", type=float, default=6.5, help="wave number (on the grid 0.4 (k + 1/4))")
+    p.add_argument("--out", default="laplace", help="prefix of PREFIX_disks.txt and PREFIX_disks.png")
+
+
+def _model(args):
+    """The NNLT to compare: --model PATH, the shipped one by default, None for 'none'."""
+    if args.model is not None:
+        return None if args.model.lower() == "none" else Path(args.model)
+    from slowdyn.analysis.nnlt import pretrained_path
+
+    if not pretrained_path().exists():
+        print(f"# no pretrained NNLT in this installation ({pretrained_path()}): classical methods only")
+        return None
+    return pretrained_path()
+
+
+def _validate(val, out: str) -> list[Path]:
+    val.compute()
+    print(val.table(), end="")
+    return val.write(out)
 
 
 def _f12(args) -> list[Path]:
     from slowdyn.analysis.laplace_f12 import F12Validation
 
-    val = F12Validation(model=args.model).compute()
-    print(val.table(), end="")
-    return val.write(args.out)
+    return _validate(F12Validation(model=_model(args)), args.out)
+
+
+def _critical(args) -> list[Path]:
+    from slowdyn.analysis.laplace_critical import CriticalF12Validation
+
+    return _validate(CriticalF12Validation(model=_model(args), eps=args.eps), args.out)
+
+
+def _disks(args) -> list[Path]:
+    from slowdyn.analysis.laplace_hard_disks import PACKING_FRACTIONS, HardDiskValidation
+
+    return _validate(HardDiskValidation(model=_model(args), packing=args.packing or PACKING_FRACTIONS,
+                                        q=args.q), args.out)
 
 
 def _report(args) -> list[Path]:
     from slowdyn.analysis.laplace_report import LaplaceReport
 
-    rep = LaplaceReport(model=args.model, n_functions=args.n, seed=args.seed, noise=args.noise).compute()
+    rep = LaplaceReport(model=_model(args), n_functions=args.n, seed=args.seed, noise=args.noise).compute()
     print(rep.table(), end="")
     return rep.write(args.out)
 
@@ -87,6 +133,10 @@ def _apply(args) -> list[Path]:
 
     from slowdyn.analysis.nnlt import NNLT
 
+    if args.model == "pretrained":
+        from slowdyn.analysis.nnlt import pretrained_path
+
+        args.model = pretrained_path()
     nnlt = NNLT.load(args.model)
     data = np.loadtxt(args.input, ndmin=2)
     if args.time_domain:
@@ -123,6 +173,8 @@ def _apply(args) -> list[Path]:
 
 
 def main(args: argparse.Namespace) -> int:
-    for path in {"train": _train, "apply": _apply, "report": _report, "f12": _f12}[args.action](args):
+    actions = {"train": _train, "apply": _apply, "report": _report, "f12": _f12, "critical": _critical,
+               "disks": _disks}
+    for path in actions[args.action](args):
         print(path)
     return 0
