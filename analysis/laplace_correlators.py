@@ -7,8 +7,13 @@ A subclass of :class:`CorrelatorInversion` yields time-domain correlators
 Filon-transforms each onto the NNLT frequency grid, inverts it with every
 method of :func:`~slowdyn.analysis.laplace_report.invert_all` (NNLT if a
 model is given, inverse Filon, Tikhonov NNLS) and measures max and RMS of
-``|f - phi|`` on the NNLT time grid. :meth:`~CorrelatorInversion.write`
-saves a text table and a PNG (Laplace domain on top, time domain below).
+``|f - phi|`` on the NNLT time grid. With ``noise > 0`` every correlator
+is inverted a second time from noisy data as in §4.2.5: phi on the NNLT time
+grid plus Gaussian noise, cut below ``threshold``, continued with a fitted
+exponential down to ``floor``
+(:class:`~slowdyn.analysis.correlator_tail.TailExtrapolation`), then
+Filon-transformed. :meth:`~CorrelatorInversion.write` saves a text table
+and a PNG (Laplace domain on top, time domain below).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .correlator_tail import TailExtrapolation
 from .filon import fourier_laplace
 from .laplace_report import error_metrics, invert_all
 from .nnlt_data import NNLTGrids
@@ -33,12 +39,20 @@ class CorrelatorInversion:
     nnls : dict, optional
         :class:`~slowdyn.analysis.laplace_baselines.NNLSInversion` arguments
         (default ``alpha=1e-6, f0=1``).
+    noise : float
+        Amplitude of the Gaussian noise of the second, noisy inversion (0: none).
+    threshold, floor : float
+        Truncation level and extrapolation floor of the noisy inputs.
+    seed : int
+        Seed of the noise.
     """
 
     kind = "correlators"    # file suffix: PREFIX_KIND.txt / .png
     title = "correlators -> Filon -> inverse"
 
-    def __init__(self, model=None, nnls: dict | None = None) -> None:
+    def __init__(self, model=None, nnls: dict | None = None, noise: float = 0.0, threshold: float = 1e-3,
+                 floor: float = 1e-6, seed: int = 0) -> None:
+        self.noise, self.threshold, self.floor, self.seed = float(noise), float(threshold), float(floor), int(seed)
         if model is not None and not hasattr(model, "grids"):
             from .nnlt import NNLT
 
@@ -52,19 +66,30 @@ class CorrelatorInversion:
         """Yield ``(label, parameters, t, phi)`` with ``t`` increasing from 0."""
         raise NotImplementedError
 
+    def _errors(self, pred: dict, true: np.ndarray) -> dict:
+        err = {}
+        for m, p in pred.items():
+            metrics = error_metrics(p, true)
+            err[m] = {"max": float(metrics["max"]), "rms": float(metrics["rms"])}
+        return err
+
     def compute(self) -> "CorrelatorInversion":
         g = self.grids
+        rng = np.random.default_rng(self.seed)
+        tail = TailExtrapolation(threshold=self.threshold, floor=self.floor)
         out = []
         for label, params, t, phi in self._correlators():
             fhat = fourier_laplace(t, phi, g.omega)
             true = np.interp(g.t, t, phi)
             pred = invert_all(fhat, g, self.model, self.nnls)
-            err = {}
-            for m, p in pred.items():
-                metrics = error_metrics(p, true)
-                err[m] = {"max": float(metrics["max"]), "rms": float(metrics["rms"])}
-            out.append({"label": label, **params, "t": t, "phi": phi, "fhat": fhat, "true": true,
-                        "pred": pred, "errors": err, "decayed": bool(true[-1] < 1e-3)})
+            r = {"label": label, **params, "t": t, "phi": phi, "fhat": fhat, "true": true, "pred": pred,
+                 "errors": self._errors(pred, true), "decayed": bool(true[-1] < 1e-3)}
+            if self.noise > 0:
+                te = tail.compute(g.t, true + self.noise * rng.normal(size=true.shape))
+                r["noisy_fhat"] = fourier_laplace(te.t, te.f, g.omega)
+                r["noisy_pred"] = invert_all(r["noisy_fhat"], g, self.model, self.nnls)
+                r["noisy_errors"] = self._errors(r["noisy_pred"], true)
+            out.append(r)
         self._res = out
         return self
 
@@ -76,11 +101,17 @@ class CorrelatorInversion:
         return self._res
 
     def table(self) -> str:
-        lines = [f"# {self.title}; errors |f - phi| on the NNLT t grid",
-                 f"{'correlator':22s} {'method':14s} {'max':>10s} {'rms':>10s}  decayed in window"]
+        lines = [f"# {self.title}; errors |f - phi| on the NNLT t grid"]
+        if self.noise > 0:
+            lines.append(f"# noisy: +{self.noise:g} Gaussian noise on the t grid, cut below {self.threshold:g}, "
+                         f"exponential tail to {self.floor:g}, Filon")
+        lines.append(f"{'correlator':22s} {'input':6s} {'method':14s} {'max':>10s} {'rms':>10s}  "
+                     "decayed in window")
         for r in self.results:
-            for m, e in r["errors"].items():
-                lines.append(f"{r['label']:22s} {m:14s} {e['max']:10.3e} {e['rms']:10.3e}  {r['decayed']}")
+            for cond, key in (("clean", "errors"), ("noisy", "noisy_errors")):
+                for m, e in r.get(key, {}).items():
+                    lines.append(f"{r['label']:22s} {cond:6s} {m:14s} {e['max']:10.3e} {e['rms']:10.3e}  "
+                                 f"{r['decayed']}")
         return "\n".join(lines) + "\n"
 
     def write(self, prefix: str | os.PathLike = "laplace") -> list[Path]:

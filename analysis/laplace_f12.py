@@ -76,14 +76,16 @@ class F12Validation(CorrelatorInversion):
         :class:`NNLSInversion` arguments (default ``alpha=1e-6, f0=1``).
     solver : dict, optional
         :func:`f12_correlator` arguments.
+    noise, seed : float, int
+        Second inversion from noisy data (see :class:`CorrelatorInversion`).
     """
 
     kind = "f12"
     title = "F12 (Brownian, tau = 1) from mctpy -> Filon -> inverse"
 
     def __init__(self, model=None, points=F12_POINTS, nnls: dict | None = None,
-                 solver: dict | None = None) -> None:
-        super().__init__(model, nnls)
+                 solver: dict | None = None, noise: float = 0.0, seed: int = 0) -> None:
+        super().__init__(model, nnls, noise=noise, seed=seed)
         self.points = [tuple(map(float, p)) for p in points]
         self.solver = dict(solver or {})
 

@@ -74,14 +74,16 @@ class HardDiskValidation(CorrelatorInversion):
         :class:`~slowdyn.analysis.laplace_baselines.NNLSInversion` arguments.
     solver : dict, optional
         :func:`hard_disk_sisf` arguments (grid and time stepping).
+    noise, seed : float, int
+        Second inversion from noisy data (see :class:`CorrelatorInversion`).
     """
 
     kind = "disks"
     title = "Brownian hard disks (MCT, FMT S(q)): F_s(q, t) from mctpy -> Filon -> inverse"
 
     def __init__(self, model=None, packing=PACKING_FRACTIONS, q: float = 6.5, nnls: dict | None = None,
-                 solver: dict | None = None) -> None:
-        super().__init__(model, nnls)
+                 solver: dict | None = None, noise: float = 0.0, seed: int = 0) -> None:
+        super().__init__(model, nnls, noise=noise, seed=seed)
         self.packing = [float(p) for p in packing]
         self.q = float(q)
         self.solver = dict(solver or {})

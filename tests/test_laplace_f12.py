@@ -37,10 +37,13 @@ def test_filon_of_mctpy_f1_matches_closed_form():
 
 
 def test_f2_round_trip_classical_methods(tmp_path):
-    v = F12Validation(points=[(0.0, 2.0)], solver={"blocks": 50}).compute()
+    v = F12Validation(points=[(0.0, 2.0)], solver={"blocks": 50}, noise=1e-3).compute()
     (r,) = v.results
     assert r["decayed"]
     assert r["errors"]["inverse_filon"]["max"] > 0.3     # no f(0) = 1 without high frequencies
     assert r["errors"]["nnls"]["rms"] < 1e-4
+    # 1e-3 noise, cut at 1e-3 and continued exponentially: NNLS stays at the noise level
+    assert 1e-4 < r["noisy_errors"]["nnls"]["rms"] < 3e-3
     files = v.write(tmp_path / "x")
-    assert "nnls" in files[0].read_text() and files[1].read_bytes()[:4] == b"\x89PNG"
+    text = files[0].read_text()
+    assert "nnls" in text and "noisy" in text and files[1].read_bytes()[:4] == b"\x89PNG"

@@ -50,6 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     p = sub.add_parser("f12", help="mctpy F12 correlators -> Filon -> NNLT / inverse Filon / NNLS")
     p.add_argument("--model", default=None, help=model_help)
+    p.add_argument("--noise", type=float, default=1e-3,
+                   help="also invert noisy copies with this Gaussian noise (0: clean only)")
     p.add_argument("--out", default="laplace", help="prefix of PREFIX_f12.txt and PREFIX_f12.png")
 
     p = sub.add_parser("critical", help="near-critical F12 (Tab. 4.2): inversion errors and exponents a, b")
@@ -62,6 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--packing", type=float, nargs="+", default=None,
                    help="packing fractions (default 0.50 0.60 0.65 0.68 0.69)")
     p.add_argument("--q", type=float, default=6.5, help="wave number (on the grid 0.4 (k + 1/4))")
+    p.add_argument("--noise", type=float, default=1e-3,
+                   help="also invert noisy copies with this Gaussian noise (0: clean only)")
     p.add_argument("--out", default="laplace", help="prefix of PREFIX_disks.txt and PREFIX_disks.png")
 
 
@@ -86,7 +90,7 @@ def _validate(val, out: str) -> list[Path]:
 def _f12(args) -> list[Path]:
     from slowdyn.analysis.laplace_f12 import F12Validation
 
-    return _validate(F12Validation(model=_model(args)), args.out)
+    return _validate(F12Validation(model=_model(args), noise=args.noise), args.out)
 
 
 def _critical(args) -> list[Path]:
@@ -99,7 +103,7 @@ def _disks(args) -> list[Path]:
     from slowdyn.analysis.laplace_hard_disks import PACKING_FRACTIONS, HardDiskValidation
 
     return _validate(HardDiskValidation(model=_model(args), packing=args.packing or PACKING_FRACTIONS,
-                                        q=args.q), args.out)
+                                        q=args.q, noise=args.noise), args.out)
 
 
 def _report(args) -> list[Path]:
