@@ -186,7 +186,7 @@ class CriticalF12Validation(F12Validation):
             for lo, hi, ex in ((1e-4, 1e-2, -a), (3.0, 30.0, b)):
                 tt = np.logspace(np.log10(lo * t_x), np.log10(hi * t_x), 20)
                 t0 = np.sqrt(lo * hi) * t_x
-                ax.loglog(tt, np.interp(t0, g.t, d) * (tt / t0) ** ex, "-", color="0.4", lw=1)
+                ax.loglog(tt, np.interp(t0, g.t, d) * (tt / t0) ** ex, "--", color="C3", lw=1.2)
             ax.set_ylim(1e-4, 1)
             ax.set_xlim(1e-3, 1e9)
             ax.set_title(f"$\\lambda$={r['lambda']:.3f}: a={a:.3f}, b={b:.3f}", fontsize="small")
