@@ -352,7 +352,7 @@ static inline double hsum(v4d v)
 // x where ty == t, else 0
 static inline v4d masked(v4d x, v4d ty, v4d t)
 {
-  return (v4d) ((v4l) x & (ty == t));
+  return (v4d) ((v4l) x & (v4l) (ty == t));
 }
 
 SLOWDYN_SIMD_CLONES
