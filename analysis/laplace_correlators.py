@@ -25,7 +25,7 @@ import numpy as np
 
 from .correlator_tail import TailExtrapolation
 from .filon import fourier_laplace
-from .laplace_report import error_metrics, invert_all
+from .laplace_report import error_metrics, invert_all, noisy_transform
 from .nnlt_data import NNLTGrids
 
 
@@ -85,8 +85,7 @@ class CorrelatorInversion:
             r = {"label": label, **params, "t": t, "phi": phi, "fhat": fhat, "true": true, "pred": pred,
                  "errors": self._errors(pred, true), "decayed": bool(true[-1] < 1e-3)}
             if self.noise > 0:
-                te = tail.compute(g.t, true + self.noise * rng.normal(size=true.shape))
-                r["noisy_fhat"] = fourier_laplace(te.t, te.f, g.omega)
+                _, r["noisy_fhat"] = noisy_transform(g.t, true, g.omega, self.noise, rng, tail)
                 r["noisy_pred"] = invert_all(r["noisy_fhat"], g, self.model, self.nnls)
                 r["noisy_errors"] = self._errors(r["noisy_pred"], true)
             out.append(r)

@@ -43,6 +43,15 @@ def error_metrics(pred, true, eps: float = 1e-12) -> dict:
             "max": np.max(np.abs(d), axis=-1), "rms": np.sqrt(np.mean(d**2, axis=-1))}
 
 
+def noisy_transform(t, f, omega, noise: float, rng: np.random.Generator,
+                    tail: TailExtrapolation) -> tuple[np.ndarray, np.ndarray]:
+    """Noisy input of §4.2.5: ``f(t)`` plus Gaussian noise, cut and continued
+    with ``tail``, then Filon-transformed onto ``omega``; returns ``(noisy f, fhat)``."""
+    noisy = np.asarray(f, dtype=float) + noise * rng.normal(size=np.shape(f))
+    te = tail.compute(t, noisy)
+    return noisy, fourier_laplace(te.t, te.f, omega)
+
+
 def invert_all(fhat: np.ndarray, grids: NNLTGrids, model=None, nnls: dict | None = None) -> dict:
     """Invert ``fhat`` (on ``grids.omega``) onto ``grids.t`` with every method.
 
@@ -106,12 +115,11 @@ class LaplaceReport:
         g = self.grids
         td = TrainingData(self.n_functions, grids=g, seed=self.seed, **self.data).compute()
         rng = np.random.default_rng(self.seed + 1)
-        noisy_f = td.f + self.noise * rng.normal(size=td.f.shape)
+        noisy_f = np.empty_like(td.f)
         noisy_fhat = np.empty_like(td.fhat)
         tail = TailExtrapolation(threshold=self.threshold, floor=self.floor)
-        for i, f in enumerate(noisy_f):
-            te = tail.compute(g.t, f)
-            noisy_fhat[i] = fourier_laplace(te.t, te.f, g.omega)
+        for i, f in enumerate(td.f):   # row by row: the same draws as one (n, n_t) array
+            noisy_f[i], noisy_fhat[i] = noisy_transform(g.t, f, g.omega, self.noise, rng, tail)
         res = {"t": g.t, "omega": g.omega, "f_true": td.f, "f_noisy": noisy_f,
                "fhat": {"clean": td.fhat, "noisy": noisy_fhat}, "pred": {}, "errors": {}}
         for cond in ("clean", "noisy"):
