@@ -466,15 +466,29 @@ class NNLTTrainer:
         os.replace(tmp, self.checkpoint_path)
 
 
-def example_config() -> Path:
-    """Path of the installed thesis config, ``configs/nnlt_2x1024.yaml``."""
-    return Path(__file__).with_name("configs") / "nnlt_2x1024.yaml"
+def example_config(name: str = "nnlt_2x1024") -> Path:
+    """Path of an installed config, ``configs/NAME.yaml``.
+
+    ``nnlt_2x1024`` is the thesis setup (§4.2.4: ~50 000 pairs);
+    ``nnlt_2x1024_250k`` the same network and loss on 250 000 pairs, the
+    run behind :func:`pretrained_path`.
+    """
+    path = Path(__file__).with_name("configs") / f"{name}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in path.parent.glob("*.yaml"))
+        raise FileNotFoundError(f"no installed NNLT config '{name}'; known: {', '.join(known)}")
+    return path
+
+
+def pretrained_config() -> Path:
+    """Config of the shipped model, ``configs/nnlt_2x1024_250k.yaml``."""
+    return example_config("nnlt_2x1024_250k")
 
 
 def pretrained_path() -> Path:
     """Path of the model shipped with slowdyn, ``models/nnlt_2x1024.pt``.
 
-    Trained with ``slowdyn nnlt train`` on :func:`example_config`; its
+    Trained with ``slowdyn nnlt train`` on :func:`pretrained_config`; its
     training history is stored in the file (``NNLT.load(...).history``).
     """
     return Path(__file__).with_name("models") / "nnlt_2x1024.pt"

@@ -9,7 +9,8 @@ import pytest
 
 pytest.importorskip("torch")
 
-from slowdyn.analysis.nnlt import NNLTConfig, example_config, pretrained, pretrained_path  # noqa: E402
+from slowdyn.analysis.nnlt import (NNLTConfig, example_config, pretrained, pretrained_config,  # noqa: E402
+                                  pretrained_path)
 from slowdyn.analysis.nnlt_data import NNLTGrids  # noqa: E402
 
 
@@ -20,8 +21,15 @@ def model():
 
 def test_shipped_model_is_the_documented_training_run(model):
     assert pretrained_path().stat().st_size < 12e6
-    cfg = NNLTConfig.from_yaml(example_config())
+    cfg = NNLTConfig.from_yaml(pretrained_config())
     assert NNLTConfig.from_dict(model.config).model_key() == cfg.model_key()
+    # the thesis setup, apart from the number of pairs, epochs and learning-rate decay
+    thesis = NNLTConfig.from_yaml(example_config()).to_dict()
+    for key, value in cfg.to_dict().items():
+        if key not in ("data", "epochs", "lr_decay", "out_dir", "num_threads"):
+            assert value == thesis[key], key
+    assert {k: v for k, v in cfg.data.items() if k != "n_samples"} == \
+        {k: v for k, v in thesis["data"].items() if k != "n_samples"}
     assert model.grids == NNLTGrids()
     h = model.history
     assert h["epoch"] == list(range(1, len(h["epoch"]) + 1)) and len(h["epoch"]) == cfg.epochs

@@ -125,6 +125,9 @@ def test_example_config_is_the_thesis_network():
     assert (cfg.grids["omega_min"], cfg.grids["omega_max"]) == (1e-12, 1e2)
     assert (cfg.grids["t_min"], cfg.grids["t_max"]) == (1e-6, 1e10)
     assert cfg.batch_size == 128 and cfg.eps == 1e-12 and cfg.data["n_terms"] == [1, 200]
+    assert example_config("nnlt_2x1024") == example_config()
+    with pytest.raises(FileNotFoundError, match="known: nnlt_2x1024, nnlt_2x1024_250k"):
+        example_config("nnlt_2x2048")
     with pytest.raises(ValueError, match="unknown NNLT config keys"):
         NNLTConfig.from_dict({"hiden": [3]})
     with pytest.raises(ValueError, match="activation"):

@@ -1,7 +1,7 @@
 """``slowdyn nnlt {train,apply}``: train the neural-network inverse Laplace
 transform from a YAML config, or apply a trained model to data.
 
-``train CONFIG.yaml`` writes ``OUT/model.pt``, ``checkpoint.pt``,
+``train CONFIG`` (a YAML file or an installed config name) writes ``OUT/model.pt``, ``checkpoint.pt``,
 ``history.json`` and ``loss.png`` and resumes from ``checkpoint.pt``.
 ``apply MODEL INPUT`` reads a text table, either ``omega Re Im`` (the
 Fourier-Laplace transform) or, with ``--time-domain``, ``t f`` (transformed
@@ -26,7 +26,8 @@ from pathlib import Path
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
     p = sub.add_parser("train", help="train an NNLT from a YAML config (resumes from its checkpoint)")
-    p.add_argument("config", type=Path, help="YAML file (see slowdyn/analysis/configs/nnlt_2x1024.yaml)")
+    p.add_argument("config", help="YAML file, or the name of an installed config: nnlt_2x1024 (thesis, "
+                   "~50 000 pairs) or nnlt_2x1024_250k (the shipped model)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: out_dir of the config)")
     p.add_argument("--epochs", type=int, default=None, help="total number of epochs (overrides the config)")
     p.add_argument("--threads", type=int, default=None, help="torch threads (overrides num_threads)")
@@ -115,9 +116,11 @@ def _report(args) -> list[Path]:
 
 
 def _train(args) -> list[Path]:
-    from slowdyn.analysis.nnlt import NNLTConfig, NNLTTrainer
+    from slowdyn.analysis.nnlt import NNLTConfig, NNLTTrainer, example_config
 
-    cfg = NNLTConfig.from_yaml(args.config)
+    path = Path(args.config)
+    cfg = NNLTConfig.from_yaml(path if path.suffix in (".yaml", ".yml") or path.exists()
+                               else example_config(args.config))
     if args.epochs is not None:
         cfg.epochs = args.epochs
     if args.threads is not None:
