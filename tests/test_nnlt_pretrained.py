@@ -52,7 +52,7 @@ def test_held_out_pairs_generalise(model):
 def test_single_exponential(model, tau):
     """1/(i omega + 1/tau) -> exp(-t/tau), given as a callable of omega, at the
     two modes of the training distribution (README lists other tau: the error
-    grows to 0.08 RMS at 1e-4 and 0.3 at 1e8)."""
+    grows to 0.04 RMS at 1e-4 and 0.2 at 1e8)."""
     f = model(lambda w: 1 / (1j * w + 1 / tau))
     assert np.sqrt(np.mean((f - np.exp(-model.t / tau)) ** 2)) < 0.02
 
