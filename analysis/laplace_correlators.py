@@ -12,8 +12,11 @@ is inverted a second time from noisy data as in §4.2.5: phi on the NNLT time
 grid plus Gaussian noise, cut below ``threshold``, continued with a fitted
 exponential down to ``floor``
 (:class:`~slowdyn.analysis.correlator_tail.TailExtrapolation`), then
-Filon-transformed. :meth:`~CorrelatorInversion.write` saves a text table
-and a PNG (Laplace domain on top, time domain below).
+Filon-transformed. A subclass may instead yield measured data, e.g. from a
+simulation, as a fifth item ``(t_measured, f_measured)``: that is then the
+noisy input (cut, exponential tail, Filon) and phi the exact reference.
+:meth:`~CorrelatorInversion.write` saves a text table and a PNG (Laplace
+domain on top, time domain below).
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ class CorrelatorInversion:
 
     kind = "correlators"    # file suffix: PREFIX_KIND.txt / .png
     title = "correlators -> Filon -> inverse"
+    reference = "mctpy"     # legend of phi in the PNG
+    measured_note = "measured data"  # table header of the measured inputs, if any
 
     def __init__(self, model=None, nnls: dict | None = None, noise: float = 0.0, threshold: float = 1e-3,
                  floor: float = 1e-6, seed: int = 0) -> None:
@@ -78,13 +83,20 @@ class CorrelatorInversion:
         rng = np.random.default_rng(self.seed)
         tail = TailExtrapolation(threshold=self.threshold, floor=self.floor)
         out = []
-        for label, params, t, phi in self._correlators():
+        for label, params, t, phi, *measured in self._correlators():
             fhat = fourier_laplace(t, phi, g.omega)
             true = np.interp(g.t, t, phi)
             pred = invert_all(fhat, g, self.model, self.nnls)
             r = {"label": label, **params, "t": t, "phi": phi, "fhat": fhat, "true": true, "pred": pred,
                  "errors": self._errors(pred, true), "decayed": bool(true[-1] < 1e-3)}
-            if self.noise > 0:
+            if measured:
+                tm, fm = measured[0]
+                te = tail.compute(tm, fm)
+                r["measured"] = (np.asarray(tm), np.asarray(fm))
+                r["noisy_fhat"] = fourier_laplace(te.t, te.f, g.omega)
+                r["noisy_pred"] = invert_all(r["noisy_fhat"], g, self.model, self.nnls)
+                r["noisy_errors"] = self._errors(r["noisy_pred"], true)
+            elif self.noise > 0:
                 _, r["noisy_fhat"] = noisy_transform(g.t, true, g.omega, self.noise, rng, tail)
                 r["noisy_pred"] = invert_all(r["noisy_fhat"], g, self.model, self.nnls)
                 r["noisy_errors"] = self._errors(r["noisy_pred"], true)
@@ -101,7 +113,10 @@ class CorrelatorInversion:
 
     def table(self) -> str:
         lines = [f"# {self.title}; errors |f - phi| on the NNLT t grid"]
-        if self.noise > 0:
+        if any("measured" in r for r in self.results):
+            lines.append(f"# noisy: {self.measured_note}, cut below {self.threshold:g}, "
+                         f"exponential tail to {self.floor:g}, Filon")
+        elif self.noise > 0:
             lines.append(f"# noisy: +{self.noise:g} Gaussian noise on the t grid, cut below {self.threshold:g}, "
                          f"exponential tail to {self.floor:g}, Filon")
         lines.append(f"{'correlator':22s} {'input':6s} {'method':14s} {'max':>10s} {'rms':>10s}  "
@@ -132,8 +147,12 @@ class CorrelatorInversion:
             ax.set_title(r["label"], fontsize="small")
             ax.set_xlabel(r"$\omega$")
             ax = axes[1, j]
-            ax.plot(g.t, r["true"], "k-", lw=2, label="mctpy")
-            for k, (m, p) in enumerate(r["pred"].items()):
+            ax.plot(g.t, r["true"], "k-", lw=2, label=self.reference)
+            if "measured" in r:
+                ax.plot(*r["measured"], ".", color="0.6", ms=3, label="measured")
+            # with measured data, show what each method makes of them
+            pred = r["noisy_pred"] if "measured" in r else r["pred"]
+            for k, (m, p) in enumerate(pred.items()):
                 ax.plot(g.t, p, "--", color=f"C{k}", label=m)
             ax.set_xscale("log")
             ax.set_ylim(-0.1, 1.2)

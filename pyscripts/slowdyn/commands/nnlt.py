@@ -13,8 +13,10 @@ held-out clean and noisy pairs (``PREFIX_report.txt`` and two PNGs);
 (needs ``pip install 'slowdyn[mct]'``): the F12 points of Figs. 4.3/4.4,
 the near-critical F12 points of Tab. 4.2 with the exponents a and b
 recovered from each inversion, and the F_s(q, t) of Brownian hard disks
-(Fig. 4.7). ``MODEL`` defaults to the NNLT shipped with slowdyn;
-``--model none`` compares the classical methods only.
+(Fig. 4.7); ``brownian`` inverts F_s(q, t) measured in a LAMMPS run of 2D
+Brownian particles (ideal gas: exact reference exp(-D q^2 t)). ``MODEL``
+defaults to the NNLT shipped with slowdyn; ``--model none`` compares the
+classical methods only.
 """
 
 from __future__ import annotations
@@ -69,6 +71,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="also invert noisy copies with this Gaussian noise (0: clean only)")
     p.add_argument("--out", default="laplace", help="prefix of PREFIX_disks.txt and PREFIX_disks.png")
 
+    p = sub.add_parser("brownian", help="F_s(q, t) of a LAMMPS Brownian run -> tail -> Filon -> inverse, "
+                       "scored against exp(-D q^2 t)")
+    p.add_argument("--model", default=None, help=model_help)
+    p.add_argument("--q", type=float, nargs="+", default=[3.0, 6.5], help="wave numbers")
+    p.add_argument("--atoms", type=int, default=2000, help="number of particles (2D ideal gas, density 0.5)")
+    p.add_argument("--steps", type=int, default=20000, help="number of steps of size 1e-4 (D = 1)")
+    p.add_argument("--seed", type=int, default=4711, help="seed of the positions and the Brownian noise")
+    p.add_argument("--out", default="laplace", help="prefix of PREFIX_brownian.txt and PREFIX_brownian.png")
+
 
 def _model(args):
     """The NNLT to compare: --model PATH, the shipped one by default, None for 'none'."""
@@ -105,6 +116,13 @@ def _disks(args) -> list[Path]:
 
     return _validate(HardDiskValidation(model=_model(args), packing=args.packing or PACKING_FRACTIONS,
                                         q=args.q, noise=args.noise), args.out)
+
+
+def _brownian(args) -> list[Path]:
+    from slowdyn.analysis.laplace_brownian import BrownianSimulationInversion
+
+    sim = {"n_atoms": args.atoms, "steps": args.steps, "seed": args.seed}
+    return _validate(BrownianSimulationInversion(model=_model(args), q=args.q, simulation=sim), args.out)
 
 
 def _report(args) -> list[Path]:
@@ -181,7 +199,7 @@ def _apply(args) -> list[Path]:
 
 def main(args: argparse.Namespace) -> int:
     actions = {"train": _train, "apply": _apply, "report": _report, "f12": _f12, "critical": _critical,
-               "disks": _disks}
+               "disks": _disks, "brownian": _brownian}
     for path in actions[args.action](args):
         print(path)
     return 0
