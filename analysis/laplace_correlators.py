@@ -90,9 +90,13 @@ class CorrelatorInversion:
             r = {"label": label, **params, "t": t, "phi": phi, "fhat": fhat, "true": true, "pred": pred,
                  "errors": self._errors(pred, true), "decayed": bool(true[-1] < 1e-3)}
             if measured:
-                tm, fm = measured[0]
+                tm, fm = (np.asarray(x, dtype=float) for x in measured[0])
+                if not np.any(fm < self.threshold):
+                    raise ValueError(f"{label}: the measured correlator ends at {fm[-1]:.3g} (t = {tm[-1]:.3g}) "
+                                     f"and never falls below the cut {self.threshold:g}; measure longer "
+                                     "(more steps) so that the decay is inside the data")
                 te = tail.compute(tm, fm)
-                r["measured"] = (np.asarray(tm), np.asarray(fm))
+                r["measured"] = (tm, fm)
                 r["noisy_fhat"] = fourier_laplace(te.t, te.f, g.omega)
                 r["noisy_pred"] = invert_all(r["noisy_fhat"], g, self.model, self.nnls)
                 r["noisy_errors"] = self._errors(r["noisy_pred"], true)

@@ -34,3 +34,10 @@ def test_classical_inversions_of_the_measured_sisf(tmp_path):
     assert "F_s measured in the LAMMPS run" in text and "q=9 D=0.5" in text
     files = val.write(tmp_path / "bd")
     assert all(f.exists() for f in files)
+
+
+def test_correlator_that_does_not_decay_in_the_run_is_an_error():
+    """q = 1: F_s = exp(-t) is still 0.9 at the end of a 1000-step run."""
+    val = BrownianSimulationInversion(model=None, q=[1.0], simulation={"n_atoms": 200, "steps": 1000})
+    with pytest.raises(ValueError, match="never falls below the cut 0.001; measure longer"):
+        val.compute()

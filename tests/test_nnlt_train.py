@@ -158,6 +158,8 @@ def test_cli_train_and_apply(tmp_path, monkeypatch):
     assert model.exists()
     assert main(["nnlt", "train", "tiny.yaml", "--quiet", "--epochs", "3"]) == 0  # resumes
     assert NNLT.load(model).history["epoch"] == [1, 2, 3]
+    with pytest.raises(FileNotFoundError, match="no installed NNLT config 'nnlt_4x4'"):
+        main(["nnlt", "train", "nnlt_4x4", "--quiet"])
 
     w = np.logspace(-8, 1, 200)
     fhat = 1 / (1j * w + 1 / 20.0)

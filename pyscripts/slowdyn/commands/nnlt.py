@@ -1,8 +1,10 @@
-"""``slowdyn nnlt {train,apply}``: train the neural-network inverse Laplace
-transform from a YAML config, or apply a trained model to data.
+"""``slowdyn nnlt {train,apply,report,f12,critical,disks,brownian}``: train
+the neural-network inverse Laplace transform from a YAML config, apply a
+trained model to data, and compare it with the classical inversions.
 
-``train CONFIG`` (a YAML file or an installed config name) writes ``OUT/model.pt``, ``checkpoint.pt``,
-``history.json`` and ``loss.png`` and resumes from ``checkpoint.pt``.
+``train CONFIG`` (a YAML file or an installed config name) writes
+``OUT/model.pt``, ``checkpoint.pt``, ``history.json`` and ``loss.png`` and
+resumes from ``checkpoint.pt``.
 ``apply MODEL INPUT`` reads a text table, either ``omega Re Im`` (the
 Fourier-Laplace transform) or, with ``--time-domain``, ``t f`` (transformed
 onto the model's frequency grid by the Filon method first), and writes
