@@ -105,11 +105,10 @@ class BrownianSimulationInversion(CorrelatorInversion):
         self.q = [float(v) for v in np.atleast_1d(q)]
         self.simulation = dict(simulation or {})
         self.D = float(self.simulation.get("D", 1.0))
-        self.measured: dict | None = None
 
     def _correlators(self):
-        self.measured = brownian_sisf(self.q, **self.simulation)
-        tm = self.measured["t"]
+        measured = brownian_sisf(self.q, **self.simulation)
+        tm = measured["t"]
         t = np.concatenate([[0.0], np.logspace(np.log10(self.grids.t_min), np.log10(self.grids.t_max), 4000)])
-        for qv, fm in zip(self.q, self.measured["fs"]):
+        for qv, fm in zip(self.q, measured["fs"]):
             yield f"q={qv:g} D={self.D:g}", {"q": qv}, t, np.exp(-self.D * qv**2 * t), (tm, fm)
