@@ -28,7 +28,7 @@ import numpy as np
 
 from .correlator_tail import TailExtrapolation
 from .filon import fourier_laplace
-from .laplace_report import error_metrics, invert_all, noisy_transform
+from .laplace_report import error_metrics, invert_all, noisy_transform, tail_transform
 from .nnlt_data import NNLTGrids
 
 
@@ -95,13 +95,11 @@ class CorrelatorInversion:
                     raise ValueError(f"{label}: the measured correlator ends at {fm[-1]:.3g} (t = {tm[-1]:.3g}) "
                                      f"and never falls below the cut {self.threshold:g}; measure longer "
                                      "(more steps) so that the decay is inside the data")
-                te = tail.compute(tm, fm)
                 r["measured"] = (tm, fm)
-                r["noisy_fhat"] = fourier_laplace(te.t, te.f, g.omega)
-                r["noisy_pred"] = invert_all(r["noisy_fhat"], g, self.model, self.nnls)
-                r["noisy_errors"] = self._errors(r["noisy_pred"], true)
+                r["noisy_fhat"] = tail_transform(tm, fm, g.omega, tail)
             elif self.noise > 0:
                 _, r["noisy_fhat"] = noisy_transform(g.t, true, g.omega, self.noise, rng, tail)
+            if "noisy_fhat" in r:
                 r["noisy_pred"] = invert_all(r["noisy_fhat"], g, self.model, self.nnls)
                 r["noisy_errors"] = self._errors(r["noisy_pred"], true)
             out.append(r)

@@ -48,8 +48,13 @@ def noisy_transform(t, f, omega, noise: float, rng: np.random.Generator,
     """Noisy input of §4.2.5: ``f(t)`` plus Gaussian noise, cut and continued
     with ``tail``, then Filon-transformed onto ``omega``; returns ``(noisy f, fhat)``."""
     noisy = np.asarray(f, dtype=float) + noise * rng.normal(size=np.shape(f))
-    te = tail.compute(t, noisy)
-    return noisy, fourier_laplace(te.t, te.f, omega)
+    return noisy, tail_transform(t, noisy, omega, tail)
+
+
+def tail_transform(t, f, omega, tail: TailExtrapolation) -> np.ndarray:
+    """Filon transform onto ``omega`` of ``f(t)`` cut and continued with ``tail`` (§4.2.5)."""
+    te = tail.compute(t, f)
+    return fourier_laplace(te.t, te.f, omega)
 
 
 def invert_all(fhat: np.ndarray, grids: NNLTGrids, model=None, nnls: dict | None = None) -> dict:
