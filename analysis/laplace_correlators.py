@@ -71,6 +71,11 @@ class CorrelatorInversion:
         """Yield ``(label, parameters, t, phi)`` with ``t`` increasing from 0."""
         raise NotImplementedError
 
+    def _transform(self, params: dict, t: np.ndarray, phi: np.ndarray) -> np.ndarray:
+        """The clean Laplace-domain input: Filon of ``phi`` on the NNLT grid (a subclass may
+        know the transform in closed form)."""
+        return fourier_laplace(t, phi, self.grids.omega)
+
     def _errors(self, pred: dict, true: np.ndarray) -> dict:
         err = {}
         for m, p in pred.items():
@@ -84,7 +89,7 @@ class CorrelatorInversion:
         tail = TailExtrapolation(threshold=self.threshold, floor=self.floor)
         out = []
         for label, params, t, phi, *measured in self._correlators():
-            fhat = fourier_laplace(t, phi, g.omega)
+            fhat = self._transform(params, t, phi)
             true = np.interp(g.t, t, phi)
             pred = invert_all(fhat, g, self.model, self.nnls)
             r = {"label": label, **params, "t": t, "phi": phi, "fhat": fhat, "true": true, "pred": pred,

@@ -11,7 +11,7 @@ mct = pytest.importorskip("mctpy")  # test extra: mctpy + numba, scipy, h5py
 
 from slowdyn.analysis.laplace_critical import (  # noqa: E402
     CriticalF12Validation, f12_critical, mct_exponents, power_law_exponents)
-from slowdyn.analysis.laplace_f12 import f12_correlator  # noqa: E402
+from slowdyn.analysis.laplace_f12 import f12_correlator, f1_laplace  # noqa: E402
 from slowdyn.analysis.laplace_hard_disks import HardDiskValidation, hard_disk_sisf  # noqa: E402
 from slowdyn.analysis.nnlt_data import NNLTGrids  # noqa: E402
 
@@ -72,8 +72,12 @@ def test_critical_validation_classical_methods(tmp_path):
     # NNLS keeps the power laws of this clean input (its exponents match mctpy's within 5 %)
     assert e["nnls"]["a"] == pytest.approx(e["mctpy"]["a"], rel=0.05)
     assert e["nnls"]["b"] == pytest.approx(e["mctpy"]["b"], rel=0.05)
+    # the F1 end point is inverted from its closed-form transform, not from mctpy's
+    assert np.allclose(f1["fhat"], f1_laplace(0.999, v.grids.omega), rtol=1e-12)
+    assert f1["errors"]["nnls"]["max"] < 1e-4
     files = v.write(tmp_path / "c")
-    assert "b_theory" in files[0].read_text()
+    text = files[0].read_text()
+    assert "b_theory" in text and "closed-form F1 transform" in text
     assert all(f.read_bytes()[:4] == b"\x89PNG" for f in files[1:])
 
 

@@ -4,12 +4,14 @@ transforms and on mctpy correlators, against the classical inversions."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
 pytest.importorskip("torch")
 
-from slowdyn.analysis.nnlt import (NNLTConfig, example_config, pretrained, pretrained_config,  # noqa: E402
+from slowdyn.analysis.nnlt import (NNLTConfig, NNLTInputWarning, example_config, pretrained, pretrained_config,  # noqa: E402
                                   pretrained_path)
 from slowdyn.analysis.nnlt_data import NNLTGrids  # noqa: E402
 
@@ -55,6 +57,19 @@ def test_single_exponential(model, tau):
     grows to 0.04 RMS at 1e-4 and 0.2 at 1e8)."""
     f = model(lambda w: 1 / (1j * w + 1 / tau))
     assert np.sqrt(np.mean((f - np.exp(-model.t / tau)) ** 2)) < 0.02
+
+
+def test_input_that_has_not_decayed_warns(model):
+    """exp(-t/tau) with tau = 3e9 is still 0.04 at t_max = 1e10 (every training
+    function is below 1e-8 there): the call warns, with the relaxation time
+    read from the phase. tau = 1e-5 and 1e8 (decayed) do not warn."""
+    with pytest.warns(NNLTInputWarning, match=r"relaxation time 3e\+09"):
+        model(lambda w: 1 / (1j * w + 1 / 3e9))
+    assert model.slow_tau(1 / (1j * model.omega + 1e-8)) == pytest.approx(1e8, rel=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NNLTInputWarning)
+        for tau in (1e-5, 1e8):
+            model(lambda w: 1 / (1j * w + 1 / tau))
 
 
 def test_f12_errors_against_inverse_filon(model):
