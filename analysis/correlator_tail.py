@@ -57,7 +57,11 @@ class TailExtrapolation:
         if t.ndim != 1 or t.shape != f.shape or np.any(np.diff(t) <= 0):
             raise ValueError("t must be increasing and f of the same length")
         below = np.nonzero(f < self.threshold)[0]
-        cut = below[0] if below.size else t.size
+        if not below.size:
+            raise ValueError(f"the correlator ends at {f[-1]:.3g} (t = {t[-1]:.3g}) and never falls below the "
+                             f"cut {self.threshold:g}; measure longer (more steps) so that the decay is inside "
+                             "the data, or raise the threshold")
+        cut = below[0]
         if cut < self.n_min:
             raise ValueError(f"only {cut} points before f < {self.threshold}: nothing to fit")
         fits = []  # (a, b, n, rms of f - A)

@@ -44,6 +44,8 @@ def test_errors():
     t = np.linspace(0, 1, 50)
     with pytest.raises(ValueError, match="nothing to fit"):
         TailExtrapolation().compute(t, np.full(50, 1e-4))
+    with pytest.raises(ValueError, match="never falls below the cut 0.001"):
+        TailExtrapolation().compute(t, 0.5 + 0.5 * np.exp(-t))
     with pytest.raises(ValueError, match="do not decay"):
         TailExtrapolation().compute(t, np.concatenate([np.linspace(0.5, 0.9, 49), [0.0]]))
     with pytest.raises(RuntimeError, match="compute"):

@@ -175,6 +175,19 @@ def test_cli_train_and_apply(tmp_path, monkeypatch):
     np.savetxt("ft.txt", np.column_stack([t, np.exp(-t / 20.0)]))
     assert main(["nnlt", "apply", str(model), "ft.txt", "--time-domain", "--out", "td"]) == 0
     assert np.loadtxt("td_nnlt.txt").shape == (100, 2)
+    # noisy data: cut at 1e-3 and continued with the fitted exponential (tau = 20 recovered)
+    noisy = np.exp(-t / 20.0) + np.random.default_rng(1).normal(0.0, 1e-4, t.size)
+    np.savetxt("noisy.txt", np.column_stack([t, noisy]))
+    assert main(["nnlt", "apply", str(model), "noisy.txt", "--time-domain", "--cut", "1e-3", "--out", "cut"]) == 0
+    from slowdyn.analysis.correlator_tail import TailExtrapolation
+    from slowdyn.analysis.laplace_report import tail_transform
+    expect = nnlt(tail_transform(t, noisy, nnlt.omega, TailExtrapolation(threshold=1e-3, floor=1e-6)))
+    np.testing.assert_allclose(np.loadtxt("cut_nnlt.txt")[:, 1], expect, rtol=1e-7)
+    np.savetxt("flat.txt", np.column_stack([t, 0.5 + 0.5 * np.exp(-t)]))
+    with pytest.raises(SystemExit, match="never falls below the cut 0.001"):
+        main(["nnlt", "apply", str(model), "flat.txt", "--time-domain", "--cut", "1e-3"])
+    with pytest.raises(SystemExit, match="--cut needs --time-domain"):
+        main(["nnlt", "apply", str(model), "fhat.txt", "--cut", "1e-3"])
 
 
 def test_report_compares_methods(trained, tmp_path, monkeypatch):

@@ -7,7 +7,9 @@ trained model to data, and compare it with the classical inversions.
 resumes from ``checkpoint.pt``.
 ``apply MODEL INPUT`` reads a text table, either ``omega Re Im`` (the
 Fourier-Laplace transform) or, with ``--time-domain``, ``t f`` (transformed
-onto the model's frequency grid by the Filon method first), and writes
+onto the model's frequency grid by the Filon method first; with ``--cut X``
+noisy data are first cut below X and continued with a fitted exponential,
+§4.2.5), and writes
 ``PREFIX_nnlt.txt`` (``t f``) and ``PREFIX_nnlt.png``. ``report [--model
 MODEL]`` compares the NNLT, the inverse Filon method and Tikhonov NNLS on
 held-out clean and noisy pairs (``PREFIX_report.txt`` and two PNGs);
@@ -43,6 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("input", type=Path, help="table 'omega Re Im' (or 't f' with --time-domain)")
     p.add_argument("--time-domain", action="store_true",
                    help="input is f(t); Filon-transform it onto the model's omega grid first")
+    p.add_argument("--cut", type=float, default=None, metavar="X",
+                   help="with --time-domain, for noisy (measured) f(t): cut below X and continue with a "
+                        "fitted exponential down to --floor before the transform (thesis: 1e-3)")
+    p.add_argument("--floor", type=float, default=1e-6, help="end of the fitted exponential tail (1e-6)")
     p.add_argument("--out", default="nnlt", help="prefix of PREFIX_nnlt.txt / PREFIX_nnlt.png")
 
     model_help = "model.pt (default: the NNLT shipped with slowdyn; 'none': classical methods only)"
@@ -171,9 +177,21 @@ def _apply(args) -> list[Path]:
 
         if data.shape[1] < 2:
             raise SystemExit("slowdyn nnlt apply --time-domain: INPUT needs columns 't f'")
-        fhat = fourier_laplace(data[:, 0], data[:, 1], nnlt.omega)
+        if args.cut is None:
+            fhat = fourier_laplace(data[:, 0], data[:, 1], nnlt.omega)
+        else:
+            from slowdyn.analysis.correlator_tail import TailExtrapolation
+            from slowdyn.analysis.laplace_report import tail_transform
+
+            try:
+                fhat = tail_transform(data[:, 0], data[:, 1], nnlt.omega,
+                                      TailExtrapolation(threshold=args.cut, floor=args.floor))
+            except ValueError as err:
+                raise SystemExit(f"slowdyn nnlt apply --cut {args.cut:g}: {err}") from err
         f = nnlt(fhat)
     else:
+        if args.cut is not None:
+            raise SystemExit("slowdyn nnlt apply: --cut needs --time-domain input 't f'")
         if data.shape[1] < 3:
             raise SystemExit("slowdyn nnlt apply: INPUT needs columns 'omega Re Im'")
         f = nnlt(data[:, 1] + 1j * data[:, 2], omega=data[:, 0])
