@@ -186,6 +186,8 @@ def test_cli_train_and_apply(tmp_path, monkeypatch):
     np.savetxt("flat.txt", np.column_stack([t, 0.5 + 0.5 * np.exp(-t)]))
     with pytest.raises(SystemExit, match="never falls below the cut 0.001"):
         main(["nnlt", "apply", str(model), "flat.txt", "--time-domain", "--cut", "1e-3"])
+    with pytest.raises(SystemExit, match="f ends at 0.5 .* the data stop before the decay"):
+        main(["nnlt", "apply", str(model), "flat.txt", "--time-domain"])
     with pytest.raises(SystemExit, match="--cut needs --time-domain"):
         main(["nnlt", "apply", str(model), "fhat.txt", "--cut", "1e-3"])
 

@@ -28,6 +28,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+# time-domain input to 'apply' must end below this fraction of its first value
+# (the thesis' cut of noisy correlators, §4.2.5), unless --cut continues it
+UNDECAYED = 1e-3
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
@@ -178,6 +182,11 @@ def _apply(args) -> list[Path]:
         if data.shape[1] < 2:
             raise SystemExit("slowdyn nnlt apply --time-domain: INPUT needs columns 't f'")
         if args.cut is None:
+            if abs(data[-1, 1]) > UNDECAYED * abs(data[0, 1]):
+                raise SystemExit(f"slowdyn nnlt apply --time-domain: f ends at {data[-1, 1]:.3g} (t = "
+                                 f"{data[-1, 0]:.3g}), above {UNDECAYED:g} f(t0): the data stop before the "
+                                 "decay and their transform would miss the tail; give longer data or "
+                                 "--cut X to continue them with a fitted exponential below X")
             fhat = fourier_laplace(data[:, 0], data[:, 1], nnlt.omega)
         else:
             from slowdyn.analysis.correlator_tail import TailExtrapolation
