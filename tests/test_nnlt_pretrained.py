@@ -25,10 +25,10 @@ def test_shipped_model_is_the_documented_training_run(model):
     assert pretrained_path().stat().st_size < 12e6
     cfg = NNLTConfig.from_yaml(pretrained_config())
     assert NNLTConfig.from_dict(model.config).model_key() == cfg.model_key()
-    # the thesis setup, apart from the number of pairs, epochs and learning-rate decay
+    # the thesis setup, apart from the number of pairs, epochs, learning-rate decay and W_log
     thesis = NNLTConfig.from_yaml(example_config()).to_dict()
     for key, value in cfg.to_dict().items():
-        if key not in ("data", "epochs", "lr_decay", "out_dir", "num_threads"):
+        if key not in ("data", "epochs", "lr_decay", "w_log", "out_dir", "num_threads"):
             assert value == thesis[key], key
     assert {k: v for k, v in cfg.data.items() if k != "n_samples"} == \
         {k: v for k, v in thesis["data"].items() if k != "n_samples"}
@@ -54,9 +54,9 @@ def test_held_out_pairs_generalise(model):
 def test_single_exponential(model, tau):
     """1/(i omega + 1/tau) -> exp(-t/tau), given as a callable of omega, at the
     two modes of the training distribution (README lists other tau: the error
-    grows to 0.04 RMS at 1e-4 and 0.2 at 1e8)."""
+    grows to 0.11 RMS at 1e-4 and 0.08 at 1e8)."""
     f = model(lambda w: 1 / (1j * w + 1 / tau))
-    assert np.sqrt(np.mean((f - np.exp(-model.t / tau)) ** 2)) < 0.02
+    assert np.sqrt(np.mean((f - np.exp(-model.t / tau)) ** 2)) < 0.01
 
 
 def test_input_that_has_not_decayed_warns(model):
@@ -73,12 +73,16 @@ def test_input_that_has_not_decayed_warns(model):
 
 
 def test_f12_errors_against_inverse_filon(model):
+    """The issue's goal on F12 correlators: NNLT max and RMS errors at least
+    10x below the inverse Filon method's (F2 v2 = 3.9 and F1 v1 = 0.9 were
+    the two points the previous model missed in the max)."""
     pytest.importorskip("mctpy")
     from slowdyn.analysis.laplace_f12 import F12Validation
 
     for r in F12Validation(model=model, points=[(0.0, 2.0), (0.0, 3.9), (0.9, 0.0)]).compute().results:
         e = r["errors"]
         assert e["nnlt"]["rms"] < e["inverse_filon"]["rms"] / 10, (r["label"], e)
+        assert e["nnlt"]["max"] < e["inverse_filon"]["max"] / 10, (r["label"], e)
 
 
 def test_simulated_brownian_sisf(model):
