@@ -66,8 +66,7 @@ class CorrelatorInversion:
         self.grids = model.grids if model is not None else NNLTGrids()
         self.nnls = dict(nnls) if nnls is not None else {"alpha": 1e-6, "f0": 1.0}
         # "decayed in window": the reference is as small at t_max as the training functions were
-        data = model.config.get("data", {}) if model is not None else {}
-        self.decayed_below = float(data.get("f_end_max", 1e-8))
+        self.decayed_below = model.f_end_max if model is not None else 1e-8
         self._res: list | None = None
 
     def _correlators(self):

@@ -40,7 +40,6 @@ from pathlib import Path
 
 import numpy as np
 
-from .filon import fourier_laplace
 from .laplace_f12 import F12Validation, _mctpy, f1_laplace
 
 # seed 000 Tab. 4.2: critical points (v1c, v2c) along the F12 bifurcation line
@@ -140,7 +139,7 @@ class CriticalF12Validation(F12Validation):
         super().__init__(model, below, nnls, solver)
 
     def _transform(self, params: dict, t: np.ndarray, phi: np.ndarray) -> np.ndarray:
-        filon = fourier_laplace(t, phi, self.grids.omega)
+        filon = super()._transform(params, t, phi)
         if not (self.exact_f1 and params["v2"] == 0.0):
             return filon
         exact = f1_laplace(params["v1"], self.grids.omega)

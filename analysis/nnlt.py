@@ -233,6 +233,11 @@ class NNLT:
         """Output time grid."""
         return self.grids.t
 
+    @property
+    def f_end_max(self) -> float:
+        """Every training function was below this at ``t_max`` (decayed inside the window)."""
+        return float(self.config.get("data", {}).get("f_end_max", 1e-8))
+
     @classmethod
     def from_config(cls, config: NNLTConfig):
         grids = NNLTGrids(**config.grids)
@@ -343,7 +348,7 @@ class NNLT:
         return np.max(tau, axis=-1, initial=0.0)
 
     def _check_input(self, fhat) -> None:
-        end = self.config.get("data", {}).get("f_end_max", 1e-8)
+        end = self.f_end_max
         tau_c = self.grids.t_max / np.log(1.0 / end)
         tau = float(np.max(self.slow_tau(fhat)))
         if tau <= self.max_slow_tau * tau_c:
