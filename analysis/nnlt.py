@@ -67,7 +67,18 @@ class NNLTConfig:
     grids : dict
         :class:`NNLTGrids` fields.
     data : dict
-        :class:`TrainingData` arguments (``n_samples``, ``seed``, ...).
+        :class:`TrainingData` arguments (``n_samples``, ``seed``, ...): the
+        training distribution, and the one ``val_*`` in the history is
+        measured on (Table 4.1).
+    extra_data : list of dict
+        More :class:`TrainingData` sets added to the training pairs (e.g.
+        ``slow_mode`` functions); each is split by ``val_fraction`` as well
+        and its held-out part reported as ``val_extra_*``.
+    init : str, optional
+        A ``model.pt`` to start from instead of random weights (fine-tuning;
+        a relative path is taken from the working directory). Its network,
+        grids and encoding must equal this config's; its input
+        standardisation is kept.
     abs_clip : [float, float]
         Clip of ``|f(omega)|`` in the encoding.
     std_floor : float
@@ -94,6 +105,8 @@ class NNLTConfig:
     output: str = "sigmoid"
     grids: dict = field(default_factory=lambda: NNLTGrids().to_dict())
     data: dict = field(default_factory=lambda: {"n_samples": 50000, "seed": 0})
+    extra_data: list = field(default_factory=list)
+    init: str | None = None
     abs_clip: list = field(default_factory=lambda: [1e-10, 1e12])
     std_floor: float = 0.1
     val_fraction: float = 0.1
@@ -140,6 +153,8 @@ class NNLTConfig:
         if self.batch_size < 1 or self.epochs < 0:
             raise ValueError("batch_size must be >= 1 and epochs >= 0")
         NNLTGrids(**self.grids)
+        if not isinstance(self.extra_data, list) or not all(isinstance(d, dict) for d in self.extra_data):
+            raise ValueError("extra_data must be a list of TrainingData settings (dicts)")
 
     def model_key(self) -> dict:
         """The entries a checkpoint must agree on to be resumed (all but the run length/location)."""
@@ -408,17 +423,55 @@ class NNLTTrainer:
             raise RuntimeError("NNLTTrainer: call run() first")
         return self._history
 
-    def _data(self):
+    def _split(self, data: dict, grids: NNLTGrids, seed: int):
+        """Encoded pairs of one TrainingData set, split into (x_train, y_train, x_val, y_val)."""
         cfg = self.config
-        grids = NNLTGrids(**cfg.grids)
-        td = TrainingData(grids=grids, **cfg.data).compute()
+        td = TrainingData(grids=grids, **data).compute()
         x = encode_polar(td.fhat, tuple(cfg.abs_clip)).astype(np.float32)
         y = np.clip(td.f, 0.0, 1.0).astype(np.float32)
         n_val = max(1, round(cfg.val_fraction * len(x)))
         if n_val >= len(x):
             raise ValueError("NNLT: too few samples for a train/validation split")
-        perm = np.random.default_rng(cfg.seed).permutation(len(x))
+        perm = np.random.default_rng(seed).permutation(len(x))
         return x[perm[n_val:]], y[perm[n_val:]], x[perm[:n_val]], y[perm[:n_val]]
+
+    def _data(self):
+        """Training pairs (``data`` + ``extra_data``), validation pairs of ``data``, of ``extra_data``."""
+        cfg = self.config
+        grids = NNLTGrids(**cfg.grids)
+        sets = [self._split(d, grids, cfg.seed + i) for i, d in enumerate([cfg.data] + cfg.extra_data)]
+        xtr = np.concatenate([s[0] for s in sets])
+        ytr = np.concatenate([s[1] for s in sets])
+        extra = (np.concatenate([s[2] for s in sets[1:]]), np.concatenate([s[3] for s in sets[1:]])) \
+            if len(sets) > 1 else None
+        return xtr, ytr, sets[0][2], sets[0][3], extra
+
+    def _initial_model(self, xtr, ytr) -> NNLT:
+        """Random weights with the input standardisation of ``xtr``, or the ``init`` model."""
+        torch = _torch()
+        cfg = self.config
+        if cfg.init:
+            model = NNLT.load(cfg.init)
+            mine, theirs = cfg.to_dict(), model.config
+            for key in ("hidden", "activation", "output", "grids", "abs_clip"):
+                if mine[key] != theirs.get(key):
+                    raise ValueError(f"init model {cfg.init}: {key} = {theirs.get(key)!r} differs from the "
+                                     f"config's {mine[key]!r}; fine-tuning needs the same network and encoding")
+            model.config = mine
+            model.history = {}
+            return model
+        torch.manual_seed(cfg.seed)
+        model = NNLT.from_config(cfg)
+        net = model.network
+        std = torch.clamp(xtr.std(dim=0), min=cfg.std_floor)
+        net[0].mean.copy_(xtr.mean(dim=0))
+        net[0].std.copy_(std)
+        if cfg.output == "sigmoid":
+            # start from the median training target (logit), not from f = 1/2 everywhere
+            med = torch.clamp(ytr.median(dim=0).values, 1e-9, 1 - 1e-7)
+            with torch.no_grad():
+                net[-2].bias.copy_(torch.log(med / (1 - med)))
+        return model
 
     def _evaluate(self, net, x, y) -> tuple[float, float, float]:
         torch = _torch()
@@ -438,23 +491,17 @@ class NNLTTrainer:
         if cfg.num_threads:
             torch.set_num_threads(int(cfg.num_threads))
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        xtr, ytr, xva, yva = (torch.from_numpy(a) for a in self._data())
-
-        torch.manual_seed(cfg.seed)
-        model = NNLT.from_config(cfg)
+        xtr, ytr, xva, yva, extra = self._data()
+        xtr, ytr, xva, yva = (torch.from_numpy(a) for a in (xtr, ytr, xva, yva))
+        extra = tuple(torch.from_numpy(a) for a in extra) if extra else None
+        model = self._initial_model(xtr, ytr)
         net = model.network
-        std = torch.clamp(xtr.std(dim=0), min=cfg.std_floor)
-        net[0].mean.copy_(xtr.mean(dim=0))
-        net[0].std.copy_(std)
-        if cfg.output == "sigmoid":
-            # start from the median training target (logit), not from f = 1/2 everywhere
-            med = torch.clamp(ytr.median(dim=0).values, 1e-9, 1 - 1e-7)
-            with torch.no_grad():
-                net[-2].bias.copy_(torch.log(med / (1 - med)))
         opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg.lr_decay)
-        hist: dict = {k: [] for k in ("epoch", "lr", "train_loss", "train_mse", "train_logmse",
-                                       "val_loss", "val_mse", "val_logmse")}
+        keys = ["epoch", "lr", "train_loss", "train_mse", "train_logmse", "val_loss", "val_mse", "val_logmse"]
+        if extra:
+            keys += ["val_extra_loss", "val_extra_mse", "val_extra_logmse"]
+        hist: dict = {k: [] for k in keys}
         self.start_epoch = 0
         if self.resume and self.checkpoint_path.exists():
             ck = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
@@ -492,6 +539,9 @@ class NNLTTrainer:
                 hist[k].append(float(v))
             for k, v in zip(("val_loss", "val_mse", "val_logmse"), val):
                 hist[k].append(float(v))
+            if extra:
+                for k, v in zip(("val_extra_loss", "val_extra_mse", "val_extra_logmse"), self._evaluate(net, *extra)):
+                    hist[k].append(float(v))
             hist["epoch"].append(epoch + 1)
             hist["lr"].append(lr)
             bar.set_postfix(loss=f"{hist['train_loss'][-1]:.3e}", val=f"{val[0]:.3e}")
@@ -554,7 +604,7 @@ def pretrained() -> NNLT:
 
 
 def plot_history(history: dict, path: str | os.PathLike) -> Path:
-    """Loss curves (total, MSE, logMSE; training and validation) as a PNG."""
+    """Loss curves (total, MSE, logMSE; training, validation, validation of ``extra_data``) as a PNG."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -565,6 +615,8 @@ def plot_history(history: dict, path: str | os.PathLike) -> Path:
     for key, style in (("loss", "-"), ("mse", "--"), ("logmse", ":")):
         ax.plot(ep, history[f"train_{key}"], style, color="C0", label=f"train {key}")
         ax.plot(ep, history[f"val_{key}"], style, color="C1", label=f"val {key}")
+        if f"val_extra_{key}" in history:
+            ax.plot(ep, history[f"val_extra_{key}"], style, color="C2", label=f"val extra {key}")
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")

@@ -16,6 +16,11 @@ sampled as in §4.2.2:
   up to a couple of decades around each mode) and its own mixing fraction
   ``p ~ U(0, 1)``; each term belongs to mode 1 with probability p. Terms
   outside ``tau_range`` are redrawn;
+* optionally (``slow_mode``, an extension not in §4.2.2, off by default)
+  each function draws its second mode log-uniformly from a range instead of
+  the fixed ``modes[1]``: two-step functions whose plateau lasts up to the
+  end of the window, which the thesis names as underrepresented in its
+  training set (§4.2.5, the F2 model at v2 = 3.999);
 * functions that do not decay inside the window are rejected: f(t_min) must
   be >= ``f_start_min`` (not decayed before the first time point) and
   f(t_max) <= ``f_end_max`` (decayed by the last one).
@@ -107,6 +112,9 @@ class TrainingData:
         Range of the per-function widths of both modes, in decades.
     tau_range : (float, float)
         Allowed relaxation times; terms outside are redrawn.
+    slow_mode : (float, float), optional
+        Draw each function's second mode log-uniformly in this tau range
+        instead of using ``modes[1]`` (None: the thesis distribution).
     f_start_min, f_end_max : float
         Rejection thresholds on f(t_min) and f(t_max).
     seed : int
@@ -119,7 +127,7 @@ class TrainingData:
                  n_terms: tuple[int, int] = (1, 200), modes: tuple[float, float] = (1.0, 1e4),
                  widths: tuple[float, float] = (0.1, 2.0), tau_range: tuple[float, float] = (1e-6, 1e10),
                  f_start_min: float = 0.99, f_end_max: float = 1e-8, seed: int = 0,
-                 batch: int = 512) -> None:
+                 batch: int = 512, slow_mode: tuple[float, float] | None = None) -> None:
         if n_samples < 1:
             raise ValueError("TrainingData: n_samples must be >= 1")
         if not 1 <= n_terms[0] <= n_terms[1]:
@@ -130,6 +138,9 @@ class TrainingData:
         self.modes = tuple(float(m) for m in modes)
         self.widths = tuple(float(w) for w in widths)
         self.tau_range = tuple(float(x) for x in tau_range)
+        if slow_mode is not None and not 0 < float(slow_mode[0]) <= float(slow_mode[1]):
+            raise ValueError("TrainingData: slow_mode must be a range 0 < lo <= hi of relaxation times")
+        self.slow_mode = None if slow_mode is None else tuple(float(x) for x in slow_mode)
         self.f_start_min = float(f_start_min)
         self.f_end_max = float(f_end_max)
         self.seed = int(seed)
@@ -142,7 +153,7 @@ class TrainingData:
         return {"n_samples": self.n_samples, "n_terms": list(self.n_terms), "modes": list(self.modes),
                 "widths": list(self.widths), "tau_range": list(self.tau_range),
                 "f_start_min": self.f_start_min, "f_end_max": self.f_end_max, "seed": self.seed,
-                "batch": self.batch}
+                "batch": self.batch, "slow_mode": None if self.slow_mode is None else list(self.slow_mode)}
 
     def _draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``n`` candidate functions: amplitudes and times, padded to n_terms[1]."""
@@ -152,12 +163,14 @@ class TrainingData:
         # uniform on the simplex: normalised exponential variates
         a = rng.exponential(size=(n, kmax)) * used
         a /= a.sum(axis=1, keepdims=True)
-        mu = np.log10(self.modes)
+        mu = np.broadcast_to(np.log10(self.modes), (n, 2)).copy()
         sig = rng.uniform(*self.widths, size=(n, 2))
         p1 = rng.uniform(size=(n, 1))
         mode = (rng.uniform(size=(n, kmax)) >= p1).astype(int)  # 0: first mode
+        if self.slow_mode is not None:
+            mu[:, 1] = rng.uniform(*np.log10(self.slow_mode), size=n)
         rows = np.arange(n)[:, None]
-        loc, scale = mu[mode], sig[rows, mode]
+        loc, scale = mu[rows, mode], sig[rows, mode]
         lo, hi = np.log10(self.tau_range)
         logtau = rng.normal(loc, scale)
         for _ in range(50):

@@ -50,6 +50,19 @@ def test_log_tau_is_bimodal(data):
     assert near1 > 1.5 * between and near4 > 1.5 * between, (near1, near4, between)
 
 
+def test_slow_mode_moves_the_plateau_later(data):
+    """slow_mode (an extension, off by default) draws the second mode from a
+    range: the functions stay up longer; without it, the §4.2.2 distribution."""
+    slow = TrainingData(400, seed=11, slow_mode=(1e6, 1e8)).compute()
+    i = np.searchsorted(data.grids.t, 1e6)
+    # share of functions still above 0.1 at t = 1e6: 0.035 for §4.2.2, 0.69 here (seed 11)
+    assert np.mean(slow.f[:, i] > 0.1) > 5 * np.mean(data.f[:, i] > 0.1) > 0
+    assert np.all(slow.f[:, -1] <= 1e-8)  # same rejection
+    assert slow.params()["slow_mode"] == [1e6, 1e8] and data.params()["slow_mode"] is None
+    with pytest.raises(ValueError, match="slow_mode"):
+        TrainingData(5, slow_mode=(1e4, 1e2))
+
+
 def test_seeded_and_vectorised():
     a = TrainingData(50, seed=5, batch=64).compute()
     b = TrainingData(50, seed=5, batch=64).compute()

@@ -91,6 +91,28 @@ def test_resume_continues_exactly(trained, tmp_path):
         NNLTTrainer(tiny(tmp_path, epochs=8, lr=1e-2), progress=False).run()
 
 
+def test_fine_tuning_starts_from_the_init_model(trained, tmp_path):
+    """init: the weights and input standardisation of a trained model are the
+    starting point (0 epochs reproduce it exactly); extra_data pairs are
+    trained on and their held-out part is reported separately."""
+    tr, _ = trained
+    slow = dict(n_samples=200, seed=3, slow_mode=[1e5, 1e7])
+    fhat = 1 / (1j * tr.model.omega + 1 / 30.0)
+    same = NNLTTrainer(tiny(tmp_path / "zero", epochs=0, init=str(tr.model_path), extra_data=[slow]),
+                       progress=False).run()
+    np.testing.assert_array_equal(same.model(fhat), tr.model(fhat))
+    tuned = NNLTTrainer(tiny(tmp_path / "ft", epochs=4, lr=1e-3, init=str(tr.model_path), extra_data=[slow]),
+                        progress=False).run()
+    h = tuned.history
+    assert len(h["val_extra_mse"]) == 4 and h["val_extra_mse"] != h["val_mse"]
+    assert h["val_extra_loss"][-1] < h["val_extra_loss"][0]
+    assert NNLT.load(tuned.model_path).config["init"] == str(tr.model_path)
+    with pytest.raises(ValueError, match="hidden"):
+        NNLTTrainer(tiny(tmp_path / "bad", hidden=[32, 32], init=str(tr.model_path)), progress=False).run()
+    with pytest.raises(ValueError, match="extra_data"):
+        tiny(tmp_path, extra_data=dict(n_samples=10))
+
+
 def test_resampling_onto_the_model_grid(trained):
     nnlt = trained[0].model
     tau = 50.0

@@ -163,6 +163,8 @@ def _train(args) -> list[Path]:
               f"(MSE {h['train_mse'][-1]:.4e}, logMSE {h['train_logmse'][-1]:.4e}), "
               f"validation loss {h['val_loss'][-1]:.4e} "
               f"(MSE {h['val_mse'][-1]:.4e}, logMSE {h['val_logmse'][-1]:.4e})")
+        if "val_extra_mse" in h:
+            print(f"extra_data validation: MSE {h['val_extra_mse'][-1]:.4e}, logMSE {h['val_extra_logmse'][-1]:.4e}")
     return [tr.model_path, tr.checkpoint_path, tr.out_dir / "history.json", tr.out_dir / "loss.png"]
 
 
