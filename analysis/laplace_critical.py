@@ -25,7 +25,9 @@ The correlators are taken a distance ``eps`` on the liquid side
 (``v1 = v1c - eps``, or ``v2 = v2c - eps`` on the F2 line ``v1c = 0``;
 ``eps = 1e-3`` as in the thesis). Exponents are straight-line fits of
 ``log|phi - f_c|`` against ``log t`` on the NNLT time grid, in windows
-relative to the time ``t_x`` at which the correlator crosses its plateau:
+relative to the time ``t_x`` at which the correlator crosses its plateau
+for the last time (an inversion that wiggles around the plateau may cross
+it more than once; the alpha decay starts after the last crossing):
 ``[1e-4, 1e-2] t_x`` for ``a`` and ``[3, 30] t_x`` for ``b``. The same fit
 on mctpy's own correlator measures the bias of the fit (corrections to
 scaling at eps = 1e-3): a within 5 % of theory at every point, b within
@@ -89,15 +91,17 @@ def power_law_exponents(t, phi, f_c: float, critical_window=(1e-4, 1e-2),
     -------
     dict
         ``a``, ``b`` (NaN where a window holds fewer than 3 points of the
-        right sign, e.g. a correlator that never reaches its plateau) and ``t_x``.
+        right sign, e.g. a correlator that never reaches its plateau or
+        ends above it) and ``t_x``, the first time below ``f_c`` after the
+        last time above it.
     """
     t = np.asarray(t, dtype=float)
     d = np.asarray(phi, dtype=float) - f_c
     above = np.flatnonzero(d > 0)
     below = np.flatnonzero(d < 0)
-    if above.size == 0 or below.size == 0 or below[-1] < above[0]:
+    if above.size == 0 or below.size == 0 or below[-1] < above[-1]:
         return {"a": float("nan"), "b": float("nan"), "t_x": float("nan")}
-    t_x = t[below[below > above[0]][0]]
+    t_x = t[above[-1] + 1]
     crit = (t >= critical_window[0] * t_x) & (t <= critical_window[1] * t_x) & (d > 0)
     vs = (t >= vs_window[0] * t_x) & (t <= vs_window[1] * t_x) & (d < 0)
     return {"a": -_slope(t, d, crit), "b": _slope(t, d, vs), "t_x": float(t_x)}

@@ -56,6 +56,21 @@ def test_power_law_fit_recovers_mct_exponents_of_near_critical_f2():
     assert e["b"] == pytest.approx(1.0, rel=0.03)
 
 
+def test_power_law_fit_uses_the_last_plateau_crossing():
+    """A dip below the plateau before the alpha decay (as an inversion can
+    wiggle around f_c) must not be taken for the crossing: the exponents of
+    f_c + t^-a (t < 1e4) joined to f_c - (t/1e4)^b, with a dip at t ~ 1e3,
+    come back; the first-crossing rule put t_x at the dip."""
+    t = np.logspace(-6, 10, 500)
+    a, b, f_c = 0.35, 0.8, 0.5
+    phi = np.where(t < 1e4, f_c + 0.4 * (1 + t) ** -a - 0.4 * 1e4 ** -a, f_c - 0.02 * (t / 1e4) ** b)
+    phi = np.clip(phi, 0.0, 1.0) - 0.05 * np.exp(-np.log(t / 1e3) ** 2 / 0.05)   # the dip
+    assert np.any((phi < f_c) & (t < 2e3))
+    e = power_law_exponents(t, phi, f_c)
+    assert 1e4 <= e["t_x"] < 1.2e4
+    assert e["b"] == pytest.approx(b, rel=0.02)
+
+
 def test_power_law_fit_without_plateau_gives_nan():
     t = np.logspace(-6, 10, 500)
     e = power_law_exponents(t, 0.6 + 0.4 * np.exp(-t), 0.5)   # never reaches f_c = 0.5

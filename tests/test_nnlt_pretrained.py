@@ -25,18 +25,22 @@ def test_shipped_model_is_the_documented_training_run(model):
     assert pretrained_path().stat().st_size < 12e6
     cfg = NNLTConfig.from_yaml(pretrained_config())
     assert NNLTConfig.from_dict(model.config).model_key() == cfg.model_key()
-    # the thesis setup, apart from the number of pairs, epochs, learning-rate decay and W_log
+    # the thesis setup, apart from the number of pairs, the run (epochs, learning rate, start model),
+    # W_log and the added slow-mode pairs
     thesis = NNLTConfig.from_yaml(example_config()).to_dict()
     for key, value in cfg.to_dict().items():
-        if key not in ("data", "epochs", "lr_decay", "w_log", "out_dir", "num_threads"):
+        if key not in ("data", "extra_data", "init", "epochs", "lr", "lr_decay", "w_log", "out_dir", "num_threads"):
             assert value == thesis[key], key
-    assert {k: v for k, v in cfg.data.items() if k != "n_samples"} == \
-        {k: v for k, v in thesis["data"].items() if k != "n_samples"}
+    same = {k: v for k, v in thesis["data"].items() if k not in ("n_samples", "seed")}
+    assert {k: v for k, v in cfg.data.items() if k not in ("n_samples", "seed")} == same
+    for extra in cfg.extra_data:
+        assert {k: v for k, v in extra.items() if k not in ("n_samples", "seed", "slow_mode")} == same
     assert model.grids == NNLTGrids()
     h = model.history
     assert h["epoch"] == list(range(1, len(h["epoch"]) + 1)) and len(h["epoch"]) == cfg.epochs
-    # trained: the validation loss fell by more than 5x from the first epoch
-    assert h["val_loss"][-1] < h["val_loss"][0] / 5
+    # trained: the validation loss fell from the first epoch (by > 5x from random weights,
+    # by > 1.5x when fine-tuning, where the first epoch's large step unsettles the start model)
+    assert h["val_loss"][-1] < h["val_loss"][0] / (1.5 if cfg.init else 5)
 
 
 def test_held_out_pairs_generalise(model):
