@@ -570,8 +570,10 @@ def example_config(name: str = "nnlt_2x1024") -> Path:
 
     ``nnlt_2x1024`` is the thesis setup (§4.2.4: ~50 000 pairs);
     ``nnlt_2x1024_250k`` the same network and loss on 250 000 pairs (the
-    previous shipped model); ``nnlt_2x1024_250k_w001`` that with the loss
-    weight ``W_log = 0.01``, the run behind :func:`pretrained_path`.
+    model before last); ``nnlt_2x1024_250k_w001`` that with the loss
+    weight ``W_log = 0.01`` (the previous model); ``nnlt_2x1024_slow`` that
+    model fine-tuned on fresh pairs plus slow-mode pairs, the run behind
+    :func:`pretrained_path`.
     """
     path = Path(__file__).with_name("configs") / f"{name}.yaml"
     if not path.exists():
@@ -581,8 +583,9 @@ def example_config(name: str = "nnlt_2x1024") -> Path:
 
 
 def pretrained_config() -> Path:
-    """Config of the shipped model, ``configs/nnlt_2x1024_250k_w001.yaml``."""
-    return example_config("nnlt_2x1024_250k_w001")
+    """Config of the shipped model, ``configs/nnlt_2x1024_slow.yaml`` (its ``init`` is
+    the model of ``configs/nnlt_2x1024_250k_w001.yaml``)."""
+    return example_config("nnlt_2x1024_slow")
 
 
 def pretrained_path() -> Path:
