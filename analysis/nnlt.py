@@ -446,20 +446,27 @@ class NNLTTrainer:
             if len(sets) > 1 else None
         return xtr, ytr, sets[0][2], sets[0][3], extra
 
+    def _load_init(self) -> NNLT | None:
+        """The ``init`` model, checked against the config (before any data are drawn)."""
+        cfg = self.config
+        if not cfg.init:
+            return None
+        if not Path(cfg.init).is_file():
+            raise FileNotFoundError(f"init model {cfg.init} not found (relative to {Path.cwd()}); train it "
+                                    "first or give its path")
+        model = NNLT.load(cfg.init)
+        mine, theirs = cfg.to_dict(), model.config
+        for key in ("hidden", "activation", "output", "grids", "abs_clip"):
+            if mine[key] != theirs.get(key):
+                raise ValueError(f"init model {cfg.init}: {key} = {theirs.get(key)!r} differs from the "
+                                 f"config's {mine[key]!r}; fine-tuning needs the same network and encoding")
+        model.config, model.history = mine, {}
+        return model
+
     def _initial_model(self, xtr, ytr) -> NNLT:
-        """Random weights with the input standardisation of ``xtr``, or the ``init`` model."""
+        """Random weights with the input standardisation of ``xtr`` and the median output."""
         torch = _torch()
         cfg = self.config
-        if cfg.init:
-            model = NNLT.load(cfg.init)
-            mine, theirs = cfg.to_dict(), model.config
-            for key in ("hidden", "activation", "output", "grids", "abs_clip"):
-                if mine[key] != theirs.get(key):
-                    raise ValueError(f"init model {cfg.init}: {key} = {theirs.get(key)!r} differs from the "
-                                     f"config's {mine[key]!r}; fine-tuning needs the same network and encoding")
-            model.config = mine
-            model.history = {}
-            return model
         torch.manual_seed(cfg.seed)
         model = NNLT.from_config(cfg)
         net = model.network
@@ -491,10 +498,11 @@ class NNLTTrainer:
         if cfg.num_threads:
             torch.set_num_threads(int(cfg.num_threads))
         self.out_dir.mkdir(parents=True, exist_ok=True)
+        init = self._load_init()
         xtr, ytr, xva, yva, extra = self._data()
         xtr, ytr, xva, yva = (torch.from_numpy(a) for a in (xtr, ytr, xva, yva))
         extra = tuple(torch.from_numpy(a) for a in extra) if extra else None
-        model = self._initial_model(xtr, ytr)
+        model = init or self._initial_model(xtr, ytr)
         net = model.network
         opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg.lr_decay)

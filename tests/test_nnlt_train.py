@@ -109,6 +109,8 @@ def test_fine_tuning_starts_from_the_init_model(trained, tmp_path):
     assert NNLT.load(tuned.model_path).config["init"] == str(tr.model_path)
     with pytest.raises(ValueError, match="hidden"):
         NNLTTrainer(tiny(tmp_path / "bad", hidden=[32, 32], init=str(tr.model_path)), progress=False).run()
+    with pytest.raises(FileNotFoundError, match="init model .*missing.pt not found"):
+        NNLTTrainer(tiny(tmp_path / "bad", init=str(tmp_path / "missing.pt")), progress=False).run()
     with pytest.raises(ValueError, match="extra_data"):
         tiny(tmp_path, extra_data=dict(n_samples=10))
 
