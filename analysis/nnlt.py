@@ -250,8 +250,10 @@ class NNLT:
 
     @property
     def f_end_max(self) -> float:
-        """Every training function was below this at ``t_max`` (decayed inside the window)."""
-        return float(self.config.get("data", {}).get("f_end_max", 1e-8))
+        """Every training function was below this at ``t_max`` (decayed inside the window):
+        the loosest bound over ``data`` and ``extra_data``."""
+        sets = [self.config.get("data", {})] + list(self.config.get("extra_data", []))
+        return max(float(d.get("f_end_max", 1e-8)) for d in sets)
 
     @classmethod
     def from_config(cls, config: NNLTConfig):

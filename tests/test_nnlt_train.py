@@ -107,6 +107,10 @@ def test_fine_tuning_starts_from_the_init_model(trained, tmp_path):
     assert len(h["val_extra_mse"]) == 4 and h["val_extra_mse"] != h["val_mse"]
     assert h["val_extra_loss"][-1] < h["val_extra_loss"][0]
     assert NNLT.load(tuned.model_path).config["init"] == str(tr.model_path)
+    # the input check uses the loosest decay bound over all training sets
+    loose = NNLTTrainer(tiny(tmp_path / "loose", epochs=0, init=str(tr.model_path),
+                             extra_data=[dict(slow, f_end_max=1e-4)]), progress=False).run()
+    assert tuned.model.f_end_max == 1e-8 and loose.model.f_end_max == 1e-4
     with pytest.raises(ValueError, match="hidden"):
         NNLTTrainer(tiny(tmp_path / "bad", hidden=[32, 32], init=str(tr.model_path)), progress=False).run()
     with pytest.raises(FileNotFoundError, match="init model .*missing.pt not found"):

@@ -37,8 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
     p = sub.add_parser("train", help="train an NNLT from a YAML config (resumes from its checkpoint)")
     p.add_argument("config", help="YAML file, or the name of an installed config: nnlt_2x1024 (thesis, "
-                   "~50 000 pairs), nnlt_2x1024_250k (250 000 pairs) or "
-                   "nnlt_2x1024_250k_w001 (the shipped model)")
+                   "~50 000 pairs), nnlt_2x1024_250k (250 000 pairs), nnlt_2x1024_250k_w001 (W_log = 0.01) "
+                   "or nnlt_2x1024_slow (the shipped model: the previous one fine-tuned, run it after it "
+                   "in the same folder)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: out_dir of the config)")
     p.add_argument("--epochs", type=int, default=None, help="total number of epochs (overrides the config)")
     p.add_argument("--threads", type=int, default=None, help="torch threads (overrides num_threads)")
