@@ -207,8 +207,9 @@ class CriticalF12Validation(F12Validation):
         fig, axes = plt.subplots(1, len(res), figsize=(3.2 * len(res), 3.4), squeeze=False)
         for ax, r in zip(axes[0], res):
             ax.loglog(g.t, np.abs(r["true"] - r["f_c"]), "k-", lw=2, label="mctpy")
-            if "nnlt" in r["pred"]:
-                ax.loglog(g.t, np.abs(r["pred"]["nnlt"] - r["f_c"]), "C0x", ms=3, markevery=4, label="NNLT")
+            for k, (m, label) in enumerate((("nnlt", "NNLT"), ("nnlt_refined", "NNLT refined"))):
+                if m in r["pred"]:
+                    ax.loglog(g.t, np.abs(r["pred"][m] - r["f_c"]), f"C{k}x", ms=3, markevery=4, label=label)
             t_x, (a, b) = r["exponents"]["mctpy"]["t_x"], (r["exponents"]["theory"][k] for k in "ab")
             d = np.abs(r["true"] - r["f_c"])
             for lo, hi, ex in ((1e-4, 1e-2, -a), (3.0, 30.0, b)):

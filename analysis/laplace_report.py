@@ -1,6 +1,8 @@
 """Side-by-side validation of inverse Laplace transforms on held-out pairs.
 
-Methods: the NNLT (if a trained model is given), the inverse Filon method
+Methods: the NNLT (if a trained model is given) as it comes out of the
+network and after the data-consistency refinement
+(:mod:`slowdyn.analysis.laplace_refine`), the inverse Filon method
 (eq. 2.48, the classical baseline of seed 000 §4.4.1) and Tikhonov NNLS
 (:mod:`slowdyn.analysis.laplace_baselines`, with f(0) = 1 as soft
 constraint, the information the NNLT builds in). Inputs (seed 000 §4.2.5):
@@ -60,10 +62,16 @@ def tail_transform(t, f, omega, tail: TailExtrapolation) -> np.ndarray:
 def invert_all(fhat: np.ndarray, grids: NNLTGrids, model=None, nnls: dict | None = None) -> dict:
     """Invert ``fhat`` (on ``grids.omega``) onto ``grids.t`` with every method.
 
-    Returns ``{"nnlt": ..., "inverse_filon": ..., "nnls": ...}``; ``"nnlt"``
-    only when a trained model is given. ``nnls`` holds NNLSInversion settings.
+    Returns ``{"nnlt": ..., "nnlt_refined": ..., "inverse_filon": ..., "nnls": ...}``;
+    the NNLT and its data-consistency refinement
+    (:class:`~slowdyn.analysis.laplace_refine.ConsistencyRefinement`, default
+    ``lam``) only when a trained model is given. ``nnls`` holds NNLSInversion
+    settings.
     """
-    out = {"nnlt": model(fhat)} if model is not None else {}
+    out = {}
+    if model is not None:
+        out["nnlt"] = model(fhat)
+        out["nnlt_refined"] = model.refinement().compute(fhat, out["nnlt"]).f
     out["inverse_filon"] = InverseFourierLaplace(grids.omega, grids.t).compute(fhat).f
     out["nnls"] = NNLSInversion(**(nnls or {})).compute(grids.omega, fhat).f(grids.t)
     return out
@@ -111,7 +119,7 @@ class LaplaceReport:
 
     @property
     def methods(self) -> list[str]:
-        return (["nnlt"] if self.model is not None else []) + ["inverse_filon", "nnls"]
+        return (["nnlt", "nnlt_refined"] if self.model is not None else []) + ["inverse_filon", "nnls"]
 
     def _invert(self, fhat: np.ndarray) -> dict:
         return invert_all(fhat, self.grids, self.model, self.nnls)

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ._optional import require
+from .laplace_refine import ConsistencyRefinement
 from .nnlt_data import NNLTGrids, TrainingData, encode_polar
 
 FORMAT = "slowdyn.nnlt/1"
@@ -237,6 +238,7 @@ class NNLT:
         self.grids = grids
         self.config = dict(config)
         self.history = history or {}
+        self._operator: np.ndarray | None = None   # forward operator of refinement(), built once
 
     @property
     def omega(self) -> np.ndarray:
@@ -324,7 +326,7 @@ class NNLT:
         """Network input for ``fhat`` on :attr:`omega` (eq. 4.36, clipped)."""
         return encode_polar(fhat, tuple(self.config.get("abs_clip", (1e-10, 1e12))))
 
-    def __call__(self, fhat: Any, omega=None) -> np.ndarray:
+    def __call__(self, fhat: Any, omega=None, refine: bool = False, lam: float = 1e-2) -> np.ndarray:
         """Inverse transform.
 
         Parameters
@@ -334,6 +336,12 @@ class NNLT:
             ``omega`` if given, or a function evaluated on :attr:`omega`.
         omega : array_like, optional
             Grid of ``fhat`` when it is not the model's grid (see :meth:`to_grid`).
+        refine : bool
+            Correct the network output so that its forward transform matches
+            ``fhat`` (:class:`~slowdyn.analysis.laplace_refine.ConsistencyRefinement`,
+            about 0.1 s per function).
+        lam : float
+            Pull of the refinement towards the network output.
 
         Returns
         -------
@@ -352,8 +360,15 @@ class NNLT:
         self._check_input(fhat)
         x = torch.as_tensor(self.encode(fhat).reshape(-1, 2 * self.grids.n_omega), dtype=torch.float32)
         with torch.no_grad():
-            y = self.network(x).double().numpy()
-        return y.reshape(fhat.shape[:-1] + (self.grids.n_t,))
+            y = self.network(x).double().numpy().reshape(fhat.shape[:-1] + (self.grids.n_t,))
+        return self.refinement(lam).compute(fhat, y).f if refine else y
+
+    def refinement(self, lam: float = 1e-2) -> ConsistencyRefinement:
+        """The data-consistency refinement on this model's grids (its forward operator is built
+        once per model, about 1 s)."""
+        ref = ConsistencyRefinement(self.t, self.omega, lam, operator=self._operator)
+        self._operator = ref.operator
+        return ref
 
     def slow_tau(self, fhat) -> np.ndarray:
         """Slowest relaxation time of ``fhat`` (..., M) seen at ``omega <= 1/t_max``:

@@ -54,6 +54,18 @@ def test_held_out_pairs_generalise(model):
     assert s["nnlt"]["rms"] < s["inverse_filon"]["rms"] / 10
 
 
+def test_refined_held_out_pairs_reach_table_4_1_mse(model):
+    """The data-consistency refinement of the network output (README: 3.3e-6 on
+    200 pairs) is below the thesis' validation MSE of Table 4.1 (8.4e-6) and
+    5x below the raw network; the log tails stay the network's (logMSE within 10 %)."""
+    from slowdyn.analysis.laplace_report import LaplaceReport
+
+    s = LaplaceReport(model=model, n_functions=64, seed=20261122).compute().summary()["clean"]
+    assert s["nnlt_refined"]["mse"] < 8.4e-6, s
+    assert s["nnlt_refined"]["mse"] < s["nnlt"]["mse"] / 5, s
+    assert s["nnlt_refined"]["logmse"] < 1.1 * s["nnlt"]["logmse"], s
+
+
 @pytest.mark.parametrize("tau", [1.0, 1e4])
 def test_single_exponential(model, tau):
     """1/(i omega + 1/tau) -> exp(-t/tau), given as a callable of omega, at the
@@ -114,3 +126,19 @@ def test_near_critical_f2(model):
     e = r["errors"]
     assert e["nnlt"]["max"] < 0.04, e
     assert e["nnlt"]["max"] < e["inverse_filon"]["max"] / 10, e
+
+
+def test_near_critical_exponents_after_refinement(model):
+    """The issue's exponent goal: a and b from the refined NNLT output within 10 %
+    of the same fit to mctpy's correlator, at the largest and smallest lambda of
+    Tab. 4.2 and one between (all 14 in README: within 1 %). The raw network
+    output misses it (3 of 14), its errors near the plateau being ~0.02."""
+    pytest.importorskip("mctpy")
+    from slowdyn.analysis.laplace_critical import CriticalF12Validation
+
+    points = [(0.0, 4.0), (0.596621, 2.673622), (0.886558, 1.787064)]
+    for r in CriticalF12Validation(model=model, points=points).compute().results:
+        e = r["exponents"]
+        for k in "ab":
+            assert e["nnlt_refined"][k] == pytest.approx(e["mctpy"][k], rel=0.1), (r["label"], k, e)
+        assert r["errors"]["nnlt_refined"]["max"] < r["errors"]["nnlt"]["max"] / 5, r["errors"]

@@ -10,8 +10,10 @@ Fourier-Laplace transform) or, with ``--time-domain``, ``t f`` (transformed
 onto the model's frequency grid by the Filon method first; with ``--cut X``
 noisy data are first cut below X and continued with a fitted exponential,
 §4.2.5), and writes
-``PREFIX_nnlt.txt`` (``t f``) and ``PREFIX_nnlt.png``. ``report [--model
-MODEL]`` compares the NNLT, the inverse Filon method and Tikhonov NNLS on
+``PREFIX_nnlt.txt`` (``t f``; with ``--refine`` also ``f_refined``, the
+network output corrected to match the input transform) and
+``PREFIX_nnlt.png``. ``report [--model MODEL]`` compares the NNLT (raw and
+refined), the inverse Filon method and Tikhonov NNLS on
 held-out clean and noisy pairs (``PREFIX_report.txt`` and two PNGs);
 ``f12``, ``critical`` and ``disks`` do the same for mctpy correlators
 (needs ``pip install 'slowdyn[mct]'``): the F12 points of Figs. 4.3/4.4,
@@ -55,6 +57,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="with --time-domain, for noisy (measured) f(t): cut below X and continue with a "
                         "fitted exponential down to --floor before the transform (thesis: 1e-3)")
     p.add_argument("--floor", type=float, default=1e-6, help="end of the fitted exponential tail (1e-6)")
+    p.add_argument("--refine", type=float, nargs="?", const=1e-2, default=None, metavar="LAM",
+                   help="also write the data-consistency refinement of the NNLT output (column f_refined; "
+                        "LAM: pull towards the network output, default 1e-2)")
     p.add_argument("--out", default="nnlt", help="prefix of PREFIX_nnlt.txt / PREFIX_nnlt.png")
 
     model_help = "model.pt (default: the NNLT shipped with slowdyn; 'none': classical methods only)"
@@ -201,23 +206,28 @@ def _apply(args) -> list[Path]:
                                       TailExtrapolation(threshold=args.cut, floor=args.floor))
             except ValueError as err:
                 raise SystemExit(f"slowdyn nnlt apply --cut {args.cut:g}: {err}") from err
-        f = nnlt(fhat)
     else:
         if args.cut is not None:
             raise SystemExit("slowdyn nnlt apply: --cut needs --time-domain input 't f'")
         if data.shape[1] < 3:
             raise SystemExit("slowdyn nnlt apply: INPUT needs columns 'omega Re Im'")
-        f = nnlt(data[:, 1] + 1j * data[:, 2], omega=data[:, 0])
+        fhat = nnlt.to_grid(data[:, 1] + 1j * data[:, 2], data[:, 0])
+    columns = {"f": nnlt(fhat)}
+    if args.refine is not None:
+        if not args.refine > 0:
+            raise SystemExit(f"slowdyn nnlt apply --refine {args.refine:g}: the weight LAM must be > 0")
+        columns["f_refined"] = nnlt.refinement(args.refine).compute(fhat, columns["f"]).f
     files = [Path(f"{args.out}_nnlt.txt"), Path(f"{args.out}_nnlt.png")]
-    np.savetxt(files[0], np.column_stack([nnlt.t, f]),
-               header=f"NNLT {args.model} applied to {args.input}\ncolumns: t f")
+    np.savetxt(files[0], np.column_stack([nnlt.t, *columns.values()]),
+               header=f"NNLT {args.model} applied to {args.input}\ncolumns: t " + " ".join(columns))
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(5, 3.6))
-    ax.plot(nnlt.t, f, label="NNLT")
+    for name, f in columns.items():
+        ax.plot(nnlt.t, f, label={"f": "NNLT", "f_refined": "NNLT refined"}[name])
     if args.time_domain:
         ax.plot(data[:, 0], data[:, 1], "--", label="input")
     ax.set_xscale("log")
