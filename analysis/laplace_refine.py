@@ -4,7 +4,8 @@ An inversion ``f0(t)`` (the NNLT output) is corrected so that its forward
 transform reproduces the data ``fhat(omega)`` it came from, while staying
 close to ``f0`` where the data carry no information::
 
-    min_u  sum_m |(K exp(u))_m / fhat_m - 1|^2  +  lam sum_j (u_j - ln f0_j)^2,   u <= 0
+    min_u  sum_m |(K exp(u))_m / fhat_m - 1|^2  +  sum_j lam_j (u_j - ln f0_j)^2,   u <= 0,
+    lam_j = lam (1 + (t_min / t_j)^2),   t_min = 1 / omega_max
 
 with ``f = exp(u)`` on the time grid (positive, at most 1: a normalised
 correlator). ``K`` is the forward Fourier-Laplace operator on the time
@@ -20,18 +21,22 @@ network's relative accuracy instead of being set to zero.
 
 The network's inverse is smooth but its errors near a plateau are a few
 1e-2 (seed 000 §4.2.5 and our validations); those errors change the
-transform at the 1e-2 level and are removed by the fit, while short times
-``t < 1/omega_max`` and oscillations faster than the resolution of the
-Laplace kernel, which the data cannot fix, stay at the network's answer.
-This is Tikhonov regularisation with the NNLT as the prior instead of zero.
+transform at the 1e-2 level and are removed by the fit. Times shorter than
+``1/omega_max`` are barely seen by the data (there ``fhat`` fixes only the
+integral and the first moments of the decay), so the pull towards the
+network grows as ``(t_min/t)^2`` there: without it, a decay faster than
+``t_min`` was reshaped to fix its integral, and a single exponential with
+tau = 1e-3 came out with twice the network's error (README). This is
+Tikhonov regularisation with the NNLT as the prior instead of zero.
 
 The problem is solved by damped Gauss-Newton steps (Levenberg-Marquardt)
-on the normal equations ``(diag(f) G diag(f) + lam I) du = -grad`` with
-``G = K_w^T K_w`` formed once per function: Cholesky of an N x N matrix per
-step, a few steps. ``scipy.optimize.least_squares`` (method "trf") reaches
-the same minimum but took about 2 s per function on the 500-point grid
-(a dense SVD of the 1500 x 500 Jacobian per iteration) against 0.1 s here,
-and its SVD did not converge for one of 50 held-out functions.
+on the normal equations ``(diag(f) G diag(f) + diag(lam_j)) du = -grad``
+with ``G = K_w^T K_w`` formed once per function: Cholesky of an N x N
+matrix per step, a few steps. ``scipy.optimize.least_squares`` (method
+"trf") reaches the same minimum but took about 2 s per function on the
+500-point grid (a dense SVD of the 1500 x 500 Jacobian per iteration)
+against 0.1 s here, and its SVD did not converge for one of 50 held-out
+functions.
 """
 
 from __future__ import annotations
@@ -76,6 +81,9 @@ class ConsistencyRefinement:
         ``f0``; smaller: closer to the data, and less stable against noise.
         The default 1e-2 is where the held-out and near-critical errors
         are lowest for clean and 1e-3-noisy inputs (README).
+    t_min : float, optional
+        Below this time the pull grows as ``(t_min/t)^2`` (default
+        ``1/max(omega)``, the shortest time the data resolve).
     subdivide : int
         Refinement of the time grid in :func:`forward_operator`.
     max_iter : int
@@ -96,14 +104,17 @@ class ConsistencyRefinement:
     tiny = 1e-30   # floor of f0 before the logarithm: smaller values come back as 1e-30
 
     def __init__(self, t, omega, lam: float = 1e-2, subdivide: int = 16, max_iter: int = 50,
-                 rtol: float = 1e-10, operator: np.ndarray | None = None) -> None:
+                 rtol: float = 1e-10, operator: np.ndarray | None = None, t_min: float | None = None) -> None:
         if not lam > 0:
             raise ValueError(f"lam must be > 0, got {lam}")
+        if t_min is not None and not t_min >= 0:
+            raise ValueError(f"t_min must be >= 0, got {t_min}")
         if max_iter < 1:
             raise ValueError(f"max_iter must be >= 1, got {max_iter}")
         self.t = np.asarray(t, dtype=float)
         self.omega = np.asarray(omega, dtype=float)
         self.lam = float(lam)
+        self.t_min = 1.0 / float(np.max(self.omega)) if t_min is None else float(t_min)
         self.subdivide = int(subdivide)
         self.max_iter = int(max_iter)
         self.rtol = float(rtol)
@@ -115,6 +126,11 @@ class ConsistencyRefinement:
         self._misfit: np.ndarray | None = None
         self._misfit0: np.ndarray | None = None
         self._iters: np.ndarray | None = None
+
+    @property
+    def weights(self) -> np.ndarray:
+        """Pull ``lam_j = lam (1 + (t_min/t_j)^2)`` towards ``ln f0`` at each time."""
+        return self.lam * (1.0 + (self.t_min / self.t) ** 2)
 
     @property
     def operator(self) -> np.ndarray:
@@ -162,12 +178,12 @@ class ConsistencyRefinement:
 
         G, c = Kw.T @ Kw, Kw.T @ b
         u0 = np.log(np.clip(y0, self.tiny, 1.0))
-        lam = self.lam
+        lam = self.weights
         diag = np.diag_indices(u0.size)
 
         def objective(u):
             r = Kw @ np.exp(u) - b
-            return r @ r + lam * np.sum((u - u0) ** 2)
+            return r @ r + np.sum(lam * (u - u0) ** 2)
 
         u, cost, mu = u0, objective(u0), 0.0
         for it in range(1, self.max_iter + 1):

@@ -59,12 +59,13 @@ def test_refinement_removes_smooth_errors(operator):
 
 def test_same_minimum_as_scipy_least_squares(operator):
     """Second algorithm: scipy's trust-region least squares (bounds u <= 0) on the
-    same residual vector [K exp(u)/fhat - 1, sqrt(lam) (u - ln f0)]."""
+    same residual vector [K exp(u)/fhat - 1, sqrt(lam_j) (u - ln f0)]."""
     from scipy.optimize import least_squares
 
-    lam, fhat = 1e-2, ES.fhat(OMEGA)
+    fhat = ES.fhat(OMEGA)
     f0 = _bumped(ES.f(T))
-    ours = ConsistencyRefinement(T, OMEGA, lam=lam, operator=operator).compute(fhat, f0).f
+    ref = ConsistencyRefinement(T, OMEGA, operator=operator)
+    ours, lam = ref.compute(fhat, f0).f, ref.weights
     w = np.tile(1 / np.abs(fhat), 2)
     Kw = w[:, None] * np.vstack([operator.real, operator.imag])
     b = w * np.concatenate([fhat.real, fhat.imag])
@@ -92,6 +93,11 @@ def test_batches_and_bad_input(operator):
     np.testing.assert_allclose(ref.f[1], one, rtol=1e-12)
     with pytest.raises(ValueError, match="lam must be > 0"):
         ConsistencyRefinement(T, OMEGA, lam=0.0)
+    # the pull towards the prior grows as (t_min/t)^2 below t_min = 1/omega_max
+    ref = ConsistencyRefinement(T, OMEGA, lam=0.5)
+    np.testing.assert_allclose(ref.weights, 0.5 * (1 + (0.01 / T) ** 2), rtol=1e-12)
+    with pytest.raises(ValueError, match="t_min must be >= 0"):
+        ConsistencyRefinement(T, OMEGA, t_min=-1.0)
     with pytest.raises(ValueError, match="operator has shape"):
         ConsistencyRefinement(T, OMEGA, operator=operator[:, :-1])
     with pytest.raises(ValueError, match="500 frequencies and f0 500 times"):
