@@ -17,6 +17,7 @@ Laplace transforms (issue 4), each imported on demand:
 - :mod:`slowdyn.analysis.filon`: forward and inverse Filon transforms on non-uniform grids
 - :mod:`slowdyn.analysis.exponentials`: analytic transforms of exponential sums (test oracles)
 - :mod:`slowdyn.analysis.nnlt_data`, :mod:`slowdyn.analysis.nnlt`: NNLT training data and network
+- :mod:`slowdyn.analysis.laplace_refine`: data-consistency refinement of the NNLT output
 - :mod:`slowdyn.analysis.laplace_baselines`: NNLS + Tikhonov inversion on a log tau grid
 - :mod:`slowdyn.analysis.correlator_tail`: truncation and exponential tail of noisy correlators
 - :mod:`slowdyn.analysis.laplace_report`, :mod:`slowdyn.analysis.laplace_f12`: comparisons

@@ -26,7 +26,7 @@ transform at the 1e-2 level and are removed by the fit. Times shorter than
 integral and the first moments of the decay), so the pull towards the
 network grows as ``(t_min/t)^2`` there: without it, a decay faster than
 ``t_min`` was reshaped to fix its integral, and a single exponential with
-tau = 1e-3 came out with twice the network's error (README). This is
+tau = 1e-3 came out with 1.9x the network's max error (README). This is
 Tikhonov regularisation with the NNLT as the prior instead of zero.
 
 The problem is solved by damped Gauss-Newton steps (Levenberg-Marquardt)
@@ -44,6 +44,10 @@ from __future__ import annotations
 import numpy as np
 
 from .filon import FourierLaplace
+
+# default pull towards the network output (chosen on the near-critical F12
+# correlators and single exponentials, README)
+DEFAULT_LAM = 1e-2
 
 
 def forward_operator(t, omega, subdivide: int = 16) -> np.ndarray:
@@ -79,8 +83,8 @@ class ConsistencyRefinement:
     lam : float
         Weight of the pull towards ``ln f0`` (> 0). Larger: closer to
         ``f0``; smaller: closer to the data, and less stable against noise.
-        The default 1e-2 is where the held-out and near-critical errors
-        are lowest for clean and 1e-3-noisy inputs (README).
+        The default :data:`DEFAULT_LAM` = 1e-2 was chosen on the
+        near-critical correlators and single exponentials (README).
     t_min : float, optional
         Below this time the pull grows as ``(t_min/t)^2`` (default
         ``1/max(omega)``, the shortest time the data resolve).
@@ -103,7 +107,7 @@ class ConsistencyRefinement:
 
     tiny = 1e-30   # floor of f0 before the logarithm: smaller values come back as 1e-30
 
-    def __init__(self, t, omega, lam: float = 1e-2, subdivide: int = 16, max_iter: int = 50,
+    def __init__(self, t, omega, lam: float = DEFAULT_LAM, subdivide: int = 16, max_iter: int = 50,
                  rtol: float = 1e-10, operator: np.ndarray | None = None, t_min: float | None = None) -> None:
         if not lam > 0:
             raise ValueError(f"lam must be > 0, got {lam}")

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from ._optional import require
-from .laplace_refine import ConsistencyRefinement
+from .laplace_refine import DEFAULT_LAM, ConsistencyRefinement
 from .nnlt_data import NNLTGrids, TrainingData, encode_polar
 
 FORMAT = "slowdyn.nnlt/1"
@@ -326,7 +326,7 @@ class NNLT:
         """Network input for ``fhat`` on :attr:`omega` (eq. 4.36, clipped)."""
         return encode_polar(fhat, tuple(self.config.get("abs_clip", (1e-10, 1e12))))
 
-    def __call__(self, fhat: Any, omega=None, refine: bool = False, lam: float = 1e-2) -> np.ndarray:
+    def __call__(self, fhat: Any, omega=None, refine: bool = False, lam: float = DEFAULT_LAM) -> np.ndarray:
         """Inverse transform.
 
         Parameters
@@ -363,7 +363,7 @@ class NNLT:
             y = self.network(x).double().numpy().reshape(fhat.shape[:-1] + (self.grids.n_t,))
         return self.refinement(lam).compute(fhat, y).f if refine else y
 
-    def refinement(self, lam: float = 1e-2) -> ConsistencyRefinement:
+    def refinement(self, lam: float = DEFAULT_LAM) -> ConsistencyRefinement:
         """The data-consistency refinement on this model's grids (its forward operator is built
         once per model, about 1 s)."""
         ref = ConsistencyRefinement(self.t, self.omega, lam, operator=self._operator)

@@ -36,6 +36,8 @@ UNDECAYED = 1e-3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from slowdyn.analysis.laplace_refine import DEFAULT_LAM   # numpy only
+
     sub = parser.add_subparsers(dest="action", required=True)
     p = sub.add_parser("train", help="train an NNLT from a YAML config (resumes from its checkpoint)")
     p.add_argument("config", help="YAML file, or the name of an installed config: nnlt_2x1024 (thesis, "
@@ -57,9 +59,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="with --time-domain, for noisy (measured) f(t): cut below X and continue with a "
                         "fitted exponential down to --floor before the transform (thesis: 1e-3)")
     p.add_argument("--floor", type=float, default=1e-6, help="end of the fitted exponential tail (1e-6)")
-    p.add_argument("--refine", type=float, nargs="?", const=1e-2, default=None, metavar="LAM",
+    p.add_argument("--refine", type=float, nargs="?", const=DEFAULT_LAM, default=None, metavar="LAM",
                    help="also write the data-consistency refinement of the NNLT output (column f_refined; "
-                        "LAM: pull towards the network output, default 1e-2)")
+                        f"LAM: pull towards the network output, default {DEFAULT_LAM:g})")
     p.add_argument("--out", default="nnlt", help="prefix of PREFIX_nnlt.txt / PREFIX_nnlt.png")
 
     model_help = "model.pt (default: the NNLT shipped with slowdyn; 'none': classical methods only)"
