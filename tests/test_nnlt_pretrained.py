@@ -60,10 +60,14 @@ def test_refined_held_out_pairs_reach_table_4_1_mse(model):
     5x below the raw network; the log tails stay the network's (logMSE within 10 %)."""
     from slowdyn.analysis.laplace_report import LaplaceReport
 
-    s = LaplaceReport(model=model, n_functions=64, seed=20261122).compute().summary()["clean"]
+    summary = LaplaceReport(model=model, n_functions=64, seed=20261122).compute().summary()
+    s = summary["clean"]
     assert s["nnlt_refined"]["mse"] < 8.4e-6, s
     assert s["nnlt_refined"]["mse"] < s["nnlt"]["mse"] / 5, s
     assert s["nnlt_refined"]["logmse"] < 1.1 * s["nnlt"]["logmse"], s
+    # 1e-3-noisy, cut and tail-extrapolated inputs: below NNLS (3.3x on these 64; README: 6.5x on 200)
+    n = summary["noisy"]
+    assert n["nnlt_refined"]["mse"] < n["nnls"]["mse"] / 2, n
 
 
 @pytest.mark.parametrize("tau", [1.0, 1e4])
