@@ -61,8 +61,8 @@ class NNLTConfig:
     ----------
     hidden : list of int
         Hidden layer widths (thesis: [1024, 1024]).
-    activation : {"tanh", "relu", "elu", "sigmoid"}
-        Hidden activation.
+    activation : {"tanh", "relu", "elu", "gelu", "silu", "sigmoid"}
+        Hidden activation (the thesis: tanh).
     output : {"sigmoid", "tanh"}
         Output activation: sigmoid for f in [0, 1], tanh for [-1, 1].
     grids : dict
@@ -165,7 +165,7 @@ class NNLTConfig:
         return d
 
 
-_ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU", "elu": "ELU", "sigmoid": "Sigmoid"}
+_ACTIVATIONS = {"tanh": "Tanh", "relu": "ReLU", "elu": "ELU", "gelu": "GELU", "silu": "SiLU", "sigmoid": "Sigmoid"}
 
 
 def build_network(n_in: int, n_out: int, hidden, activation: str = "tanh", output: str = "sigmoid"):

@@ -162,6 +162,19 @@ def test_example_config_is_the_thesis_network():
         NNLTConfig.from_dict({"activation": "swish"})
 
 
+@pytest.mark.parametrize("name, module", [("tanh", "Tanh"), ("gelu", "GELU"), ("silu", "SiLU"), ("elu", "ELU")])
+def test_hidden_activation_is_built_and_saved(name, module, tmp_path):
+    cfg = NNLTConfig.from_dict(dict(hidden=[8, 8], activation=name, grids=dict(n_omega=10, n_t=6)))
+    model = NNLT.from_config(cfg)
+    hidden = [type(m).__name__ for m in model.network[1:-1] if not isinstance(m, torch.nn.Linear)]
+    assert hidden == [module, module]
+    loaded = NNLT.load(model.save(tmp_path / "m.pt"))
+    assert [type(m).__name__ for m in loaded.network] == [type(m).__name__ for m in model.network]
+    x = torch.randn(3, 20)
+    with torch.no_grad():
+        assert torch.equal(loaded.network(x), model.network(x))
+
+
 def test_torch_is_imported_lazily():
     code = ("import sys; import slowdyn.analysis.nnlt, slowdyn.cli; "
             "slowdyn.cli.build_parser(); assert 'torch' not in sys.modules")
