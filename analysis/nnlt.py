@@ -596,9 +596,11 @@ def example_config(name: str = "nnlt_2x1024") -> Path:
     ``nnlt_2x1024`` is the thesis setup (§4.2.4: ~50 000 pairs);
     ``nnlt_2x1024_250k`` the same network and loss on 250 000 pairs (the
     model before last); ``nnlt_2x1024_250k_w001`` that with the loss
-    weight ``W_log = 0.01`` (the previous model); ``nnlt_2x1024_slow`` that
-    model fine-tuned on fresh pairs plus slow-mode pairs, the run behind
-    :func:`pretrained_path`.
+    weight ``W_log = 0.01``; ``nnlt_2x1024_slow`` that model fine-tuned on
+    fresh pairs plus slow-mode pairs (the previous shipped model);
+    ``nnlt_2x1024_gelu`` and ``nnlt_2x1024_gelu_slow`` the same two runs
+    with GELU hidden units (100 instead of 150 epochs in the first), the
+    runs behind :func:`pretrained_path`.
     """
     path = Path(__file__).with_name("configs") / f"{name}.yaml"
     if not path.exists():
@@ -608,9 +610,9 @@ def example_config(name: str = "nnlt_2x1024") -> Path:
 
 
 def pretrained_config() -> Path:
-    """Config of the shipped model, ``configs/nnlt_2x1024_slow.yaml`` (its ``init`` is
-    the model of ``configs/nnlt_2x1024_250k_w001.yaml``)."""
-    return example_config("nnlt_2x1024_slow")
+    """Config of the shipped model, ``configs/nnlt_2x1024_gelu_slow.yaml`` (its ``init`` is
+    the model of ``configs/nnlt_2x1024_gelu.yaml``)."""
+    return example_config("nnlt_2x1024_gelu_slow")
 
 
 def pretrained_path() -> Path:

@@ -41,9 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", required=True)
     p = sub.add_parser("train", help="train an NNLT from a YAML config (resumes from its checkpoint)")
     p.add_argument("config", help="YAML file, or the name of an installed config: nnlt_2x1024 (thesis, "
-                   "~50 000 pairs), nnlt_2x1024_250k (250 000 pairs), nnlt_2x1024_250k_w001 (W_log = 0.01) "
-                   "or nnlt_2x1024_slow (the shipped model: the previous one fine-tuned, run it after it "
-                   "in the same folder)")
+                   "~50 000 pairs), nnlt_2x1024_250k (250 000 pairs), nnlt_2x1024_250k_w001 (W_log = 0.01), "
+                   "nnlt_2x1024_slow (that one fine-tuned, run it after it in the same folder), "
+                   "nnlt_2x1024_gelu and nnlt_2x1024_gelu_slow (the same two with GELU units: the shipped "
+                   "model)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: out_dir of the config)")
     p.add_argument("--epochs", type=int, default=None, help="total number of epochs (overrides the config)")
     p.add_argument("--threads", type=int, default=None, help="torch threads (overrides num_threads)")
