@@ -149,7 +149,7 @@ def test_near_critical_f2(model):
 def test_near_critical_exponents_after_refinement(model):
     """The issue's exponent goal: a and b from the refined NNLT output within 10 %
     of the same fit to mctpy's correlator, at the largest and smallest lambda of
-    Tab. 4.2 and one between (all 14 in README: within 1 %). The raw network
+    Tab. 4.2 and one between (all 14 in README: within 0.2 %). The raw network
     output meets it for 10 of 14 (b fails at these three points), its errors
     near the plateau being 0.004-0.012."""
     pytest.importorskip("mctpy")
