@@ -600,7 +600,8 @@ def example_config(name: str = "nnlt_2x1024") -> Path:
     fresh pairs plus slow-mode pairs (the previous shipped model);
     ``nnlt_2x1024_gelu`` and ``nnlt_2x1024_gelu_slow`` the same two runs
     with GELU hidden units (100 instead of 150 epochs in the first), the
-    runs behind :func:`pretrained_path`.
+    runs behind :func:`pretrained_path`; ``nnlt_2x1024_gelu_fast`` a third
+    run on top of them with fast-mode pairs (tried, not shipped: README).
     """
     path = Path(__file__).with_name("configs") / f"{name}.yaml"
     if not path.exists():

@@ -5,6 +5,7 @@ Python API and the `slowdyn nnlt` CLI. CPU, one thread, a few seconds."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import subprocess
 import sys
 import time
@@ -160,6 +161,27 @@ def test_example_config_is_the_thesis_network():
         NNLTConfig.from_dict({"hiden": [3]})
     with pytest.raises(ValueError, match="activation"):
         NNLTConfig.from_dict({"activation": "swish"})
+
+
+def test_installed_configs_load_and_fine_tunings_start_from_an_installed_run():
+    """Every shipped YAML parses, and each ``init`` is the model.pt of another installed
+    config's run with the same network and encoding (what ``_load_init`` demands)."""
+    configs = {p.stem: NNLTConfig.from_yaml(p) for p in example_config().parent.glob("*.yaml")}
+    assert {"nnlt_2x1024", "nnlt_2x1024_gelu", "nnlt_2x1024_gelu_slow", "nnlt_2x1024_gelu_fast"} <= set(configs)
+    runs = {c.out_dir: name for name, c in configs.items()}
+    assert len(runs) == len(configs)  # one output folder per config
+    chained = 0
+    for name, cfg in configs.items():
+        if not cfg.init:
+            continue
+        init = Path(cfg.init)
+        assert init.name == "model.pt" and init.parent.as_posix() in runs, name
+        parent = configs[runs[init.parent.as_posix()]]
+        assert parent is not cfg, name
+        for key in ("hidden", "activation", "output", "grids", "abs_clip"):
+            assert getattr(parent, key) == getattr(cfg, key), (name, key)
+        chained += 1
+    assert chained == 3
 
 
 @pytest.mark.parametrize("name, module", [("tanh", "Tanh"), ("gelu", "GELU"), ("silu", "SiLU"), ("elu", "ELU")])

@@ -44,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    "~50 000 pairs), nnlt_2x1024_250k (250 000 pairs), nnlt_2x1024_250k_w001 (W_log = 0.01), "
                    "nnlt_2x1024_slow (that one fine-tuned, run it after it in the same folder), "
                    "nnlt_2x1024_gelu and nnlt_2x1024_gelu_slow (the same two with GELU units: the shipped "
-                   "model)")
+                   "model), nnlt_2x1024_gelu_fast (that one fine-tuned on fast-mode pairs; not shipped)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: out_dir of the config)")
     p.add_argument("--epochs", type=int, default=None, help="total number of epochs (overrides the config)")
     p.add_argument("--threads", type=int, default=None, help="torch threads (overrides num_threads)")
