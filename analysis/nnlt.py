@@ -43,6 +43,8 @@ from .laplace_refine import DEFAULT_LAM, ConsistencyRefinement
 from .nnlt_data import NNLTGrids, TrainingData, encode_polar
 
 FORMAT = "slowdyn.nnlt/1"
+# config entries a fine-tuning (``init``) must share with its start model: the network and the encoding
+INIT_KEYS = ("hidden", "activation", "output", "grids", "abs_clip")
 
 
 class NNLTInputWarning(UserWarning):
@@ -473,7 +475,7 @@ class NNLTTrainer:
                                     "first or give its path")
         model = NNLT.load(cfg.init)
         mine, theirs = cfg.to_dict(), model.config
-        for key in ("hidden", "activation", "output", "grids", "abs_clip"):
+        for key in INIT_KEYS:
             if mine[key] != theirs.get(key):
                 raise ValueError(f"init model {cfg.init}: {key} = {theirs.get(key)!r} differs from the "
                                  f"config's {mine[key]!r}; fine-tuning needs the same network and encoding")

@@ -26,10 +26,9 @@ from slowdyn.analysis.filon import fourier_laplace
 from slowdyn.analysis.laplace_f12 import F12_POINTS, f12_correlator
 from slowdyn.analysis.laplace_hard_disks import PACKING_FRACTIONS, hard_disk_sisf
 from slowdyn.analysis.laplace_report import error_metrics
-from slowdyn.analysis.nnlt import NNLT, pretrained_path
+from slowdyn.analysis.nnlt import NNLT, NNLTConfig, example_config, pretrained_path
 from slowdyn.analysis.nnlt_data import TrainingData
 
-FAST_MODES = {"modes": (1e-2, 1e4), "slow_mode": (1e-3, 10.0), "widths": (0.1, 1.0)}
 TAUS = (1e-4, 1e-2, 1.0, 1e2, 1e4, 1e8)
 
 
@@ -74,8 +73,9 @@ def main() -> None:
     grids = models[0].grids
     if any(m.grids != grids for m in models):
         raise SystemExit("compare_nnlt_models: the models must share their grids")
+    fast = NNLTConfig.from_yaml(example_config("nnlt_2x1024_gelu_fast")).extra_data[-1]
     pairs = {"thesis pairs": TrainingData(a.pairs, grids, seed=12345).compute(),
-             "fast-mode pairs": TrainingData(a.pairs, grids, seed=12346, **FAST_MODES).compute()}
+             "fast-mode pairs": TrainingData(grids=grids, **{**fast, "n_samples": a.pairs, "seed": 12346}).compute()}
     corr = correlators(a.cache)
     cards = [scorecard(m, pairs, corr) for m in models]
     width = max(len(r) for r in cards[0])

@@ -15,7 +15,7 @@ import pytest
 
 torch = pytest.importorskip("torch")  # the test extra pins torch==2.13.0
 
-from slowdyn.analysis.nnlt import (NNLT, NNLTConfig, NNLTTrainer, example_config,  # noqa: E402
+from slowdyn.analysis.nnlt import (INIT_KEYS, NNLT, NNLTConfig, NNLTTrainer, example_config,  # noqa: E402
                                    nnlt_loss)
 
 
@@ -178,7 +178,7 @@ def test_installed_configs_load_and_fine_tunings_start_from_an_installed_run():
         assert init.name == "model.pt" and init.parent.as_posix() in runs, name
         parent = configs[runs[init.parent.as_posix()]]
         assert parent is not cfg, name
-        for key in ("hidden", "activation", "output", "grids", "abs_clip"):
+        for key in INIT_KEYS:
             assert getattr(parent, key) == getattr(cfg, key), (name, key)
         chained += 1
     assert chained == 3
