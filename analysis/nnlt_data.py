@@ -15,7 +15,10 @@ sampled as in §4.2.2:
   decades: the thesis samples them "in the order of m_i", which we read as
   up to a couple of decades around each mode) and its own mixing fraction
   ``p ~ U(0, 1)``; each term belongs to mode 1 with probability p. Terms
-  outside ``tau_range`` are redrawn;
+  outside ``tau_range`` are redrawn. ``tau_scale="linear"`` takes the
+  literal reading instead, ``tau ~ |N(m_i, sigma_i m_i)|`` (README, NNLT:
+  easier in logMSE, but no tau beyond a few 1e4, and its networks fail on
+  slower correlators);
 * optionally (``slow_mode``, an extension not in §4.2.2, off by default)
   each function draws its second mode log-uniformly from a range instead of
   the fixed ``modes[1]``: two-step functions whose plateau lasts up to the
@@ -109,7 +112,12 @@ class TrainingData:
     modes : (float, float)
         Modes of the bimodal relaxation-time distribution (in tau).
     widths : (float, float)
-        Range of the per-function widths of both modes, in decades.
+        Range of the per-function widths of both modes: in decades of tau
+        (``tau_scale="log"``) or in units of the mode (``"linear"``).
+    tau_scale : {"log", "linear"}
+        ``"log"`` (default): ``log10 tau ~ N(log10 m_i, sigma_i)``. ``"linear"``:
+        ``tau ~ |N(m_i, sigma_i m_i)|``, the literal reading of the thesis'
+        "widths in the order of m_i" (no tau beyond a few m_2; README, NNLT).
     tau_range : (float, float)
         Allowed relaxation times; terms outside are redrawn.
     slow_mode : (float, float), optional
@@ -127,7 +135,8 @@ class TrainingData:
                  n_terms: tuple[int, int] = (1, 200), modes: tuple[float, float] = (1.0, 1e4),
                  widths: tuple[float, float] = (0.1, 2.0), tau_range: tuple[float, float] = (1e-6, 1e10),
                  f_start_min: float = 0.99, f_end_max: float = 1e-8, seed: int = 0,
-                 batch: int = 512, slow_mode: tuple[float, float] | None = None) -> None:
+                 batch: int = 512, slow_mode: tuple[float, float] | None = None,
+                 tau_scale: str = "log") -> None:
         if n_samples < 1:
             raise ValueError("TrainingData: n_samples must be >= 1")
         if not 1 <= n_terms[0] <= n_terms[1]:
@@ -141,6 +150,9 @@ class TrainingData:
         if slow_mode is not None and not 0 < float(slow_mode[0]) <= float(slow_mode[1]):
             raise ValueError("TrainingData: slow_mode must be a range 0 < lo <= hi of relaxation times")
         self.slow_mode = None if slow_mode is None else tuple(float(x) for x in slow_mode)
+        if tau_scale not in ("log", "linear"):
+            raise ValueError(f"TrainingData: tau_scale must be 'log' or 'linear', not {tau_scale!r}")
+        self.tau_scale = tau_scale
         self.f_start_min = float(f_start_min)
         self.f_end_max = float(f_end_max)
         self.seed = int(seed)
@@ -153,7 +165,8 @@ class TrainingData:
         return {"n_samples": self.n_samples, "n_terms": list(self.n_terms), "modes": list(self.modes),
                 "widths": list(self.widths), "tau_range": list(self.tau_range),
                 "f_start_min": self.f_start_min, "f_end_max": self.f_end_max, "seed": self.seed,
-                "batch": self.batch, "slow_mode": None if self.slow_mode is None else list(self.slow_mode)}
+                "batch": self.batch, "slow_mode": None if self.slow_mode is None else list(self.slow_mode),
+                "tau_scale": self.tau_scale}
 
     def _draw(self, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
         """``n`` candidate functions: amplitudes and times, padded to n_terms[1]."""
@@ -171,16 +184,24 @@ class TrainingData:
             mu[:, 1] = rng.uniform(*np.log10(self.slow_mode), size=n)
         rows = np.arange(n)[:, None]
         loc, scale = mu[rows, mode], sig[rows, mode]
-        lo, hi = np.log10(self.tau_range)
-        logtau = rng.normal(loc, scale)
+        if self.tau_scale == "log":
+            lo, hi = np.log10(self.tau_range)
+            draw = rng.normal
+        else:  # |N(m, sigma m)| in tau itself
+            loc = 10.0**loc
+            scale = scale * loc
+            lo, hi = self.tau_range
+            def draw(m, s):
+                return np.abs(rng.normal(m, s))
+        x = draw(loc, scale)
         for _ in range(50):
-            bad = (logtau < lo) | (logtau > hi)
+            bad = (x < lo) | (x > hi)
             if not bad.any():
                 break
-            logtau[bad] = rng.normal(loc[bad], scale[bad])
-        logtau = np.clip(logtau, lo, hi)
-        tau = np.where(used, 10.0**logtau, 1.0)  # padding terms: a = 0, tau = 1
-        return a, tau
+            x[bad] = draw(loc[bad], scale[bad])
+        x = np.clip(x, lo, hi)
+        tau = 10.0**x if self.tau_scale == "log" else x
+        return a, np.where(used, tau, 1.0)  # padding terms: a = 0, tau = 1
 
     def compute(self) -> "TrainingData":
         """Draw, reject and evaluate ``n_samples`` function pairs."""

@@ -63,6 +63,23 @@ def test_slow_mode_moves_the_plateau_later(data):
         TrainingData(5, slow_mode=(1e4, 1e2))
 
 
+def test_linear_tau_scale_is_the_literal_reading(data):
+    """tau_scale="linear": tau ~ |N(m_i, sigma_i m_i)| with sigma_i in units of
+    the mode, so the second mode's terms spread over about +-m_2 in tau
+    (never beyond m_2 (1 + 5 sigma_max)) and the first mode's over about +-1."""
+    lin = TrainingData(400, seed=11, tau_scale="linear", widths=(0.1, 1.0)).compute()
+    tau = lin.tau[lin.amplitudes > 0]
+    assert tau.max() < 1e4 * (1 + 5 * 1.0)
+    assert np.mean(tau < 5.0) > 0.2 and np.mean((tau > 1e3) & (tau < 3e4)) > 0.2
+    assert np.mean((tau > 10) & (tau < 100)) < 0.05  # the gap between the modes
+    # the log-normal default reaches far beyond: 2-decade widths around 1e4
+    assert data.tau[data.amplitudes > 0].max() > 1e6
+    assert lin.params()["tau_scale"] == "linear"
+    np.testing.assert_allclose(lin.amplitudes.sum(axis=1), 1.0, rtol=1e-13)
+    with pytest.raises(ValueError, match="tau_scale"):
+        TrainingData(5, tau_scale="ln")
+
+
 def test_seeded_and_vectorised():
     a = TrainingData(50, seed=5, batch=64).compute()
     b = TrainingData(50, seed=5, batch=64).compute()
