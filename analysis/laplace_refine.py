@@ -26,7 +26,7 @@ transform at the 1e-2 level and are removed by the fit. Times shorter than
 integral and the first moments of the decay), so the pull towards the
 network grows as ``(t_min/t)^2`` there: without it, a decay faster than
 ``t_min`` was reshaped to fix its integral, and a single exponential with
-tau = 1e-3 came out with 1.9x the network's max error (README). This is
+tau = 1e-3 came out with 1.9x the network's max error (doc/nnlt.md). This is
 Tikhonov regularisation with the NNLT as the prior instead of zero.
 
 The problem is solved by damped Gauss-Newton steps (Levenberg-Marquardt)
@@ -46,7 +46,7 @@ import numpy as np
 from .filon import FourierLaplace
 
 # default pull towards the network output (chosen on the near-critical F12
-# correlators and single exponentials, README)
+# correlators and single exponentials, doc/nnlt.md)
 DEFAULT_LAM = 1e-2
 
 
@@ -84,7 +84,7 @@ class ConsistencyRefinement:
         Weight of the pull towards ``ln f0`` (> 0). Larger: closer to
         ``f0``; smaller: closer to the data, and less stable against noise.
         The default :data:`DEFAULT_LAM` = 1e-2 was chosen on the
-        near-critical correlators and single exponentials (README).
+        near-critical correlators and single exponentials (doc/nnlt.md).
     t_min : float, optional
         Below this time the pull grows as ``(t_min/t)^2`` (default
         ``1/max(omega)``, the shortest time the data resolve).

@@ -603,7 +603,7 @@ def example_config(name: str = "nnlt_2x1024") -> Path:
     ``nnlt_2x1024_gelu`` and ``nnlt_2x1024_gelu_slow`` the same two runs
     with GELU hidden units (100 instead of 150 epochs in the first), the
     runs behind :func:`pretrained_path`; ``nnlt_2x1024_gelu_fast`` a third
-    run on top of them with fast-mode pairs (tried, not shipped: README).
+    run on top of them with fast-mode pairs (tried, not shipped: doc/nnlt.md).
     """
     path = Path(__file__).with_name("configs") / f"{name}.yaml"
     if not path.exists():

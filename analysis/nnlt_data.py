@@ -16,7 +16,7 @@ sampled as in §4.2.2:
   up to a couple of decades around each mode) and its own mixing fraction
   ``p ~ U(0, 1)``; each term belongs to mode 1 with probability p. Terms
   outside ``tau_range`` are redrawn. ``tau_scale="linear"`` takes the
-  literal reading instead, ``tau ~ |N(m_i, sigma_i m_i)|`` (README, NNLT:
+  literal reading instead, ``tau ~ |N(m_i, sigma_i m_i)|`` (doc/nnlt.md:
   easier in logMSE, but no tau beyond a few 1e4, and its networks fail on
   slower correlators);
 * optionally (``slow_mode``, an extension not in §4.2.2, off by default)
@@ -117,7 +117,7 @@ class TrainingData:
     tau_scale : {"log", "linear"}
         ``"log"`` (default): ``log10 tau ~ N(log10 m_i, sigma_i)``. ``"linear"``:
         ``tau ~ |N(m_i, sigma_i m_i)|``, the literal reading of the thesis'
-        "widths in the order of m_i" (no tau beyond a few m_2; README, NNLT).
+        "widths in the order of m_i" (no tau beyond a few m_2; doc/nnlt.md).
     tau_range : (float, float)
         Allowed relaxation times; terms outside are redrawn.
     slow_mode : (float, float), optional

@@ -17,7 +17,8 @@ logMSE next to Table 4.1's (8.4e-6 and 5.6e-5 for 2 x 1024):
     python benchmarks/bench_nnlt_thesis_size.py [--distributions log linear]
         [--w-log 1 0.01] [--epochs 100] [--lr 1e-3] [--decay 0.955]
 
-Measured (README, "Tried and not adopted"), defaults, 2 threads, 58 min:
+Measured (doc/nnlt.md, "Tried and not adopted: the logMSE of Table 4.1"),
+defaults, 2 threads, 58 min:
 validation MSE / logMSE 8.9e-5 / 0.094 (log, W_log = 1), 1.7e-5 / 0.094
 (log, 0.01), 1.3e-5 / 0.015 (linear, 1), 2.2e-6 / 0.015 (linear, 0.01):
 Table 4.1's MSE is met on the literal reading, its logMSE by no run (270x).

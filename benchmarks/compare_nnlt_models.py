@@ -11,7 +11,7 @@ solutions take ~6 min; ``--cache FILE.npz`` keeps them for the next call.
 
     python benchmarks/compare_nnlt_models.py pretrained DIR/model.pt [...] [--cache corr.npz]
 
-Measured (README, "Tried and not adopted, fast decays"): the shipped model
+Measured (doc/nnlt.md, "Tried and not adopted: fast decays"): the shipped model
 against its fine-tuning on fast-mode pairs (``nnlt_2x1024_gelu_fast``) and
 against the same three distributions trained from the start.
 """

@@ -56,7 +56,7 @@ def test_held_out_pairs_generalise(model):
 
 
 def test_refined_held_out_pairs_reach_table_4_1_mse(model):
-    """The data-consistency refinement of the network output (README: 3.5e-6 on
+    """The data-consistency refinement of the network output (doc/nnlt.md: 3.5e-6 on
     200 pairs) is below the thesis' validation MSE of Table 4.1 (8.4e-6) and
     1.5x below the raw network (2.2x on these 64); the log tails stay the network's (logMSE within 10 %)."""
     from slowdyn.analysis.laplace_report import LaplaceReport
@@ -66,7 +66,7 @@ def test_refined_held_out_pairs_reach_table_4_1_mse(model):
     assert s["nnlt_refined"]["mse"] < 8.4e-6, s
     assert s["nnlt_refined"]["mse"] < s["nnlt"]["mse"] / 1.5, s
     assert s["nnlt_refined"]["logmse"] < 1.1 * s["nnlt"]["logmse"], s
-    # 1e-3-noisy, cut and tail-extrapolated inputs: below NNLS (README: 8.8x on 200)
+    # 1e-3-noisy, cut and tail-extrapolated inputs: below NNLS (doc/nnlt.md: 8.8x on 200)
     n = summary["noisy"]
     assert n["nnlt_refined"]["mse"] < n["nnls"]["mse"] / 2, n
 
@@ -74,7 +74,7 @@ def test_refined_held_out_pairs_reach_table_4_1_mse(model):
 @pytest.mark.parametrize("tau", [1.0, 1e4])
 def test_single_exponential(model, tau):
     """1/(i omega + 1/tau) -> exp(-t/tau), given as a callable of omega, at the
-    two modes of the training distribution (README lists other tau: the error
+    two modes of the training distribution (doc/nnlt.md lists other tau: the error
     grows to 0.022 RMS at 1e-4 and 0.018 at 1e8)."""
     f = model(lambda w: 1 / (1j * w + 1 / tau))
     assert np.sqrt(np.mean((f - np.exp(-model.t / tau)) ** 2)) < 0.01
@@ -149,7 +149,7 @@ def test_near_critical_f2(model):
 def test_near_critical_exponents_after_refinement(model):
     """The issue's exponent goal: a and b from the refined NNLT output within 10 %
     of the same fit to mctpy's correlator, at the largest and smallest lambda of
-    Tab. 4.2 and one between (all 14 in README: within 0.2 %). The raw network
+    Tab. 4.2 and one between (all 14 in doc/nnlt.md: within 0.2 %). The raw network
     output meets it for 10 of 14 (b fails at these three points), its errors
     near the plateau being 0.004-0.012."""
     pytest.importorskip("mctpy")
