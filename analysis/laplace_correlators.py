@@ -28,7 +28,7 @@ import numpy as np
 
 from .correlator_tail import TailExtrapolation
 from .filon import fourier_laplace
-from .laplace_report import error_metrics, invert_all, noisy_transform, tail_transform
+from .laplace_report import METHOD_LABELS, error_metrics, invert_all, noisy_transform, tail_transform
 from .nnlt_data import NNLTGrids
 
 
@@ -134,7 +134,8 @@ class CorrelatorInversion:
         return "\n".join(lines) + "\n"
 
     def write(self, prefix: str | os.PathLike = "laplace") -> list[Path]:
-        """``PREFIX_KIND.txt`` and ``PREFIX_KIND.png`` (Laplace domain on top, time domain below)."""
+        """``PREFIX_KIND.txt`` and ``PREFIX_KIND.png``: per correlator the Laplace
+        domain (top), the time domain (middle) and each method's |f - phi| (bottom)."""
         import matplotlib
 
         matplotlib.use("Agg")
@@ -143,7 +144,7 @@ class CorrelatorInversion:
         files = [Path(f"{prefix}_{self.kind}.txt"), Path(f"{prefix}_{self.kind}.png")]
         files[0].write_text(self.table())
         res = self.results
-        fig, axes = plt.subplots(2, len(res), figsize=(3.2 * len(res), 6), squeeze=False)
+        fig, axes = plt.subplots(3, len(res), figsize=(3.2 * len(res), 8.6), squeeze=False)
         g = self.grids
         for j, r in enumerate(res):
             ax = axes[0, j]
@@ -158,12 +159,19 @@ class CorrelatorInversion:
             # with measured data, show what each method makes of them
             pred = r["noisy_pred"] if "measured" in r else r["pred"]
             for k, (m, p) in enumerate(pred.items()):
-                ax.plot(g.t, p, "--", color=f"C{k}", label=m)
+                axes[1, j].plot(g.t, p, "--", color=f"C{k}", label=METHOD_LABELS.get(m, m))
+                axes[2, j].plot(g.t, np.maximum(np.abs(p - r["true"]), 1e-12), "-", lw=1, color=f"C{k}")
             ax.set_xscale("log")
             ax.set_ylim(-0.1, 1.2)
             ax.set_xlabel("t")
+            ax = axes[2, j]
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_ylim(1e-7, 2.0)
+            ax.set_xlabel("t")
         axes[0, 0].legend(fontsize="x-small")
         axes[1, 0].legend(fontsize="x-small")
+        axes[2, 0].set_ylabel(f"|f - {self.reference}|")
         fig.tight_layout()
         fig.savefig(files[1], dpi=110)
         plt.close(fig)

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 
 from .laplace_f12 import F12Validation, _mctpy, f1_laplace
+from .laplace_report import METHOD_LABELS
 
 # seed 000 Tab. 4.2: critical points (v1c, v2c) along the F12 bifurcation line
 CRITICAL_POINTS = ((0.000000, 4.000000), (0.242887, 3.497357), (0.439480, 3.057877),
@@ -207,9 +208,10 @@ class CriticalF12Validation(F12Validation):
         fig, axes = plt.subplots(1, len(res), figsize=(3.2 * len(res), 3.4), squeeze=False)
         for ax, r in zip(axes[0], res):
             ax.loglog(g.t, np.abs(r["true"] - r["f_c"]), "k-", lw=2, label="mctpy")
-            for k, (m, label) in enumerate((("nnlt", "NNLT"), ("nnlt_refined", "NNLT refined"))):
+            for k, m in enumerate(("nnlt", "nnlt_refined")):
                 if m in r["pred"]:
-                    ax.loglog(g.t, np.abs(r["pred"][m] - r["f_c"]), f"C{k}x", ms=3, markevery=4, label=label)
+                    ax.loglog(g.t, np.abs(r["pred"][m] - r["f_c"]), f"C{k}x", ms=3, markevery=4,
+                              label=METHOD_LABELS[m])
             t_x, (a, b) = r["exponents"]["mctpy"]["t_x"], (r["exponents"]["theory"][k] for k in "ab")
             d = np.abs(r["true"] - r["f_c"])
             for lo, hi, ex in ((1e-4, 1e-2, -a), (3.0, 30.0, b)):
