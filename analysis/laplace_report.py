@@ -30,11 +30,13 @@ import numpy as np
 from .correlator_tail import TailExtrapolation
 from .filon import InverseFourierLaplace, fourier_laplace
 from .laplace_baselines import NNLSInversion
+from .laplace_tails import SpectralTails
 from .nnlt_data import NNLTGrids, TrainingData
 
 METRICS = ("mse", "logmse", "max", "rms")
 # plot labels of the methods of invert_all
-METHOD_LABELS = {"nnlt": "NNLT", "nnlt_refined": "NNLT refined", "inverse_filon": "inverse Filon", "nnls": "NNLS"}
+METHOD_LABELS = {"nnlt": "NNLT", "nnlt_refined": "NNLT refined", "nnlt_tails": "NNLT + NNLS tails",
+                 "inverse_filon": "inverse Filon", "nnls": "NNLS"}
 # seed 000 Table 4.1, validation logMSE of the 2 x 1024 network
 TABLE_4_1_LOGMSE = 5.590e-5
 
@@ -66,16 +68,18 @@ def tail_transform(t, f, omega, tail: TailExtrapolation) -> np.ndarray:
 def invert_all(fhat: np.ndarray, grids: NNLTGrids, model=None, nnls: dict | None = None) -> dict:
     """Invert ``fhat`` (on ``grids.omega``) onto ``grids.t`` with every method.
 
-    Returns ``{"nnlt": ..., "nnlt_refined": ..., "inverse_filon": ..., "nnls": ...}``;
-    the NNLT and its data-consistency refinement
+    Returns ``{"nnlt": ..., "nnlt_refined": ..., "nnlt_tails": ..., "inverse_filon": ...,
+    "nnls": ...}``; the NNLT, its data-consistency refinement
     (:class:`~slowdyn.analysis.laplace_refine.ConsistencyRefinement`, default
-    ``lam``) only when a trained model is given. ``nnls`` holds NNLSInversion
-    settings.
+    ``lam``) and the refined output with NNLS tails
+    (:class:`~slowdyn.analysis.laplace_tails.SpectralTails`, defaults) only
+    when a trained model is given. ``nnls`` holds NNLSInversion settings.
     """
     out = {}
     if model is not None:
         out["nnlt"] = model(fhat)
         out["nnlt_refined"] = model.refinement().compute(fhat, out["nnlt"]).f
+        out["nnlt_tails"] = SpectralTails().compute(grids.omega, fhat, grids.t, out["nnlt_refined"]).f
     out["inverse_filon"] = InverseFourierLaplace(grids.omega, grids.t).compute(fhat).f
     out["nnls"] = NNLSInversion(**(nnls or {})).compute(grids.omega, fhat).f(grids.t)
     return out
@@ -123,7 +127,7 @@ class LaplaceReport:
 
     @property
     def methods(self) -> list[str]:
-        return (["nnlt", "nnlt_refined"] if self.model is not None else []) + ["inverse_filon", "nnls"]
+        return (["nnlt", "nnlt_refined", "nnlt_tails"] if self.model is not None else []) + ["inverse_filon", "nnls"]
 
     def _invert(self, fhat: np.ndarray) -> dict:
         return invert_all(fhat, self.grids, self.model, self.nnls)

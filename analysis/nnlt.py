@@ -40,6 +40,7 @@ import numpy as np
 
 from ._optional import require
 from .laplace_refine import DEFAULT_LAM, ConsistencyRefinement
+from .laplace_tails import SpectralTails
 from .nnlt_data import NNLTGrids, TrainingData, encode_polar
 
 FORMAT = "slowdyn.nnlt/1"
@@ -328,7 +329,8 @@ class NNLT:
         """Network input for ``fhat`` on :attr:`omega` (eq. 4.36, clipped)."""
         return encode_polar(fhat, tuple(self.config.get("abs_clip", (1e-10, 1e12))))
 
-    def __call__(self, fhat: Any, omega=None, refine: bool = False, lam: float = DEFAULT_LAM) -> np.ndarray:
+    def __call__(self, fhat: Any, omega=None, refine: bool = False, lam: float = DEFAULT_LAM,
+                 tails: bool = False) -> np.ndarray:
         """Inverse transform.
 
         Parameters
@@ -344,6 +346,11 @@ class NNLT:
             about 0.1 s per function).
         lam : float
             Pull of the refinement towards the network output.
+        tails : bool
+            Replace the small values of the output (below 0.1, fully below
+            1e-3) by NNLS tails capped by the output's own tail
+            (:class:`~slowdyn.analysis.laplace_tails.SpectralTails`, about
+            1 s per function): for clean inputs, whose transform holds the tails.
 
         Returns
         -------
@@ -363,7 +370,9 @@ class NNLT:
         x = torch.as_tensor(self.encode(fhat).reshape(-1, 2 * self.grids.n_omega), dtype=torch.float32)
         with torch.no_grad():
             y = self.network(x).double().numpy().reshape(fhat.shape[:-1] + (self.grids.n_t,))
-        return self.refinement(lam).compute(fhat, y).f if refine else y
+        if refine:
+            y = self.refinement(lam).compute(fhat, y).f
+        return SpectralTails().compute(self.omega, fhat, self.t, y).f if tails else y
 
     def refinement(self, lam: float = DEFAULT_LAM) -> ConsistencyRefinement:
         """The data-consistency refinement on this model's grids (its forward operator is built

@@ -241,6 +241,11 @@ def test_cli_train_and_apply(tmp_path, monkeypatch):
     np.testing.assert_allclose(tab[:, 2], nnlt(grid_fhat, refine=True, lam=1e-2), rtol=1e-7)
     with pytest.raises(SystemExit, match="--refine 0: the weight LAM must be > 0"):
         main(["nnlt", "apply", str(model), "fhat.txt", "--refine", "0"])
+    # --tails adds the refined output with NNLS tails as a fourth column
+    assert main(["nnlt", "apply", str(model), "fhat.txt", "--refine", "--tails", "--out", "tails"]) == 0
+    assert "columns: t f f_refined f_tails" in open("tails_nnlt.txt").read()
+    np.testing.assert_allclose(np.loadtxt("tails_nnlt.txt")[:, 3], nnlt(grid_fhat, refine=True, tails=True),
+                               rtol=1e-7)
 
     t = np.logspace(-6, 4, 2000)
     np.savetxt("ft.txt", np.column_stack([t, np.exp(-t / 20.0)]))
@@ -274,7 +279,8 @@ def test_report_compares_methods(trained, tmp_path, monkeypatch):
                                             + (np.log(1e-12) - np.log(1e-3 + 1e-12)) ** 2) / 2)
     rep = LaplaceReport(model=trained[0].model_path, n_functions=6).compute()
     s = rep.summary()
-    assert set(s) == {"clean", "noisy"} and list(s["clean"]) == ["nnlt", "nnlt_refined", "inverse_filon", "nnls"]
+    assert set(s) == {"clean", "noisy"}
+    assert list(s["clean"]) == ["nnlt", "nnlt_refined", "nnlt_tails", "inverse_filon", "nnls"]
     # inverse Filon misses the high-frequency tail: f(t -> 0) ~ 1/2 instead of 1
     assert s["clean"]["inverse_filon"]["max"] > 0.3
     # NNLS is exact for this class up to its tau grid, and stable with 1e-3 noise

@@ -11,9 +11,10 @@ onto the model's frequency grid by the Filon method first; with ``--cut X``
 noisy data are first cut below X and continued with a fitted exponential,
 §4.2.5), and writes
 ``PREFIX_nnlt.txt`` (``t f``; with ``--refine`` also ``f_refined``, the
-network output corrected to match the input transform) and
-``PREFIX_nnlt.png``. ``report [--model MODEL]`` compares the NNLT (raw and
-refined), the inverse Filon method and Tikhonov NNLS on
+network output corrected to match the input transform; with ``--tails``
+also ``f_tails``, the output with NNLS tails below 0.1) and
+``PREFIX_nnlt.png`` (linear and log f). ``report [--model MODEL]`` compares the NNLT (raw,
+refined, and refined with NNLS tails), the inverse Filon method and Tikhonov NNLS on
 held-out clean and noisy pairs (``PREFIX_report.txt`` and two PNGs);
 ``f12``, ``critical`` and ``disks`` do the same for mctpy correlators
 (needs ``pip install 'slowdyn[mct]'``): the F12 points of Figs. 4.3/4.4,
@@ -63,6 +64,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--refine", type=float, nargs="?", const=DEFAULT_LAM, default=None, metavar="LAM",
                    help="also write the data-consistency refinement of the NNLT output (column f_refined; "
                         f"LAM: pull towards the network output, default {DEFAULT_LAM:g})")
+    p.add_argument("--tails", action="store_true",
+                   help="also write the output (refined, with --refine) with its values below 0.1 replaced "
+                        "by NNLS tails capped by its own tail (column f_tails; for clean inputs)")
     p.add_argument("--out", default="nnlt", help="prefix of PREFIX_nnlt.txt / PREFIX_nnlt.png")
 
     model_help = "model.pt (default: the NNLT shipped with slowdyn; 'none': classical methods only)"
@@ -220,6 +224,11 @@ def _apply(args) -> list[Path]:
         if not args.refine > 0:
             raise SystemExit(f"slowdyn nnlt apply --refine {args.refine:g}: the weight LAM must be > 0")
         columns["f_refined"] = nnlt.refinement(args.refine).compute(fhat, columns["f"]).f
+    if args.tails:
+        from slowdyn.analysis.laplace_tails import SpectralTails
+
+        prior = columns.get("f_refined", columns["f"])
+        columns["f_tails"] = SpectralTails().compute(nnlt.omega, fhat, nnlt.t, prior).f
     files = [Path(f"{args.out}_nnlt.txt"), Path(f"{args.out}_nnlt.png")]
     np.savetxt(files[0], np.column_stack([nnlt.t, *columns.values()]),
                header=f"NNLT {args.model} applied to {args.input}\ncolumns: t " + " ".join(columns))
@@ -228,15 +237,20 @@ def _apply(args) -> list[Path]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5, 3.6))
-    for name, f in columns.items():
-        ax.plot(nnlt.t, f, label={"f": "NNLT", "f_refined": "NNLT refined"}[name])
-    if args.time_domain:
-        ax.plot(data[:, 0], data[:, 1], "--", label="input")
-    ax.set_xscale("log")
-    ax.set_xlabel("t")
-    ax.set_ylabel("f(t)")
-    ax.legend(fontsize="small")
+    labels = {"f": "NNLT", "f_refined": "NNLT refined", "f_tails": "NNLT + NNLS tails"}
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax, scale in zip(axes, ("linear", "log")):   # right: the tails
+        for name, f in columns.items():
+            ax.plot(nnlt.t, np.maximum(f, 1e-300), label=labels[name])
+        if args.time_domain:
+            ax.plot(data[:, 0], data[:, 1], "--", label="input")
+        ax.set_xscale("log")
+        ax.set_yscale(scale)
+        if scale == "log":
+            ax.set_ylim(1e-14, 2.0)
+        ax.set_xlabel("t")
+        ax.set_ylabel("f(t)")
+    axes[0].legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(files[1], dpi=120)
     plt.close(fig)
