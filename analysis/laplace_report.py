@@ -1,8 +1,9 @@
 """Side-by-side validation of inverse Laplace transforms on held-out pairs.
 
 Methods: the NNLT (if a trained model is given) as it comes out of the
-network and after the data-consistency refinement
-(:mod:`slowdyn.analysis.laplace_refine`), the inverse Filon method
+network, after the data-consistency refinement
+(:mod:`slowdyn.analysis.laplace_refine`) and with NNLS tails on the refined
+output (:mod:`slowdyn.analysis.laplace_tails`), the inverse Filon method
 (eq. 2.48, the classical baseline of seed 000 §4.4.1) and Tikhonov NNLS
 (:mod:`slowdyn.analysis.laplace_baselines`, with f(0) = 1 as soft
 constraint, the information the NNLT builds in). Inputs (seed 000 §4.2.5):
