@@ -57,7 +57,7 @@ def test_wrong_tails_of_a_prior_are_replaced_by_the_exact_ones():
     prior = np.einsum("ik,ikj->ij", a, np.exp(-g.t[None, None, :] / tau[:, :, None]))
     st = SpectralTails().compute(g.omega, data.fhat, g.t, prior)
     before, after = logmse(prior, data.f), logmse(st.f, data.f)
-    assert after < before / 30, (before, after)
+    assert after < before / 300, (before, after)   # measured: 4.3e-3 -> 2.1e-6
     keep = prior >= 0.1
     assert np.array_equal(st.f[keep], prior[keep])
     assert st.tail.shape == prior.shape and np.all(st.tail >= 0)

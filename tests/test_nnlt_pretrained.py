@@ -68,8 +68,10 @@ def test_refined_held_out_pairs_reach_table_4_1_mse(model):
     assert s["nnlt_refined"]["mse"] < s["nnlt"]["mse"] / 1.5, s
     assert s["nnlt_refined"]["logmse"] < 1.1 * s["nnlt"]["logmse"], s
     # the refined output with NNLS tails below 0.1 (laplace_tails): the tails, and with them the
-    # logMSE, far better than the network's (doc/nnlt.md: 360x on 200 pairs), the rest unchanged
-    assert s["nnlt_tails"]["logmse"] < s["nnlt"]["logmse"] / 30, s
+    # logMSE, far better than the network's (measured on these 64: 3.6e-5, 1050x lower), below
+    # Table 4.1's 5.6e-5, the rest unchanged
+    assert s["nnlt_tails"]["logmse"] < 5.59e-5, s
+    assert s["nnlt_tails"]["logmse"] < s["nnlt"]["logmse"] / 300, s
     assert s["nnlt_tails"]["mse"] < 1.05 * s["nnlt_refined"]["mse"], s
     # 1e-3-noisy, cut and tail-extrapolated inputs: below NNLS (doc/nnlt.md: 8.8x on 200)
     n = summary["noisy"]
