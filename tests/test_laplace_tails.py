@@ -7,14 +7,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from slowdyn.analysis.exponentials import ExponentialSum
+from slowdyn.analysis.laplace_report import error_metrics
 from slowdyn.analysis.laplace_tails import SpectralTails, local_relaxation_time
 from slowdyn.analysis.nnlt_data import NNLTGrids, TrainingData
 
-EPS = 1e-12
-
 
 def logmse(y, f):
-    return float(np.mean((np.log(np.clip(y, 0, 1) + EPS) - np.log(np.clip(f, 0, 1) + EPS)) ** 2))
+    return float(np.mean(error_metrics(y, f)["logmse"]))
 
 
 def test_local_relaxation_time_of_exponentials():
@@ -54,7 +54,7 @@ def test_wrong_tails_of_a_prior_are_replaced_by_the_exact_ones():
     a, tau = data.amplitudes, data.tau.copy()
     rows = np.arange(len(tau))
     tau[rows, np.argmax(np.where(a > 0, tau, 0), axis=1)] *= 1.03
-    prior = np.einsum("ik,ikj->ij", a, np.exp(-g.t[None, None, :] / tau[:, :, None]))
+    prior = ExponentialSum(a, tau).f(g.t)
     st = SpectralTails().compute(g.omega, data.fhat, g.t, prior)
     before, after = logmse(prior, data.f), logmse(st.f, data.f)
     assert after < before / 300, (before, after)   # measured: 4.3e-3 -> 2.1e-6
