@@ -26,7 +26,8 @@ def _modules() -> list[str]:
     names = []
     for pkg in (slowdyn, slowdyn.analysis):
         for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
-            names.append(info.name)
+            if not info.name.endswith("plugin"):   # slowdynplugin.so is the LAMMPS plugin, not a module
+                names.append(info.name)
     return sorted(set(names))
 
 
