@@ -19,8 +19,7 @@ from slowdyn.analysis.mct.closures.data import (ClosureData, HardDiskGrid, f12_d
 from slowdyn.analysis.mct.closures.network import (build_network, export_weights, mlp_numpy,  # noqa: E402
                                                    modified_elu)
 from slowdyn.analysis.mct.closures.solver import (closure_critical_packing, closure_model,  # noqa: E402
-                                                  hard_disk_nonergodicity, mlp_kernel,
-                                                  nonergodicity_parameter)
+                                                  hard_disk_nonergodicity, mlp_kernel)
 from slowdyn.analysis.mct.closures.training import ClosureTrainer, load_config, validate_config  # noqa: E402
 
 # a small grid: every test here runs in seconds once numba has compiled

@@ -82,8 +82,10 @@ def _net_class():
 
 
 def build_network(n_q: int, hidden=HIDDEN, in_shift=None, in_scale=None, out_scale=None, n_state: int = 1):
-    """A ``ClosureNet``: input ``n_q`` correlator values plus ``n_state`` control parameters
-    (the packing fraction: 1), output ``n_q`` kernel values."""
+    """A ``ClosureNet``: ``n_q`` correlator values plus ``n_state`` control parameters in, ``n_q`` kernels out.
+
+    The control parameter of hard-disk data is the packing fraction (``n_state = 1``).
+    """
     if int(n_q) < 1 or int(n_state) < 1:
         raise ValueError(f"n_q and n_state must be >= 1, got {n_q}, {n_state}")
     if not hidden or any(int(h) < 1 for h in hidden):
@@ -93,7 +95,8 @@ def build_network(n_q: int, hidden=HIDDEN, in_shift=None, in_scale=None, out_sca
 
 def export_weights(net) -> dict:
     """Plain float64 numpy arrays of a network: ``W`` and ``b`` lists plus the normalisation."""
-    return {"n_q": int(net.n_q), "n_state": int(net.n_state),"W": [layer.weight.detach().cpu().double().numpy().copy() for layer in net.layers],
+    return {"n_q": int(net.n_q), "n_state": int(net.n_state),
+            "W": [layer.weight.detach().cpu().double().numpy().copy() for layer in net.layers],
             "b": [layer.bias.detach().cpu().double().numpy().copy() for layer in net.layers],
             "in_shift": net.in_shift.detach().cpu().double().numpy().copy(),
             "in_scale": net.in_scale.detach().cpu().double().numpy().copy(),
