@@ -21,8 +21,11 @@ def test_deck_runs_with_lmp(tmp_path, repo, bindir, deck, natoms_line):
                          timeout=600).stdout
     assert natoms_line in out
     name = deck.split("/")[0]
-    assert (tmp_path / f"{name}.data").is_file()
-    frames = (tmp_path / f"{name}.lammpstrj").read_text().count("ITEM: TIMESTEP")
+    # the one-component deck writes into the folder OUT (voronoi), the binary one OUT.* files
+    data, traj = ((tmp_path / name / "final.data", tmp_path / name / "traj.lammpstrj") if name == "voronoi"
+                  else (tmp_path / f"{name}.data", tmp_path / f"{name}.lammpstrj"))
+    assert data.is_file()
+    frames = traj.read_text().count("ITEM: TIMESTEP")
     assert frames == 3  # steps 0, 100, 200 of the NVE run
 
 
