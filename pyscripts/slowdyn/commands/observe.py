@@ -109,7 +109,7 @@ def _pyplot():
     return plt
 
 
-def _save_curves(path: Path, x, curves: dict, xlabel: str, ylabel: str, logx=False, logy=False):
+def _save_curves(path: Path, x, curves: dict, xlabel: str, ylabel: str, logx=False, logy=False, title=""):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5, 3.6))
     for label, y in curves.items():
@@ -121,25 +121,28 @@ def _save_curves(path: Path, x, curves: dict, xlabel: str, ylabel: str, logx=Fal
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title, fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
-def _selfdyn_plots(out: str, time, blocks: list[str], msd: dict, fs: dict, q, tlabel: str = "t") -> list[Path]:
+def _selfdyn_plots(out: str, time, blocks: list[str], msd: dict, fs: dict, q, tlabel: str = "t",
+                   title: str = "") -> list[Path]:
     import numpy as np
 
     files = [out_path(out, "msd.png"), out_path(out, "fs.png")]
     pos = np.asarray(time) > 0   # log axes
     _save_curves(files[0], np.asarray(time)[pos],
                  {f"type {b}" if b != "all" else "all": np.asarray(msd[b])[pos] for b in blocks},
-                 tlabel, "MSD", logx=True, logy=True)
+                 tlabel, "MSD", logx=True, logy=True, title=title)
     curves = {}
     for b in blocks:
         for iq, qv in enumerate(q):
             curves[f"{b}, q={qv:g}"] = fs[b][:, iq]
     _save_curves(files[1], np.asarray(time)[pos], {k: np.asarray(v)[pos] for k, v in curves.items()},
-                 tlabel, r"$F_s(q,t)$", logx=True)
+                 tlabel, r"$F_s(q,t)$", logx=True, title=title)
     return files
 
 
@@ -176,7 +179,7 @@ def _selfdyn(args) -> list[Path]:
     return [table] + _selfdyn_plots(args.out, time, blocks,
                                      {b: res[f"msd_{b}"] for b in blocks},
                                      {b: res[f"fs_{b}"] for b in blocks}, args.q,
-                                     "t" if args.timestep else "t (steps)")
+                                     "t" if args.timestep else "t (steps)", str(args.dump))
 
 
 def _sisf(args) -> list[Path]:
@@ -190,7 +193,7 @@ def _sisf(args) -> list[Path]:
         raise SlowdynError(f"{args.file} has no lag rows yet (the run ended before the first lag)")
     fs = {b: np.column_stack([res[f"fs_{b}_q{i + 1}"] for i in range(len(q))]) for b in res["types"]}
     return _selfdyn_plots(args.out, res["time"], res["types"],
-                          {b: res[f"msd_{b}"] for b in res["types"]}, fs, q)
+                          {b: res[f"msd_{b}"] for b in res["types"]}, fs, q, title=str(args.file))
 
 
 def _structure(args) -> list[Path]:
