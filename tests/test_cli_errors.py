@@ -248,6 +248,16 @@ def test_missing_optional_extra(lj_dumps, tmp_path, monkeypatch, capsys):
     assert "pip install 'slowdyn[analysis]'" in line
 
 
+def test_warnings_are_one_line(tmp_path, monkeypatch, capsys):
+    """An input that has not decayed in the model's window: exit 0 and one warning line."""
+    monkeypatch.chdir(tmp_path)
+    w = np.logspace(-12, 2, 300)
+    fhat = 1 / (1j * w + 1 / 3e9)
+    assert main(["nnlt", "apply", "pretrained", write("slow.txt", w, fhat.real, fhat.imag), "--out", "s"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("slowdyn nnlt apply: warning: NNLT: the input still relaxes")
+
+
 def test_debug_shows_the_traceback_and_version(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ValueError, match="not a LAMMPS text dump"):
