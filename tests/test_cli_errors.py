@@ -291,6 +291,14 @@ def test_run_lammps_error_is_one_line_with_exit_1(tmp_path, monkeypatch, capsys)
     assert "Lost atoms" in line and "the timestep may be too large" in line
 
 
+def test_observe_energy_failed_run_is_exit_1(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in.bad").write_text("region b block 0 1 0 1 0 1\ncreate_box 1 b\npair_style nonsense\n")
+    line = error_of(["observe", "energy", "in.bad", "--dt", "0.001"], capsys, code=1)
+    assert line.startswith("slowdyn observe energy: error: LAMMPS run of") and "nonsense" in line
+    assert "--dt -0.001" in error_of(["observe", "energy", "in.bad", "--dt", "-0.001"], capsys)
+
+
 DECKS = ["voronoi/in.voronoi", "voronoi_binary/in.voronoi_binary", "lennard_jones/in.lennard_jones",
          "kob_andersen/in.kob_andersen"]
 
