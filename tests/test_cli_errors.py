@@ -96,6 +96,31 @@ def test_selfdyn_refuses_wrapped_coordinates_without_images(lj_dumps, tmp_path, 
     assert not (tmp_path / "observe_selfdyn.txt").exists()
 
 
+def test_read_dump_unwraps_a_triclinic_box(tmp_path):
+    """x y z + ix iy iz in a tilted box: x + ix a + iy b + iz c equals LAMMPS' own xu yu zu."""
+    from slowdyn.analysis.io import read_dump
+    from slowdyn.analysis.observables.selfdyn import SelfDynamics
+
+    tilted = "region box prism 0 3 0 3 0 3 0.9 -0.6 0.7"
+    run = (LJ_RUN.split("run 300")[0].replace("region box block 0 3 0 3 0 3", tilted)
+           + f"dump i all custom 20 {tmp_path}/img.dump id type x y z ix iy iz\n"
+             f"dump u all custom 20 {tmp_path}/u.dump id type xu yu zu\n"
+             f"dump w all custom 20 {tmp_path}/w.dump id type x y z\n"
+             "dump_modify i format float %.17g\ndump_modify u format float %.17g\nrun 600\n")
+    lmp = slowdyn.lammps()
+    try:
+        lmp.commands_string(run)
+    finally:
+        lmp.close()
+    img, ref, wrapped = (read_dump(tmp_path / f"{n}.dump") for n in ("img", "u", "w"))
+    assert img.unwrapped and ref.unwrapped and not wrapped.unwrapped
+    assert abs(img.cells[0][1, 0]) > 0.5                      # the box is tilted
+    assert np.abs(ref.positions[-1] - ref.positions[0]).max() > 2.0   # atoms crossed the box
+    np.testing.assert_allclose(img.positions, ref.positions, rtol=0, atol=1e-9)
+    with pytest.raises(ValueError, match="wrapped coordinates without image flags"):
+        SelfDynamics(q=(7.0,)).compute(wrapped)
+
+
 # ---------------------------------------------------------------- nnlt apply: amplitude, sign, columns
 
 OMEGA = np.logspace(-6, 2, 300)
