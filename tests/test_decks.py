@@ -11,7 +11,7 @@ import pytest
 from slowdyn.cli import main as cli_main
 
 SMALL = ["-var", "N", "128", "-var", "neq", "200", "-var", "ncool", "200", "-var", "nrun", "200",
-         "-var", "nthermo", "100", "-var", "ndump", "100"]
+         "-var", "nthermo", "100", "-var", "ndump", "100", "-var", "nrelax", "200"]   # nrelax: voronoi only
 
 
 @pytest.mark.parametrize("deck,natoms_line", [("voronoi/in.voronoi", "128 atoms"),
