@@ -534,33 +534,49 @@ bool FixEDBD::list_stale() const
    cancellation-free form c/(-b + sqrt(b^2 - v^2 c))), INF if none before dt
 ------------------------------------------------------------------------- */
 
-template <int D> inline double FixEDBD::pair_time(int i, int k, double t0) const
+namespace {
+struct Box {
+  double half[3], prd[3];
+};
+
+// START: both positions are at time t0 (step start), no lazy propagation
+template <int D, bool START>
+inline double collision_time(const double *__restrict xi, const double *__restrict vi, double ti,
+                             const double *__restrict xk, const double *__restrict vk, double tk,
+                             double s, double t0, double tend, const Box &box)
 {
-  const double ti = t0 - tloc[i], tk = t0 - tloc[k];
-  const double *vi = &vel[3 * i], *vk = &vel[3 * k];
-  const double *xi = xp + 3 * i, *xk = xp + 3 * k;
-  const double *half = domain->prd_half, *prd = domain->prd;
   double b = 0.0, r2 = 0.0, w2 = 0.0;
   for (int a = 0; a < D; a++) {
-    double d = (xi[a] + vi[a] * ti) - (xk[a] + vk[a] * tk);
-    if (d > half[a])
-      d -= prd[a];
-    else if (d < -half[a])
-      d += prd[a];
+    double d = START ? xi[a] - xk[a] : (xi[a] + vi[a] * ti) - (xk[a] + vk[a] * tk);
+    if (d > box.half[a])
+      d -= box.prd[a];
+    else if (d < -box.half[a])
+      d += box.prd[a];
     const double w = vi[a] - vk[a];
     b += d * w;
     r2 += d * d;
     w2 += w * w;
   }
   if (b >= 0.0) return INF;    // receding
-  const double s = rad[i] + rad[k];
   const double c = r2 - s * s;
   if (c <= 0.0) return t0;    // in contact (or overlapping) and approaching: collide now
   // tau >= c/(-2b): no collision within the rest of the step
-  if (c >= -2.0 * b * (dtstep - t0)) return INF;
+  if (c >= -2.0 * b * (tend - t0)) return INF;
   const double disc = b * b - w2 * c;
   if (disc <= 0.0) return INF;
   return t0 + c / (-b + std::sqrt(disc));
+}
+}    // namespace
+
+template <int D> inline double FixEDBD::pair_time(int i, int k, double t0) const
+{
+  Box box;
+  for (int a = 0; a < 3; a++) {
+    box.half[a] = domain->prd_half[a];
+    box.prd[a] = domain->prd[a];
+  }
+  return collision_time<D, false>(xp + 3 * i, &vel[3 * i], t0 - tloc[i], xp + 3 * k, &vel[3 * k],
+                                  t0 - tloc[k], rad[i] + rad[k], t0, dtstep, box);
 }
 
 /* ----------------------------------------------------------------------
@@ -618,31 +634,51 @@ inline void FixEDBD::push_event(double t, int i, int j)
 template <int D> void FixEDBD::predict_all(double t0)
 {
   const int nlocal = atom->nlocal;
+  double *__restrict bt = best_t.data();
+  int *__restrict bj = best_j.data();
   for (int i = 0; i < nlocal; i++) {
-    best_t[i] = winv[i] > 0.0 ? exit_time<D>(i, t0) : INF;
-    best_j[i] = -1;
+    bt[i] = winv[i] > 0.0 ? exit_time<D>(i, t0) : INF;
+    bj[i] = -1;
   }
-  const int *nb = nbr.data();
+  Box box;
+  for (int a = 0; a < 3; a++) {
+    box.half[a] = domain->prd_half[a];
+    box.prd[a] = domain->prd[a];
+  }
+  const double *__restrict x = xp;
+  const double *__restrict v = vel.data();
+  const double *__restrict tl = tloc.data();
+  const double *__restrict r = rad.data();
+  const int *__restrict nb = nbr.data();
+  const int *__restrict fi = first.data();
+  const int *__restrict he = half_end.data();
+  const double tend = dtstep;
+  const bool start = (t0 == 0.0);    // every atom's position is at t = 0
   for (int i = 0; i < nlocal; i++) {
-    double bi = best_t[i];
-    int ji = best_j[i];
-    for (int n = first[i], e = half_end[i]; n < e; n++) {
+    double bi = bt[i];
+    int ji = bj[i];
+    const double *xi = x + 3 * i, *vi = v + 3 * i;
+    const double ti = t0 - tl[i], ri = r[i];
+    for (int n = fi[i], e = he[i]; n < e; n++) {
       const int k = nb[n];
-      const double t = pair_time<D>(i, k, t0);
+      const double t = start
+          ? collision_time<D, true>(xi, vi, 0.0, x + 3 * k, v + 3 * k, 0.0, ri + r[k], 0.0, tend, box)
+          : collision_time<D, false>(xi, vi, ti, x + 3 * k, v + 3 * k, t0 - tl[k], ri + r[k], t0,
+                                     tend, box);
       if (t < bi) {
         bi = t;
         ji = k;
       }
-      if (t < best_t[k]) {
-        best_t[k] = t;
-        best_j[k] = i;
+      if (t < bt[k]) {
+        bt[k] = t;
+        bj[k] = i;
       }
     }
-    best_t[i] = bi;
-    best_j[i] = ji;
+    bt[i] = bi;
+    bj[i] = ji;
   }
   for (int i : order)
-    if (winv[i] > 0.0 && best_t[i] < dtstep) push_event(best_t[i], i, best_j[i]);
+    if (winv[i] > 0.0 && bt[i] < dtstep) push_event(bt[i], i, bj[i]);
 }
 
 /* ---------------------------------------------------------------------- */

@@ -51,7 +51,8 @@ class Packing:
         """Packing fraction."""
         return packing_fraction(self.diameters, self.box)
 
-    def write_data(self, path: str | Path, density: float = 1.0) -> Path:
+    def write_data(self, path: str | Path, density: float = 1.0,
+                   types: np.ndarray | None = None) -> Path:
         """Write a LAMMPS data file for ``atom_style sphere``.
 
         Parameters
@@ -61,6 +62,8 @@ class Packing:
         density
             Mass density of every particle (``fix edbd`` replaces the masses
             by its effective masses anyway).
+        types
+            Atom type of each particle (default: all 1).
 
         Returns
         -------
@@ -69,13 +72,14 @@ class Packing:
         """
         path = Path(path)
         n, dim = self.positions.shape
+        types = np.ones(n, dtype=int) if types is None else np.asarray(types, dtype=int)
         zlo, zhi = (-0.5, 0.5) if dim == 2 else (0.0, float(self.box[2]))
         lines = [
             f"LAMMPS data file: {n} hard {'disks' if dim == 2 else 'spheres'}, "
             f"phi = {self.phi:.6f} (slowdyn pack)",
             "",
             f"{n} atoms",
-            "1 atom types",
+            f"{int(types.max())} atom types",
             "",
             f"0.0 {self.box[0]:.17g} xlo xhi",
             f"0.0 {self.box[1]:.17g} ylo yhi",
@@ -87,7 +91,7 @@ class Packing:
         for i in range(n):
             z = self.positions[i, 2] if dim == 3 else 0.0
             lines.append(
-                f"{i + 1} 1 {self.diameters[i]:.17g} {density:.17g} "
+                f"{i + 1} {types[i]} {self.diameters[i]:.17g} {density:.17g} "
                 f"{self.positions[i, 0]:.17g} {self.positions[i, 1]:.17g} {z:.17g}"
             )
         path.write_text("\n".join(lines) + "\n")
