@@ -31,7 +31,7 @@ import slowdyn
 from slowdyn.runs.packing import pack
 
 HEAD = ["units lj", "dimension 2", "atom_style sphere", "boundary p p p"]
-WCA_DTS = (1e-4, 5e-5, 2e-5, 1e-5, 5e-6)
+WCA_DTS = (1e-3, 5e-4, 2e-4, 1e-4, 5e-5, 2e-5, 1e-5, 5e-6)
 
 
 def timed(lmp, steps: int, repeat: int = 2) -> float:
@@ -46,10 +46,11 @@ def timed(lmp, steps: int, repeat: int = 2) -> float:
 
 def overlap_fraction(lmp, box: np.ndarray) -> float:
     """Fraction of particles with a neighbour closer than 0.9 sigma_ij."""
-    tags = np.array(lmp.numpy.extract_atom("id"), copy=True)
+    nlocal = lmp.extract_global("nlocal")    # the arrays may include ghost atoms
+    tags = np.array(lmp.numpy.extract_atom("id")[:nlocal], copy=True)
     order = np.argsort(tags)
-    x = np.array(lmp.numpy.extract_atom("x"), copy=True)[order, :2]
-    d = 2.0 * np.array(lmp.numpy.extract_atom("radius"), copy=True)[order]
+    x = np.array(lmp.numpy.extract_atom("x")[:nlocal], copy=True)[order, :2]
+    d = 2.0 * np.array(lmp.numpy.extract_atom("radius")[:nlocal], copy=True)[order]
     bad = np.zeros(len(x), bool)
     for s in range(0, len(x), 250):
         dx = x[s:s + 250, None, :] - x[None, :, :]

@@ -20,7 +20,7 @@
    The neighbour list is a Verlet list (cut-off (sigma_i+sigma_j)/2 + skin)
    built with a cell list; it stays valid while no atom moves more than
    skin/2 from its position at the build. It is rebuilt at the start of a
-   step when an atom came within a margin of 6 rms step lengths of that
+   step when an atom came within a margin of 5 rms step lengths of that
    bound, and in the middle of a step (exact fallback) when an atom reaches it.
 ------------------------------------------------------------------------- */
 
@@ -60,7 +60,7 @@ static constexpr double RESTART_MAGIC = 5052.0;    // marks a fix edbd restart r
 static constexpr int RESTART_VERSION = 1;
 static constexpr double INF = std::numeric_limits<double>::infinity();
 static constexpr double OVERLAP_TOL = 1.0e-10;    // relative overlap accepted as contact
-static constexpr double MARGIN_STEPS = 6.0;       // rms step lengths kept free below skin/2
+static constexpr double MARGIN_STEPS = 5.0;       // rms step lengths kept free below skin/2
 
 /* ----------------------------------------------------------------------
    random numbers (xoshiro256**, seeded through splitmix64)
@@ -302,7 +302,7 @@ void FixEDBD::setup(int vflag)
   const double dmax = stokes ? d0 * sigma_mean / (2.0 * radmin) : d0;
   const double ell = std::sqrt(2.0 * dmax * dtstep) + v0 * dtstep;
   margin = MARGIN_STEPS * ell;
-  skin = skin_user > 0.0 ? skin_user : std::max(0.25 * 2.0 * radmax, 16.0 * ell);
+  skin = skin_user > 0.0 ? skin_user : std::max(0.25 * 2.0 * radmax, 28.0 * ell);
   if (0.5 * skin <= margin)
     error->all(FLERR, "Fix edbd skin = {} is too small for the step: an atom moves about {:.3g} "
                "per step, use skin > {:.3g} or a smaller timestep", skin, ell,

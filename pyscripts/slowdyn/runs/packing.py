@@ -216,8 +216,9 @@ def pack(n: int, phi: float, dim: int = 2, poly: float = 0.1, seed: int = 1, *,
                 f"run {nsteps} post no",
                 "unfix grow",
             ])
-        radius = lmp.numpy.extract_atom("radius")
-        tags = lmp.numpy.extract_atom("id")
+        nlocal = lmp.extract_global("nlocal")
+        radius = lmp.numpy.extract_atom("radius")[:nlocal]
+        tags = lmp.numpy.extract_atom("id")[:nlocal]
         radius[:] = 0.5 * sigma[tags - 1]    # exact target diameters
         lmp.command(f"fix heal all edbd 1.0 1.0 {seed + 1} grow 0.0")
         done = 0
@@ -242,8 +243,9 @@ def pack(n: int, phi: float, dim: int = 2, poly: float = 0.1, seed: int = 1, *,
 
 def _state(lmp, dim: int) -> tuple[np.ndarray, np.ndarray]:
     """Positions and diameters ordered by atom ID."""
-    tags = np.array(lmp.numpy.extract_atom("id"), copy=True)
-    x = np.array(lmp.numpy.extract_atom("x")[:, :dim], copy=True)
-    r = np.array(lmp.numpy.extract_atom("radius"), copy=True)
+    nlocal = lmp.extract_global("nlocal")    # the arrays may include ghost atoms
+    tags = np.array(lmp.numpy.extract_atom("id")[:nlocal], copy=True)
+    x = np.array(lmp.numpy.extract_atom("x")[:nlocal, :dim], copy=True)
+    r = np.array(lmp.numpy.extract_atom("radius")[:nlocal], copy=True)
     order = np.argsort(tags)
     return x[order], 2.0 * r[order]
