@@ -119,8 +119,11 @@ def main() -> None:
                                           "fix 1 all brownian 1.0 7 gamma_t 1.0",
                                           f"run {int(round(0.01 / dt))}"])
                 frac = overlap_fraction(lmp, config.box)
-                t_wca = timed(lmp, steps) / n
-                frac = max(frac, overlap_fraction(lmp, config.box))
+                try:
+                    t_wca = timed(lmp, steps) / n
+                    frac = max(frac, overlap_fraction(lmp, config.box))
+                except Exception:    # noqa: BLE001  (LAMMPS: lost atoms, the step is too large)
+                    t_wca, frac = np.nan, 1.0
                 lmp.close()
                 scan.append((dt, frac, t_wca))
                 if frac < 0.01:

@@ -347,3 +347,65 @@ def test_more_than_one_rank_asks_for_partitions(tmp_path, mpirun, bindir):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode != 0
     assert "-partition" in out.stdout + out.stderr
+
+
+# ---------------------------------------------------------------------------
+# code paths: mid-step list rebuilds, Stokes-Einstein diffusion, obstacles
+# ---------------------------------------------------------------------------
+
+def test_tiny_skin_rebuilds_within_steps_and_stays_exact(tmp_path):
+    """skin 0.01 at dt = 1e-4 (rms step 0.014) forces list rebuilds in the
+    middle of steps; hard cores still hold and the dynamics is unchanged."""
+    config = pack(100, 0.7, dim=2, poly=0.1, seed=9, growth_time=2.0)
+    lmp = start(config, tmp_path)
+    lmp.commands_list(["timestep 1e-4", "fix 1 all edbd 1.0 1.0 5 skin 0.01", "run 0 post no"])
+    worst = -np.inf
+    _, u0, _ = state(lmp)
+    for _ in range(100):
+        lmp.command("run 2 pre no post no")
+        x, _, d = state(lmp)
+        worst = max(worst, worst_overlap(x[:, :2], d, config.box))
+    _, u1, _ = state(lmp)
+    midstep = lmp.extract_fix("1", 0, 1, 3)
+    lmp.close()
+    assert midstep > 100, "the mid-step rebuild path was not exercised"
+    assert worst < 1e-10
+    small = np.mean(np.sum((u1 - u0)[:, :2] ** 2, axis=1))
+    reference = msd_at(config, tmp_path, 1e-4, 0.02, 1, seed=5)
+    assert 0.7 < small / reference < 1.4, (small, reference)
+
+
+def test_stokes_einstein_diffusion(tmp_path):
+    """diffusion stokes: D_i = D0 sigma_mean/sigma_i (dilute, two sizes)."""
+    m, box = 36, 200.0
+    n = m * m
+    grid = (np.stack(np.meshgrid(np.arange(m), np.arange(m)), -1).reshape(-1, 2) + 0.5) * box / m
+    config = Packing(grid, np.full(n, 0.05), np.full(2, box))
+    config.diameters[n // 2:] = 0.15    # sigma_mean = 0.1: D = 2 D0 and 2/3 D0
+    lmp = start(config, tmp_path)
+    lmp.commands_list(["timestep 1e-3", "fix 1 all edbd 1.0 0.5 3 diffusion stokes"])
+    _, u0, _ = state(lmp)
+    lmp.command("run 1000 pre no post no")
+    _, u1, _ = state(lmp)
+    lmp.close()
+    r2 = np.sum((u1 - u0)[:, :2] ** 2, axis=1)
+    assert np.mean(r2[: n // 2]) / (4 * 0.5 * 2.0 * 1.0) == pytest.approx(1.0, abs=0.1)
+    assert np.mean(r2[n // 2:]) / (4 * 0.5 * (2.0 / 3.0) * 1.0) == pytest.approx(1.0, abs=0.1)
+
+
+def test_atoms_outside_the_group_are_fixed_obstacles(tmp_path):
+    config = pack(150, 0.6, dim=2, poly=0.1, seed=13, growth_time=2.0)
+    lmp = start(config, tmp_path)
+    lmp.commands_list(["group mobile id <= 75", "group fixed subtract all mobile",
+                       "timestep 1e-4", "fix 1 mobile edbd 1.0 1.0 5", "run 0 post no"])
+    _, u0, _ = state(lmp)
+    worst = -np.inf
+    for _ in range(50):
+        lmp.command("run 4 pre no post no")
+        x, _, d = state(lmp)
+        worst = max(worst, worst_overlap(x[:, :2], d, config.box))
+    _, u1, _ = state(lmp)
+    lmp.close()
+    assert np.array_equal(u1[75:], u0[75:])
+    assert np.all(np.sum((u1[:75] - u0[:75]) ** 2, axis=1) > 0)
+    assert worst < 1e-10
