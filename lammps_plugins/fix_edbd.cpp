@@ -302,7 +302,7 @@ void FixEDBD::setup(int vflag)
   const double dmax = stokes ? d0 * sigma_mean / (2.0 * radmin) : d0;
   const double ell = std::sqrt(2.0 * dmax * dtstep) + v0 * dtstep;
   margin = MARGIN_STEPS * ell;
-  skin = skin_user > 0.0 ? skin_user : std::max(0.25 * 2.0 * radmax, 28.0 * ell);
+  skin = skin_user > 0.0 ? skin_user : std::max(0.25 * 2.0 * radmax, 36.0 * ell);
   if (0.5 * skin <= margin + ell && comm->me == 0)
     error->warning(FLERR, "Fix edbd skin = {} is small for the step (an atom moves about {:.3g} "
                    "per step): the list is rebuilt every step and often within steps, which is "
