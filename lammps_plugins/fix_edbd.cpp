@@ -568,17 +568,6 @@ inline double collision_time(const double *__restrict xi, const double *__restri
 }
 }    // namespace
 
-template <int D> inline double FixEDBD::pair_time(int i, int k, double t0) const
-{
-  Box box;
-  for (int a = 0; a < 3; a++) {
-    box.half[a] = domain->prd_half[a];
-    box.prd[a] = domain->prd[a];
-  }
-  return collision_time<D, false>(xp + 3 * i, &vel[3 * i], t0 - tloc[i], xp + 3 * k, &vel[3 * k],
-                                  t0 - tloc[k], rad[i] + rad[k], t0, dtstep, box);
-}
-
 /* ----------------------------------------------------------------------
    time at which atom i reaches skin/2 from its position at the list build
 ------------------------------------------------------------------------- */
@@ -688,10 +677,22 @@ template <int D> void FixEDBD::predict_one(int i, double t0)
   if (winv[i] == 0.0) return;
   double best = exit_time<D>(i, t0);
   int bj = -1;
-  const int *nb = nbr.data();
+  Box box;
+  for (int a = 0; a < 3; a++) {
+    box.half[a] = domain->prd_half[a];
+    box.prd[a] = domain->prd[a];
+  }
+  const double *__restrict x = xp;
+  const double *__restrict v = vel.data();
+  const double *__restrict tl = tloc.data();
+  const double *__restrict r = rad.data();
+  const int *__restrict nb = nbr.data();
+  const double *xi = x + 3 * i, *vi = v + 3 * i;
+  const double ti = t0 - tl[i], ri = r[i], tend = dtstep;
   for (int n = first[i], e = first[i + 1]; n < e; n++) {
     const int k = nb[n];
-    const double t = pair_time<D>(i, k, t0);
+    const double t = collision_time<D, false>(xi, vi, ti, x + 3 * k, v + 3 * k, t0 - tl[k],
+                                              ri + r[k], t0, tend, box);
     if (t < best) {
       best = t;
       bj = k;

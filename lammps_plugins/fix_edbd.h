@@ -136,7 +136,6 @@ class FixEDBD : public Fix {
   bool list_stale() const;
   template <int D> void predict_all(double t0);
   template <int D> void predict_one(int i, double t0);
-  template <int D> double pair_time(int i, int k, double t0) const;
   template <int D> double exit_time(int i, double t0) const;
   template <int D> void run_events();
   void collide(int i, int k, double t);
