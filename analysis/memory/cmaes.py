@@ -180,7 +180,8 @@ def fit_stretched_kernel(t, sisf, tau0: float, n_exp: int = 1, x0: dict | None =
         Number of stretched exponentials (Ciarella et al. find 2 sufficient near arrest).
     x0 : dict, optional
         Start: ``amplitudes``, ``taus``, ``betas`` lists (and ``c``). Default:
-        amplitude 1/tau0 ... a guess from the target's decay time.
+        amplitudes 5, exponents 1 and times 1, 0.01, ... times the target's
+        1/e decay time.
     sigma0 : float
         Initial CMA-ES step in the internal (log) parameters.
     grid : TimeGrid
@@ -205,8 +206,8 @@ def fit_stretched_kernel(t, sisf, tau0: float, n_exp: int = 1, x0: dict | None =
         # decay time of the target; one exponential per decade below it
         below = np.flatnonzero(y < np.exp(-1.0))
         t_e = t[below[0]] if below.size else t[-1]
-        x0 = {"amplitudes": [1.0 / tau0 * tau0 * 5.0] * n_exp,
-              "taus": [t_e * 10.0 ** (-k) for k in range(n_exp)], "betas": [1.0] * n_exp, "c": 0.0}
+        x0 = {"amplitudes": [5.0] * n_exp,
+              "taus": [t_e * 100.0 ** (-k) for k in range(n_exp)], "betas": [1.0] * n_exp, "c": 0.0}
     theta0 = np.log(np.concatenate([x0["amplitudes"], x0["taus"], x0["betas"]]).astype(float))
     if fit_constant:
         theta0 = np.append(theta0, np.log(float(x0.get("c", 0.0)) + c_floor))
@@ -258,9 +259,8 @@ def compare_kernels(t, sisf, kernel_ref, tau0: float, methods: dict | None = Non
         ``1/(D0 q^2)``.
     methods : dict, optional
         Extra estimators ``name -> callable(t, sisf, tau0) -> kernel(t)``, e.g. the
-        NNLT memory-kernel pipeline; each gets a row (kernel error only, plus the
-        SISF error of its kernel solved back through the MZ equation when it
-        returns a (t, kernel) pair on a grid the solver can use).
+        NNLT memory-kernel pipeline of :mod:`slowdyn.analysis.memory` (the hook for
+        its column); each gets a row with its kernel errors (``sisf_rmse`` NaN).
     fit : dict, optional
         :func:`fit_stretched_kernel` keyword arguments.
 
