@@ -186,7 +186,7 @@ def test_shipped_config_is_valid():
     assert len(cfg["data"]["train_packings"]) == 58
 
 
-def test_cli_train_resume_and_clear_errors(tmp_path):
+def test_cli_train_resume_and_clear_errors(tmp_path, capsys):
     from slowdyn.cli import main
 
     tr = f12_data(np.linspace(0.2, 1.0, 3), [1.5, 2.5], n_s=9)
@@ -205,7 +205,14 @@ def test_cli_train_resume_and_clear_errors(tmp_path):
         assert (out / f).exists()
     # q grid of the data that does not match the config
     cfg.write_text(cfg.read_text().replace("q: [1.0]", "q: [2.0]"))
-    with pytest.raises(ValueError, match="the config asks for"):
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
         main(["closure", "train", str(cfg), "--out", str(tmp_path / "o2"), "--quiet"])
-    with pytest.raises(SystemExit, match="does not exist"):
+    assert exc.value.code == 2
+    assert "data has q = [1.0], the config asks for [2.0]" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
         main(["closure", "validate", "--out", str(tmp_path / "nothing")])
+    assert exc.value.code == 2 and "closure.pt does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["closure", "train", "no_such_config"])
+    assert exc.value.code == 2 and "no installed config" in capsys.readouterr().err

@@ -174,7 +174,8 @@ def prepare_data(cfg: dict, out_dir: str | os.PathLike | None = None,
         train, val = out
     for name, data in (("training", train), ("validation", val)):
         if not np.allclose(data.q, d["q"]):
-            raise ValueError(f"closure {name} data has q = {list(data.q)}, the config asks for {d['q']}")
+            raise ValueError(f"closure {name} data has q = {[float(x) for x in data.q]}, the config asks for "
+                             f"{d['q']}")
     s = d["stride"]
     keep = np.zeros(len(train), dtype=bool)
     keep[::s] = True

@@ -29,7 +29,9 @@ def _config_path(name: str) -> Path:
 
     cand = Path(pkg.__file__).parent / "configs" / f"{name}.yaml"
     if not cand.exists():
-        raise SystemExit(f"slowdyn closure: no config file {name!r} and no installed config of that name")
+        from slowdyn.cli import SlowdynError
+
+        raise SlowdynError(f"no config file {name!r} and no installed config of that name (hard_disks_mct)")
     return cand
 
 
@@ -80,7 +82,9 @@ def _validate(args) -> None:
 
     model = args.model or args.out / "closure.pt"
     if not Path(model).exists():
-        raise SystemExit(f"slowdyn closure validate: {model} does not exist (train first or pass --model)")
+        from slowdyn.cli import SlowdynError
+
+        raise SlowdynError(f"{model} does not exist (train first or pass --model)")
     net, info = load_closure(model)
     grid = info["config"].get("data", {}).get("grid")
     grid = HardDiskGrid(**grid) if grid else HardDiskGrid()
