@@ -12,6 +12,7 @@ SUBCOMMANDS = {
     "run": "run a LAMMPS input deck through the Python interface",
     "observe": "observables (self dynamics, g(r), S(q), Voronoi, NVE energy) as tables and PNGs",
     "nnlt": "train or apply the neural-network inverse Laplace transform",
+    "nnp": "neural-network potentials: sample data, train (knn, deepmd, nequip), evaluate",
 }
 
 
