@@ -40,8 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--pair-style", required=True, help="arguments of pair_style of the potential to judge")
     p.add_argument("--pair-coeff", action="append", default=None,
                    help="arguments of one pair_coeff line (repeat; default: '* *')")
-    p.add_argument("--command", action="append", default=[],
-                   help="further LAMMPS command after pair_coeff (repeat)")
+    p.add_argument("--lammps-command", dest="lammps_commands", action="append", default=[],
+                   help="further LAMMPS command after pair_coeff (repeat), e.g. 'plugin load ...'")
+    p.add_argument("--units", default=None,
+                   help="LAMMPS units of the potential (default: the data set's; pair_style deepmd "
+                        "refuses 'lj': use metal, whose eV and Angstrom carry the same numbers)")
     p.add_argument("--split", default="test", choices=("train", "valid", "test"))
     p.add_argument("--max-frames", type=int, default=None, help="evaluate at most this many frames")
     p.add_argument("--label", default="NNP", help="name of the potential in plots and tables")
@@ -112,8 +115,8 @@ def _evaluate(args) -> int:
     meta = load_dataset_meta(args.dataset)
     ref = reference_potential(meta)
     nnp = Potential(pair_style=args.pair_style, pair_coeff=tuple(args.pair_coeff or ["* *"]),
-                    type_names=ref.type_names, masses=ref.masses, units=ref.units,
-                    commands=tuple(args.command), neighbor=ref.neighbor)
+                    type_names=ref.type_names, masses=ref.masses, units=args.units or ref.units,
+                    commands=tuple(args.lammps_commands), neighbor=ref.neighbor)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
     progress = not args.no_progress

@@ -284,6 +284,14 @@ class MDComparison:
         return paths
 
 
+def _same_units(potentials) -> None:
+    units = {p.units for p in potentials}
+    if len(units) > 1:
+        raise ValueError(f"MD comparisons need one LAMMPS units style, got {sorted(units)}: give the "
+                         "reference in the NNP's units (e.g. Potential(..., units='metal') for pair_style "
+                         "deepmd, with T, dt and masses converted)")
+
+
 def _start_configuration(reference: Potential, state: StatePoint, n_atoms: int, protocol: Protocol,
                          path: Path, seed: int) -> None:
     """Equilibrate with the reference potential and write a data file with velocities."""
@@ -337,6 +345,7 @@ def compare_md(reference: Potential, nnp: Potential, temperature: float, density
         from slowdyn.analysis.observables.structure import Structure  # noqa: PLC0415
         from slowdyn.analysis.observables.dynamics import read_sisf  # noqa: PLC0415
 
+    _same_units([reference, nnp])
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     comp = tuple(composition) if composition is not None else (1.0,) + (0.0,) * (reference.ntypes - 1)
@@ -441,6 +450,7 @@ def energy_scan(potentials: Mapping[str, Potential], timesteps: Sequence[float],
     names = list(potentials)
     if len(timesteps) < 2:
         raise ValueError("need at least two timesteps")
+    _same_units(potentials.values())
     first = potentials[names[0]]
     comp = tuple(composition) if composition is not None else (1.0,) + (0.0,) * (first.ntypes - 1)
     state = StatePoint(float(temperature), float(density), comp)
