@@ -229,3 +229,17 @@ def test_state_points_over_mpi_ranks(tmp_path, mpirun, dataset):
         for x, y in zip(a, b):
             np.testing.assert_allclose(x.get_positions(), y.get_positions(), rtol=0, atol=1e-8)
             np.testing.assert_allclose(x.get_forces(), y.get_forces(), rtol=0, atol=1e-8)
+
+
+def test_cli_data(tmp_path):
+    import yaml
+
+    from slowdyn.cli import main
+
+    cfg = {**CONFIG, "name": "cli", "grid": {"temperature": [2.0], "composition": [0.25]},
+           "protocol": {**CONFIG["protocol"], "n_frames": 1, "n_quench": 0}, "split": {"valid": 0, "test": 0}}
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg))
+    assert main(["nnp", "data", str(tmp_path / "c.yaml"), "--out", str(tmp_path / "o"), "--no-progress"]) == 0
+    atoms = read_frames(tmp_path / "o" / "train.extxyz")
+    assert len(atoms) == 1 and np.sum(atoms[0].arrays["type"] == 1) == 12
+    assert (tmp_path / "o" / "valid.extxyz").stat().st_size == 0
