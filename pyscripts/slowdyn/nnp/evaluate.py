@@ -200,6 +200,35 @@ def compare_frames(reference: Sequence[Frame], nnp: Potential, progress: bool = 
     return FrameComparison(list(reference), evaluate_frames(nnp, reference, progress=progress))
 
 
+def label_with_calculator(frames: Sequence[Frame], calculator: Any, type_names: Sequence[str],
+                          per_atom: bool = True) -> list[Frame]:
+    """Label frames with an ASE calculator (e.g. nequip's ``NequIPCalculator``) instead of LAMMPS.
+
+    The atoms carry the data set's stand-in symbols (H, He, ... by type).
+    ``per_atom``: ask for per-atom energies (NaN where the calculator has none).
+    """
+    from slowdyn.nnp.data import frames_to_atoms  # noqa: PLC0415
+
+    out = []
+    for fr, atoms in zip(frames, frames_to_atoms(frames, type_names)):
+        atoms.calc = calculator
+        e = float(atoms.get_potential_energy())
+        f = np.array(atoms.get_forces(), dtype=float)
+        try:
+            vir = -np.array(atoms.get_stress(voigt=False)) * atoms.get_volume()
+        except Exception:  # noqa: BLE001 - calculators without stress
+            vir = np.full((3, 3), np.nan)
+        ea = np.full(len(atoms), np.nan)
+        if per_atom:
+            try:
+                ea = np.array(atoms.get_potential_energies(), dtype=float)
+            except Exception:  # noqa: BLE001 - calculators without per-atom energies
+                pass
+        out.append(Frame(positions=fr.positions, types=fr.types, cell=fr.cell, energy=e, energies=ea,
+                         forces=f, virial=vir, info=dict(fr.info)))
+    return out
+
+
 def evaluate_dataset(dataset: str | Path, nnp: Potential, split: str = "test",
                      max_frames: int | None = None, relabel: bool = True,
                      progress: bool = False) -> FrameComparison:
