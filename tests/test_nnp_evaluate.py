@@ -144,3 +144,23 @@ def test_bad_inputs(dataset, tmp_path):
     frames = atoms_to_frames(read_frames(dataset / "test.extxyz"))
     with pytest.raises(ValueError, match="same nonzero number of frames"):
         ev.error_metrics(frames, frames[:1])
+
+
+def test_lj_reference_runs_in_metal_units_for_deepmd(tmp_path):
+    """pair_style deepmd needs units metal: an lj-unit reference against a metal-unit NNP is
+    run in metal units (1 eV = epsilon, 1 A = sigma, 1 g/mol = m; T / k_B, dt x tau). The
+    same LJ liquid in both unit systems then gives the same g(r) and F_s(q, t) (time in tau)."""
+    from slowdyn.runs.sampling import Protocol
+
+    lj = Potential("lj/cut 2.5", ["* * 1.0 1.0"], commands=("pair_modify shift yes",))
+    lj_metal = Potential("lj/cut 2.5", ["* * 1.0 1.0"], commands=("pair_modify shift yes",), units="metal")
+    prot = Protocol(n_hot=100, n_cool=100, n_relax=50, minimize=True, t_hot=2.0, dt=0.002)
+    kw = dict(temperature=1.0, density=0.85, n_atoms=108, steps=200, relax=50, n_rdf=2, dt=0.002,
+              protocol=prot, r_max=2.3, bins=40)
+    a = ev.compare_md(lj, lj, workdir=tmp_path / "lj", **kw)
+    b = ev.compare_md(lj, lj_metal, workdir=tmp_path / "metal", **kw)
+    np.testing.assert_allclose(b.rdf["NNP"], a.rdf["reference"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(b.sisf["NNP"]["time"], a.sisf["reference"]["time"], rtol=1e-9)
+    np.testing.assert_allclose(b.sisf["NNP"]["fs_all_q1"], a.sisf["reference"]["fs_all_q1"], rtol=0, atol=1e-6)
+    with pytest.raises(ValueError, match="only lj and metal are converted"):
+        ev.compare_md(lj, Potential("lj/cut 2.5", ["* * 1 1"], units="real"), workdir=tmp_path / "x", **kw)

@@ -313,12 +313,34 @@ class MDComparison:
         return paths
 
 
-def _same_units(potentials) -> None:
+# LAMMPS' metal units with 1 eV = epsilon, 1 Angstrom = sigma, 1 g/mol = m: the same numbers for
+# positions, energies and forces; temperatures in K (k_B = 8.617343e-5 eV/K) and times in ps
+# (tau = sqrt(m sigma^2 / epsilon) = sqrt(mvv2e) ps, mvv2e = 1.0364269e-4 in LAMMPS' metal units)
+METAL_KB = 8.617343e-5
+METAL_TAU = math.sqrt(1.0364269e-4)
+
+
+def _common_units(potentials: Sequence[Potential], temperature: float, protocol: "Protocol"):
+    """Bring lj and metal potentials to one units style.
+
+    ``pair_style deepmd`` refuses ``units lj``: a reference in lj units is then
+    run in metal units with the same numbers for lengths, energies and masses.
+    Returns the potentials, the temperature, the protocol and the time unit
+    (ps per LJ tau, 1 when nothing changed); ``temperature`` and the protocol
+    are given in the lj units of the reference.
+    """
+    import dataclasses  # noqa: PLC0415
+
     units = {p.units for p in potentials}
-    if len(units) > 1:
-        raise ValueError(f"MD comparisons need one LAMMPS units style, got {sorted(units)}: give the "
-                         "reference in the NNP's units (e.g. Potential(..., units='metal') for pair_style "
-                         "deepmd, with T, dt and masses converted)")
+    if len(units) == 1:
+        return list(potentials), temperature, protocol, 1.0
+    if units != {"lj", "metal"}:
+        raise ValueError(f"MD comparisons need one LAMMPS units style, got {sorted(units)} "
+                         "(only lj and metal are converted: 1 eV = epsilon, 1 Angstrom = sigma)")
+    pots = [dataclasses.replace(p, units="metal") for p in potentials]
+    prot = dataclasses.replace(protocol, dt=protocol.dt * METAL_TAU, tdamp=protocol.tdamp * METAL_TAU,
+                               t_hot=protocol.t_hot / METAL_KB)
+    return pots, temperature / METAL_KB, prot, METAL_TAU
 
 
 def _start_configuration(reference: Potential, state: StatePoint, n_atoms: int, protocol: Protocol,
@@ -374,12 +396,16 @@ def compare_md(reference: Potential, nnp: Potential, temperature: float, density
         from slowdyn.analysis.observables.structure import Structure  # noqa: PLC0415
         from slowdyn.analysis.observables.dynamics import read_sisf  # noqa: PLC0415
 
-    _same_units([reference, nnp])
+    protocol = protocol or Protocol(dt=dt)
+    if protocol.dt != dt:
+        protocol = Protocol(**{**protocol.__dict__, "dt": dt})
+    T_lj = float(temperature)
+    (reference, nnp), temperature, protocol, tau = _common_units([reference, nnp], T_lj, protocol)
+    dt = protocol.dt
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     comp = tuple(composition) if composition is not None else (1.0,) + (0.0,) * (reference.ntypes - 1)
     state = StatePoint(float(temperature), float(density), comp)
-    protocol = protocol or Protocol(dt=dt)
     start = work / "start.data"
     _start_configuration(reference, state, n_atoms, protocol, start, seed)
     length = (n_atoms / density) ** (1.0 / 3.0)
@@ -410,7 +436,8 @@ def compare_md(reference: Potential, nnp: Potential, temperature: float, density
         r = s.r
         rdf[name] = s.rdf["total"] if "total" in s.rdf else next(iter(s.rdf.values()))
         sisf[name] = read_sisf(sfile)
-    return MDComparison(r=r, rdf=rdf, sisf=sisf, temperature=float(temperature), density=float(density), q=q)
+        sisf[name]["time"] = sisf[name]["time"] / tau  # in the reference's time unit
+    return MDComparison(r=r, rdf=rdf, sisf=sisf, temperature=T_lj, density=float(density), q=q)
 
 
 # --------------------------------------------------------------------------
@@ -479,11 +506,14 @@ def energy_scan(potentials: Mapping[str, Potential], timesteps: Sequence[float],
     names = list(potentials)
     if len(timesteps) < 2:
         raise ValueError("need at least two timesteps")
-    _same_units(potentials.values())
+    protocol = protocol or Protocol()
+    pots, temperature, protocol, tau = _common_units(list(potentials.values()), float(temperature), protocol)
+    potentials = dict(zip(names, pots))
+    timesteps = [float(dt) * tau for dt in timesteps]
+    t_total = t_total * tau
     first = potentials[names[0]]
     comp = tuple(composition) if composition is not None else (1.0,) + (0.0,) * (first.ntypes - 1)
     state = StatePoint(float(temperature), float(density), comp)
-    protocol = protocol or Protocol()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(workdir) if workdir is not None else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -511,7 +541,7 @@ def energy_scan(potentials: Mapping[str, Potential], timesteps: Sequence[float],
                 lmp.close()
                 d = np.loadtxt(efile, ndmin=2)
                 # E_tot = pe + ke, ke = (dof/2) k_B T with dof = 3N - 3 (momentum removed)
-                series[float(dt)] = d[:, 1] + ke_factor * d[:, 2]
+                series[float(dt) / tau] = d[:, 1] + ke_factor * d[:, 2]
             results[name] = EnergyConservation().compute(series)
     return EnergyScan(results)
 
