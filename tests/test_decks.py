@@ -35,5 +35,16 @@ def test_deck_runs_with_slowdyn_run(tmp_path, repo, monkeypatch):
     args += ["-var", "out", str(tmp_path / "binary")]
     assert cli_main(args) == 0
     assert (tmp_path / "binary.data").is_file()
-    log = (tmp_path / "log.lammps").read_text()
-    assert "pair_style      voronoi/radical" in log or "voronoi/radical" in log
+    assert active_pair_style(tmp_path / "binary.restart") == "voronoi/radical"
+
+
+def active_pair_style(restart) -> str:
+    """The pair style that ran, as LAMMPS reports it from the restart file it wrote."""
+    import slowdyn
+
+    lmp = slowdyn.lammps(cmdargs=["-log", "none", "-screen", "none"])
+    try:
+        lmp.command(f"read_restart {restart}")
+        return lmp.extract_global("pair_style")
+    finally:
+        lmp.close()

@@ -389,12 +389,8 @@ def compare_md(reference: Potential, nnp: Potential, temperature: float, density
     """
     from tqdm.auto import tqdm  # noqa: PLC0415
 
-    try:
-        from slowdyn.analysis.structure import Structure  # noqa: PLC0415
-        from slowdyn.analysis.dynamics import read_sisf  # noqa: PLC0415
-    except ImportError:  # the analysis refactor moves them (slowdyn.analysis.observables)
-        from slowdyn.analysis.observables.structure import Structure  # noqa: PLC0415
-        from slowdyn.analysis.observables.dynamics import read_sisf  # noqa: PLC0415
+    from slowdyn.analysis.io.sisf import read_sisf  # noqa: PLC0415
+    from slowdyn.analysis.observables.structure import Structure  # noqa: PLC0415
 
     protocol = protocol or Protocol(dt=dt)
     if protocol.dt != dt:
@@ -434,7 +430,7 @@ def compare_md(reference: Potential, nnp: Potential, temperature: float, density
             lmp.close()
         s = Structure(r_max=r_max, bins=bins).compute(frames, types, cells, structure_factor=False)
         r = s.r
-        rdf[name] = s.rdf["total"] if "total" in s.rdf else next(iter(s.rdf.values()))
+        rdf[name] = s.rdf["all"]
         sisf[name] = read_sisf(sfile)
         sisf[name]["time"] = sisf[name]["time"] / tau  # in the reference's time unit
     return MDComparison(r=r, rdf=rdf, sisf=sisf, temperature=T_lj, density=float(density), q=q)
@@ -480,10 +476,8 @@ class EnergyScan:
 
 
 def _energy_conservation():
-    try:
-        from slowdyn.analysis.energy import EnergyConservation  # noqa: PLC0415
-    except ImportError:  # the analysis refactor moves it
-        from slowdyn.analysis.observables.energy import EnergyConservation  # noqa: PLC0415
+    from slowdyn.analysis.observables.energy import EnergyConservation  # noqa: PLC0415
+
     return EnergyConservation
 
 

@@ -78,8 +78,9 @@ def _merge(base: dict, extra: dict) -> dict:
 
 
 def hydra_config(config: dict, dataset: str | Path) -> dict:
-    """nequip's Hydra training config for a slowdyn data set (stand-in symbols H, He, ...
-    mapped to the data set's type names)."""
+    """Nequip's Hydra training config for a slowdyn data set (stand-in symbols H, He, ...
+    mapped to the data set's type names).
+    """
     from slowdyn.nnp.data import load_dataset_meta  # noqa: PLC0415
 
     dataset = Path(dataset).resolve()

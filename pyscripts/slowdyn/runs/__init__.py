@@ -1,2 +1,8 @@
-"""Everything that drives LAMMPS from Python: decks, NVE timestep scans, ensembles,
-training-data sampling."""
+"""Everything that drives LAMMPS from Python.
+
+- :mod:`.nve`: NVE timestep scans of a deck (energy conservation)
+- :mod:`.brownian`: 2D Brownian ideal gas with ``fix sisf/msd`` (exact F_s)
+- :mod:`.sampling`: labelled configurations over state-point grids (NNP training data)
+
+Post-processing never runs LAMMPS: it lives in :mod:`slowdyn.analysis`.
+"""

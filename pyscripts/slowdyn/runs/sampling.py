@@ -229,7 +229,8 @@ class Protocol:
 @dataclass
 class Frame:
     """One labelled configuration (LAMMPS ordering by atom ID; cell rows are box vectors,
-    origin at 0; ``virial`` = -dE/d(strain) in energy units, i.e. -stress * volume)."""
+    origin at 0; ``virial`` = -dE/d(strain) in energy units, i.e. -stress * volume).
+    """
 
     positions: np.ndarray
     types: np.ndarray
