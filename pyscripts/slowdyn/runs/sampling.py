@@ -427,11 +427,9 @@ def _box_commands(potential: Potential, cell: np.ndarray) -> list[str]:
 
 
 def _scatter_positions(lmp, x: np.ndarray) -> None:
-    """Set the positions of atoms 1..N (ID order), image flags reset to 0."""
+    """Set the positions of atoms 1..N (ID order); image flags do not enter energies or forces."""
     import ctypes  # noqa: PLC0415
 
     n = x.shape[0]
     buf = (ctypes.c_double * (3 * n))(*x.ravel())
     lmp.scatter_atoms("x", 1, 3, buf)
-    img = (ctypes.c_int * n)(*([512 | (512 << 10) | (512 << 20)] * n))
-    lmp.scatter_atoms("image", 0, 1, img)
