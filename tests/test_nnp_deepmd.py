@@ -136,14 +136,16 @@ def test_one_and_two_ranks(model, tmp_path, mpirun):
         np.testing.assert_allclose(res[2][name + "_f"], f1, rtol=0, atol=1e-10 * np.abs(f1).max())
 
 
-def test_type_map_mismatch_is_a_lammps_error(model):
+def test_bad_model_inputs_are_lammps_errors(model):
     path, dataset = model
     frames = atoms_to_frames(read_frames(dataset / "test.extxyz"))[:1]
     style, _ = deepmd.pair_lines(path)
-    with pytest.raises(Exception, match="B"):
+    with pytest.raises(Exception, match="element B not found in the model"):
         evaluate_frames(Potential(style, ["* * B"], units="metal"), frames)
-    with pytest.raises(Exception, match="lj"):
+    with pytest.raises(Exception, match="does not support unit style lj"):
         evaluate_frames(Potential(style, ["* *"], units="lj"), frames)
+    with pytest.raises(Exception, match="Failed to open file"):
+        evaluate_frames(Potential(f"deepmd {path.parent / 'missing.pb'}", ["* *"], units="metal"), frames)
 
 
 def test_input_templates_follow_table_3_5(model):
