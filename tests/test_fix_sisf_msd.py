@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import slowdyn
-from slowdyn.analysis.dynamics import SelfDynamics, lag_grid, read_sisf
-from slowdyn.analysis.trajectory import read_dump
+from slowdyn.analysis.io import read_sisf
+from slowdyn.analysis.observables.selfdyn import SelfDynamics, lag_grid
+from slowdyn.analysis.io.dump import read_dump
 
 from lammps_errors import error_of
 
@@ -193,7 +194,7 @@ def test_global_array_in_thermo_and_variables(tmp_path):
     lmp = run_session(cmds)
     last = lmp.extract_variable("msd10")
     lmp.close()
-    from slowdyn.analysis.energy import read_log_thermo
+    from slowdyn.analysis.observables.energy import read_log_thermo
 
     thermo = read_log_thermo(tmp_path / "log.lammps")[-1]
     row = read_sisf(out)
@@ -266,7 +267,7 @@ def test_restart_continues_correlators(tmp_path, bindir):
     one = (tmp_path / "one" / "sisf.dat").read_text().splitlines()
     two = (tmp_path / "two" / "sisf.dat").read_text().splitlines()
     assert half != "\n".join(two)
-    assert [l for l in one if l.startswith("#")] == [l for l in two if l.startswith("#")]
+    assert [x for x in one if x.startswith("#")] == [x for x in two if x.startswith("#")]
     a, b = np.loadtxt(one), np.loadtxt(two)
     assert a.shape == b.shape and a[:, 0].max() >= 300
     np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-13)
