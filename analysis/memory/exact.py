@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..exponentials import ExponentialSum
+from ..laplace.exponentials import ExponentialSum
 
 
 @dataclass(frozen=True)

@@ -32,15 +32,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..correlator_tail import TailExtrapolation
-from ..filon import fourier_laplace
+from .._compute import Compute, computed_property
+from ..laplace.filon import fourier_laplace
+from ..laplace.truncation import TailExtrapolation
 
 
 def tau0_of(q, D0) -> np.ndarray:
     """Short-time relaxation time ``1/(D0 q^2)`` (eq. 4.48), with checks."""
     q = np.asarray(q, dtype=float)
     if not np.all(np.isfinite(q)) or np.any(q <= 0):
-        raise ValueError(f"wave numbers must be > 0, got {q}")
+        raise ValueError(f"the wave number q must be > 0, got {q}")
     if not (np.isfinite(D0) and D0 > 0):
         raise ValueError(f"the diffusion coefficient D0 must be > 0, got {D0}")
     return 1.0 / (float(D0) * q * q)
@@ -77,7 +78,7 @@ def check_correlator(t, f, name: str = "the SISF", min_points: int = 8) -> tuple
     return t, f
 
 
-class SISFTransform:
+class SISFTransform(Compute):
     """Preprocessing of a measured SISF and its Filon transform (§4.4).
 
     The data are cut where they first fall below ``cut`` (the noise level),
@@ -102,8 +103,8 @@ class SISFTransform:
             raise ValueError(f"cut must lie in (0, 1), got {cut}")
         self.cut = float(cut)
         self.floor = float(floor) if floor is not None else self.cut * 1e-3
-        self.t = self.f = self.shat = None
-        self.tail_fit = None
+
+    compute_hint = "compute(t, f)"
 
     def compute(self, t, f) -> "SISFTransform":
         t, f = check_correlator(t, f)
@@ -114,9 +115,35 @@ class SISFTransform:
         if t[0] > 0:
             t, f = np.concatenate([[0.0], t]), np.concatenate([[1.0], f])
         tail = TailExtrapolation(threshold=self.cut, floor=self.floor).compute(t, f)
-        self.t, self.f, self.tail_fit = tail.t, tail.f, tail.fit
-        self.shat = fourier_laplace(self.t, self.f, self.omega)
-        return self
+        self._t, self._f, self._fit = tail.t, tail.f, tail.fit
+        self._shat = fourier_laplace(self._t, self._f, self.omega)
+        self._t_cut = float(t[np.argmax(f < self.cut)])
+        return self._computed()
+
+    @computed_property
+    def t(self) -> np.ndarray:
+        """Grid of the processed SISF (data up to the cut, then the fitted tail)."""
+        return self._t
+
+    @computed_property
+    def f(self) -> np.ndarray:
+        """Processed SISF."""
+        return self._f
+
+    @computed_property
+    def shat(self) -> np.ndarray:
+        """Its Filon transform on :attr:`omega`."""
+        return self._shat
+
+    @computed_property
+    def tail_fit(self) -> tuple:
+        """``(a, b, n_points)`` of the fitted tail ``a exp(-t/b)``."""
+        return self._fit
+
+    @computed_property
+    def t_cut(self) -> float:
+        """First time at which the data fall below the cut."""
+        return self._t_cut
 
 
 def truncation_frequency(omega, mhat, tau0: float = 0.0, ds: float = 0.0, rtol: float = 0.1,

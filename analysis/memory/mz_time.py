@@ -25,10 +25,7 @@ import functools
 import numpy as np
 
 from .._optional import require
-
-
-def _mctpy():
-    return require("mctpy", "the time-domain Mori-Zwanzig solution", "mct", "mctpy, numba, scipy, h5py")
+from ..mct._mctpy import mctpy as _mctpy
 
 
 @functools.lru_cache(maxsize=1)
@@ -89,7 +86,8 @@ def solve_mz(t_kernel, m, tau0: float, t_out=None, h: float | None = None, block
     t_out : array_like, optional
         Output times; default: the solver's own grid.
     h : float, optional
-        First step of the solver (default ``1e-4 min(tau0, t_kernel[1])``).
+        First step of the solver (default ``1e-6 tau0 / sqrt(1 + m(0))``: mctpy
+        starts from the linear short-time expansion on its first 50 steps).
     blocksize : int
         Points per block (the step doubles from block to block).
     t_end : float, optional
@@ -112,8 +110,8 @@ def solve_mz(t_kernel, m, tau0: float, t_out=None, h: float | None = None, block
     if t_end is None:
         t_end = float(np.max(t_out)) if t_out is not None and t_out.size else float(tk[-1])
     if h is None:
-        scale = tau0 if tk.size < 2 or tk[1] <= 0 else min(tau0, tk[1] if tk[0] == 0 else tk[0])
-        h = 1e-4 * scale
+        # mctpy starts from phi = 1 - t/tau0 on its first 50 steps: error (1 + m0)(50 h)^2/(2 tau0^2) ~ 1e-9
+        h = 1e-6 * tau0 / np.sqrt(1.0 + max(float(mk[0]), 0.0))
     mct = _mctpy()
     half = (int(blocksize) // 4) * 2
     blocks = max(2, 1 + int(np.ceil(np.log(max(t_end, h * 2 * half) / h / (2 * half - 1)) / np.log(2.0))))

@@ -32,10 +32,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._compute import Compute, computed_property
 from .mz_laplace import check_correlator
 
 
-class VolterraKernel:
+class VolterraKernel(Compute):
+    compute_hint = "compute(t, phi)"
+
     """Kernel ``m(t)`` from ``phi(t)`` by the product-midpoint recursion (module docstring).
 
     Parameters
@@ -54,7 +57,6 @@ class VolterraKernel:
         if n < 8:
             raise ValueError("n must be >= 8")
         self.tau0, self.n, self.t_end = float(tau0), int(n), t_end
-        self._t = self._m = self._K = None
 
     def compute(self, t, phi) -> "VolterraKernel":
         """Invert the correlator ``phi`` sampled on ``t``."""
@@ -84,24 +86,19 @@ class VolterraKernel:
         m[1:] = np.diff(K) / dt           # at t_1 .. t_{n-1}
         m[0] = 2.0 * K[0] / dt if self.n else 0.0  # K_{1/2} / (dt/2): mean over [0, dt/2]
         self._t, self._m, self._K = tg[:-1], m, K
-        return self
+        return self._computed()
 
-    def _need(self, x):
-        if x is None:
-            raise RuntimeError("VolterraKernel: call compute(t, phi) first")
-        return x
-
-    @property
+    @computed_property
     def t(self) -> np.ndarray:
         """Uniform grid ``0, dt, ..., (n - 1) dt`` of the kernel."""
-        return self._need(self._t)
+        return self._t
 
-    @property
+    @computed_property
     def m(self) -> np.ndarray:
         """The kernel on :attr:`t` (``m[0]`` is its mean over ``[0, dt/2]``)."""
-        return self._need(self._m)
+        return self._m
 
-    @property
+    @computed_property
     def running_integral(self) -> np.ndarray:
         """``K((k + 1/2) dt) = int_0^{(k+1/2) dt} m``."""
-        return self._need(self._K)
+        return self._K
