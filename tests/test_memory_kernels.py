@@ -166,3 +166,31 @@ def test_sisf_file_errors(tmp_path):
     assert list(load_sisf(plain, q=2.0)) == [2.0]
     with pytest.raises(ValueError, match="no such file"):
         load_sisf(tmp_path / "missing.txt", q=1.0)
+
+
+def test_cli_kernels_plain_table(tmp_path):
+    """`slowdyn kernels TABLE --q --D0 --m0 kk` writes kernels, m0, SISFs and PNGs; the kernel is right."""
+    from slowdyn.cli import main
+
+    table = tmp_path / "fs.txt"
+    np.savetxt(table, np.column_stack([T_DATA, EXACT.phi(T_DATA)]))
+    out = tmp_path / "k"
+    assert main(["kernels", str(table), "--q", str(Q), "--D0", "1", "--m0", "kk", "--cut", "1e-5",
+                 "--out", str(out), "--quiet"]) == 0
+    for suffix in ("_kernels.txt", "_m0.txt", "_sisf.txt", "_kernels.png", "_m0.png"):
+        assert (tmp_path / f"k{suffix}").stat().st_size > 0
+    header = [line for line in open(f"{out}_kernels.txt") if line.startswith("# columns:")]
+    assert header == [f"# columns: t m_q{Q:g}\n"]
+    t, m = np.loadtxt(f"{out}_kernels.txt", unpack=True)
+    sel = intermediate(EXACT.m(t), A)
+    assert np.max(np.abs(m[sel] / EXACT.m(t)[sel] - 1)) < 0.02
+    q, m0 = np.loadtxt(f"{out}_m0.txt", usecols=(0, 1), ndmin=2)[0]
+    assert m0 == pytest.approx(A, rel=0.01)
+    with pytest.raises(SystemExit, match="--D0"):
+        main(["kernels", str(table), "--q", str(Q), "--out", str(out)])
+    with pytest.raises(ValueError, match="--q"):
+        main(["kernels", str(table), "--D0", "1", "--out", str(out)])
+    with pytest.raises(ValueError, match="D0"):
+        main(["kernels", str(table), "--q", str(Q), "--D0", "-1", "--out", str(out)])
+    with pytest.raises(SystemExit, match="m0"):
+        main(["kernels", str(table), "--q", str(Q), "--D0", "1", "--m0", "guess", "--out", str(out)])

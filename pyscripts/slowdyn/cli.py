@@ -13,6 +13,7 @@ SUBCOMMANDS = {
     "run": "run a LAMMPS input deck through the Python interface",
     "observe": "observables (self dynamics, g(r), S(q), Voronoi, NVE energy) as tables and PNGs",
     "nnlt": "train or apply the neural-network inverse Laplace transform",
+    "kernels": "memory kernels m(q, t) from SISFs (Laplace-domain Mori-Zwanzig), and their MCT validation",
 }
 
 
