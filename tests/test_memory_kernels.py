@@ -211,3 +211,18 @@ def test_mct_hard_disk_kernel_convention():
     assert np.max(np.abs(rec - fs[sel])) < 1e-4
     _, wrong = solve_mz(t, m, 1 / 6.5**2, t_out=t[sel])
     assert np.max(np.abs(wrong - fs[sel])) > 0.1
+
+
+def test_packing_mapping_recovers_intermediate_phi():
+    """The least-squares phi_MCT of an SISF between two table entries, and the polynomial mapping."""
+    from slowdyn.analysis.memory.mapping import PackingMapping, mapping_function
+
+    t = np.logspace(-3, 3, 200)
+    table = {p: (t, np.exp(-t * (1.0 - p))) for p in (0.1, 0.3, 0.5, 0.7)}
+    phi, rmse = PackingMapping(table).fit(t, 0.5 * (table[0.3][1] + table[0.5][1]))
+    assert phi == pytest.approx(0.4, abs=0.01)
+    assert rmse < 1e-3
+    f = mapping_function([0.1, 0.2, 0.3, 0.4], [0.127, 0.244, 0.334, 0.412], degree=2)
+    assert f(0.2) == pytest.approx(0.244, abs=0.01)
+    with pytest.raises(ValueError, match="at least two"):
+        PackingMapping({0.1: table[0.1]})
