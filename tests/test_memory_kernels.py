@@ -175,7 +175,7 @@ def test_cli_kernels_plain_table(tmp_path):
     table = tmp_path / "fs.txt"
     np.savetxt(table, np.column_stack([T_DATA, EXACT.phi(T_DATA)]))
     out = tmp_path / "k"
-    assert main(["kernels", str(table), "--q", str(Q), "--D0", "1", "--m0", "kk", "--cut", "1e-5",
+    assert main(["kernels", str(table), "--q", str(Q), "--D0", "1", "--m0", "kk", "--cut", "1e-5", "--method", "nnls",
                  "--out", str(out), "--quiet"]) == 0
     for suffix in ("_kernels.txt", "_m0.txt", "_sisf.txt", "_kernels.png", "_m0.png"):
         assert (tmp_path / f"k{suffix}").stat().st_size > 0

@@ -35,7 +35,8 @@ def plot_kernels(results: list[dict], fig=None):
 
 def plot_m0(results: list[dict], scaling: dict | None = None, fig=None):
     """``q^2 m0`` against q (chosen, asymptotic, Kramers-Kronig, scaling fit) and the
-    iterative error curves against ``q^2 m0`` (Figs. 4.18/4.19)."""
+    iterative error curves against ``q^2 m0`` (Figs. 4.18/4.19).
+    """
     if fig is None:
         fig, axes = subplots(1, 2, figsize=(10, 4))
     else:

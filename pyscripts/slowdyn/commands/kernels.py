@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--q", type=float, nargs="+", default=None, help="wave numbers (default: all in the file)")
     parser.add_argument("--block", default="all", help="fix sisf/msd block: all or an atom type (default all)")
     parser.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD,
-                        help=f"inversion of m(omega)/m0 (default {DEFAULT_METHOD}, the best in the validation)")
+                        help=f"inversion of m(omega)/m0 (default {DEFAULT_METHOD}, "
+                        "the best in the hard-disk validation)")
     parser.add_argument("--m0", default="iterative", help=M0_HELP)
     parser.add_argument("--cut", type=float, default=1e-3,
                         help="noise level: the SISF is cut below it and continued by a fitted exponential")
@@ -47,7 +48,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="validate: methods evaluated with MCT's m0 (default: all)")
     v.add_argument("--m0-methods", nargs="+", choices=METHODS, default=None,
                    help="validate: methods that also run the iterative and scaling m0 (default nnls nnlt_tails)")
-    v.add_argument("--cache", type=Path, default=None, help="validate: folder for the MCT solutions (default PREFIX_mct)")
+    v.add_argument("--n-q", type=int, default=64,
+                   help="validate: points of the MCT wave-number grid 0.4 (k + 1/4) (default 64: q < 25.4)")
+    v.add_argument("--cache", type=Path, default=None,
+                   help="validate: folder for the MCT solutions (default PREFIX_mct)")
 
 
 def _m0_choice(text: str):
@@ -165,7 +169,8 @@ def _validate(args) -> list[Path]:
     if args.m0_methods is not None:
         kw["m0_methods"] = args.m0_methods
     val = KernelValidation(packing=phis, q=args.q or DEFAULT_Q, methods=args.methods or METHODS,
-                           model=args.model, cache_dir=args.cache or Path(f"{args.out}_mct"),
+                           model=args.model, mct={"n_q": args.n_q},
+                           cache_dir=args.cache or Path(f"{args.out}_mct"),
                            progress=not args.quiet, **kw).compute()
     text = val.table()
     print(text, end="")
