@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     v = parser.add_argument_group("validate")
     v.add_argument("--phi", nargs="+", default=None,
-                   help="validate: packing fractions, or 'all' for Table 4.3's list (default: five of them)")
+                   help="validate: packing fractions, or 'all' for Table 4.3's list (default 0.48547 0.66003)")
     v.add_argument("--methods", nargs="+", choices=METHODS, default=None,
                    help="validate: methods evaluated with MCT's m0 (default: all)")
     v.add_argument("--m0-methods", nargs="+", choices=METHODS, default=None,
@@ -54,15 +54,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="validate: folder for the MCT solutions (default PREFIX_mct)")
 
 
+def _error(message: str):
+    from slowdyn.cli import SlowdynError
+
+    return SlowdynError(message)
+
+
 def _m0_choice(text: str):
     if text in ("asymptotic", "kk", "iterative", "scaling"):
         return text
     try:
         value = float(text)
     except ValueError:
-        raise SystemExit(f"slowdyn kernels: --m0 must be asymptotic, kk, iterative, scaling or a number, not {text!r}")
+        raise _error(f"--m0 must be asymptotic, kk, iterative, scaling or a number, not {text!r}") from None
     if not value > 0:
-        raise SystemExit(f"slowdyn kernels: --m0 must be > 0, got {value}")
+        raise _error(f"--m0 must be > 0, got {value}")
     return value
 
 
@@ -75,11 +81,11 @@ def _kernels(args) -> list[Path]:
     from slowdyn.analysis.memory.kernels import MemoryKernel, fit_scaling
 
     if args.D0 is None:
-        raise SystemExit("slowdyn kernels: give the short-time diffusion coefficient with --D0")
+        raise _error("give the short-time diffusion coefficient with --D0")
     how = _m0_choice(args.m0)
     data = load_sisf(args.input, q=args.q, block=args.block)
     if how == "scaling" and len(data) < 2:
-        raise SystemExit("slowdyn kernels: --m0 scaling needs at least two wave numbers")
+        raise _error("--m0 scaling needs at least two wave numbers")
     model = args.model
     results, kernels = [], []
     for q, (t, F) in tqdm(sorted(data.items()), desc="q", disable=args.quiet):
@@ -106,7 +112,7 @@ def _kernels(args) -> list[Path]:
             r.update(m0=float(m0), how="scaling")
     for r, mk in zip(results, kernels):
         if not (np.isfinite(r["m0"]) and r["m0"] > 0):
-            raise SystemExit(f"slowdyn kernels: the {r['how']} m0 at q = {r['q']:g} is {r['m0']:.3g}; "
+            raise _error(f"the {r['how']} m0 at q = {r['q']:g} is {r['m0']:.3g}; "
                              "choose another --m0")
         r["t_kernel"], r["m"] = mk.kernel(r["m0"])
         r["F_rec"] = mk.reconstruct(r["t_kernel"], r["m"], t_out=r["t"][r["t"] > 0] if r["t"][0] == 0 else r["t"])
