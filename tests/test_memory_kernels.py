@@ -4,6 +4,8 @@ baseline and bad input."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -228,3 +230,26 @@ def test_packing_mapping_recovers_intermediate_phi():
     assert f(0.2) == pytest.approx(0.244, abs=0.01)
     with pytest.raises(ValueError, match="at least two"):
         PackingMapping({0.1: table[0.1]})
+
+
+def test_cli_fix_file_scaling_m0(tmp_path):
+    """A fix sisf/msd file with two q whose exact kernels obey m0 = 50/q^2: `--m0 scaling`
+    recovers a = 50 and b = 0 through iterative m0 per q and the q-scaling fit."""
+    from slowdyn.cli import main
+
+    q1, q2 = np.sqrt(10.0), np.sqrt(20.0)
+    e1, e2 = ExponentialKernel(50 / q1**2, TAU_M, 1 / q1**2), ExponentialKernel(50 / q2**2, TAU_M, 1 / q2**2)
+    fix = tmp_path / "sisf.dat"
+    rows = "".join(f"{i + 1} {x:.10g} 10 0 0 {a:.12g} {b:.12g}\n"
+                   for i, (x, a, b) in enumerate(zip(T_DATA, e1.phi(T_DATA), e2.phi(T_DATA))))
+    fix.write_text(f"# slowdyn fix sisf/msd: fix sd group all dimension 2 NEVERY 1\n# q: {q1:.10g} {q2:.10g}\n"
+                   "# types: all\n# columns: lag time norigin msd_all alpha2_all fs_all_q1 fs_all_q2\n" + rows)
+    out = tmp_path / "fx"
+    assert main(["kernels", str(fix), "--D0", "1", "--method", "nnls", "--m0", "scaling", "--cut", "1e-5",
+                 "--out", str(out), "--quiet"]) == 0
+    text = open(f"{out}_m0.txt").read()
+    a, b = (float(v) for v in re.search(r"\(1 \+ b q\): a (\S+) b (\S+)", text).groups())
+    assert a == pytest.approx(50.0, rel=0.02)
+    assert abs(b) < 0.01
+    m0 = np.loadtxt(f"{out}_m0.txt", usecols=1)
+    np.testing.assert_allclose(m0, [5.0, 2.5], rtol=0.02)
