@@ -40,6 +40,7 @@ SUBCOMMANDS = {
     "run": "run a LAMMPS input deck through the Python interface (like lmp -in DECK)",
     "observe": "observables (self dynamics, g(r), S(q), Voronoi, NVE energy) as tables and PNGs",
     "nnlt": "train or apply the neural-network inverse Laplace transform",
+    "pack": "grow an overlap-free hard-disk/sphere packing, written as a LAMMPS data file",
     "kernels": "memory kernels m(q, t) from SISFs (Laplace-domain Mori-Zwanzig), and their MCT validation",
 }
 
