@@ -24,9 +24,11 @@ def plot_kernels(results: list[dict], fig=None):
         axes[1].semilogx(r["t"], r["F_rec"], "-", color=c, label=f"q = {r['q']:g}: RMSE {r['rmse']:.1e}")
     axes[0].set_xlabel("t")
     axes[0].set_ylabel("m(q, t)")
-    axes[0].set_ylim(bottom=max(1e-6, min(np.min(r["m"][r["m"] > 0]) for r in results if np.any(r["m"] > 0))))
+    top = max(float(np.max(r["m"])) for r in results)
+    axes[0].set_ylim(1e-4 * top, 3 * top)
     axes[1].set_xlabel("t")
-    axes[1].set_ylabel("F_s(q, t): data (dots), time-domain MZ with the kernel (lines)")
+    axes[1].set_ylabel("F_s(q, t)")
+    axes[1].set_title("data (dots), time-domain MZ with the kernel (lines)", fontsize="small")
     for ax in axes:
         ax.legend(fontsize="x-small")
     fig.tight_layout()
