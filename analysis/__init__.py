@@ -11,6 +11,8 @@ One subpackage per physics idea, each imported on demand:
 - :mod:`.nnlt`: the neural-network inverse Laplace transform (grids, data,
   network, model, configs, training)
 - :mod:`.mct`: mode-coupling models through mctpy (F12, 2D hard disks, critical points)
+- :mod:`.memory`: memory kernels from SISFs (Laplace-domain Mori-Zwanzig, m0 estimators,
+  time-domain check, Volterra baseline)
 - :mod:`.validation`: the inversions checked against held-out pairs, MCT
   correlators and a simulated Brownian F_s
 

@@ -43,9 +43,11 @@ class HardDiskSolution:
     collective, tagged : numpy.ndarray (n_t, n_q)
         Normalised collective ``phi(q, t)`` and tagged ``phi_s(q, t) = F_s(q, t)``.
     kernel, tagged_kernel : numpy.ndarray (n_t, n_q)
-        Their memory kernels ``m(q, t)``, ``m_s(q, t)`` as mctpy normalises them
-        (the ``m`` of ``tau_q d_t phi + phi + int m d phi = 0`` with ``tau_q = S(q)/(D0 q^2)``
-        for the collective and ``1/(D0 q^2)`` for the tagged correlator).
+        Their memory kernels ``m(q, t)``, ``m_s(q, t)`` as mctpy normalises them: the ``m``
+        of ``B d_t phi + W phi + int m d phi = 0`` with ``W = q^2`` and ``B = S(q)/D0``
+        (collective) or ``1/D0`` (tagged). The kernel of eqs. 4.17/4.21 (``tau_q d_t phi +
+        phi + int m d phi = 0``) is therefore ``kernel / q^2`` (tested for the tagged one in
+        tests/test_memory_kernels.py).
     """
 
     q: np.ndarray

@@ -1,1 +1,14 @@
-"""Memory kernels from correlation functions (Granz 2026, ch. 4)."""
+"""Memory kernels from correlation functions (Granz 2026, ch. 4).
+
+- :mod:`.mz_laplace`: the Laplace-domain Mori-Zwanzig equation (eq. 4.47),
+  preprocessing of measured SISFs, truncation of high-frequency artefacts
+- :mod:`.mz_time`: the time-domain Mori-Zwanzig equation for a given kernel (mctpy's solver)
+- :mod:`.m0`: estimators of ``m0 = m(q, 0)``: asymptotic, Kramers-Kronig, iterative, q-scaling
+- :mod:`.kernels`: the pipeline, SISF -> kernel -> reconstructed SISF (:class:`MemoryKernel`)
+- :mod:`.volterra`: classical baseline, the discretised Volterra equation in the time domain
+- :mod:`.exact`: the exactly solvable exponential kernel (test oracle)
+- :mod:`.mapping`: effective packing-fraction mapping between simulation and MCT (§4.4.3)
+- :mod:`.cmaes`: stretched-exponential kernels fitted by CMA-ES (Ciarella et al., Mach. Learn.: Sci. Technol. 2023)
+
+Imported on demand; mctpy, numba and torch load lazily.
+"""

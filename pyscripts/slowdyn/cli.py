@@ -43,6 +43,7 @@ SUBCOMMANDS = {
     "pack": "grow an overlap-free hard-disk/sphere packing, written as a LAMMPS data file",
     "nnp": "neural-network potentials: sample data, train (knn, deepmd, nequip), evaluate",
     "closure": "learned MCT memory-kernel closures m_phi[S] and the CMA-ES kernel fit",
+    "kernels": "memory kernels m(q, t) from SISFs (Laplace-domain Mori-Zwanzig), and their MCT validation",
 }
 
 DESCRIPTION = """\

@@ -1,0 +1,89 @@
+"""The exactly solvable Mori-Zwanzig equation: an exponential memory kernel.
+
+For ``m(t) = A exp(-t/tau_m)`` the Brownian Mori-Zwanzig equation (Granz
+2026, eqs. 4.17/4.21)::
+
+    tau0 d_t phi + phi + int_0^t m(t - t') d_t' phi(t') dt' = 0,   phi(0) = 1
+
+has, with the Laplace transform ``K(s) = A tau_m / (1 + s tau_m)`` of the
+kernel, the solution ``Phi(s) = (tau0 + K) / (s (tau0 + K) + 1)``.
+Multiplying through by ``1 + s tau_m``::
+
+    Phi(s) = N(s) / D(s),  N(s) = tau0 tau_m s + tau0 + A tau_m,
+                           D(s) = tau0 tau_m s^2 + (tau0 + tau_m + A tau_m) s + 1.
+
+The discriminant of ``D`` is ``(tau0 - tau_m)^2 + A tau_m (A tau_m + 2 tau0
++ 2 tau_m) > 0`` for ``A > 0``: two distinct negative roots ``s_1, s_2``, so
+``phi(t) = c_1 exp(s_1 t) + c_2 exp(s_2 t)`` with the residues
+``c_i = N(s_i) / D'(s_i)`` (``c_1 + c_2 = 1``). Both ``c_i`` are positive
+(``N(s_i) D'(s_i) > 0`` since ``N`` vanishes at ``-(1/tau_m + A/tau0)``,
+below both roots), i.e. ``phi`` is completely monotone. These closed forms
+test the time-domain solver, the Laplace-domain equation (eq. 4.47) and
+every m0 estimator (``m0 = A``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..laplace.exponentials import ExponentialSum
+
+
+@dataclass(frozen=True)
+class ExponentialKernel:
+    """``m(t) = A exp(-t/tau_m)`` and the correlator it produces.
+
+    Parameters
+    ----------
+    A : float
+        Initial value ``m0 = m(0)`` (> 0).
+    tau_m : float
+        Decay time of the kernel (> 0).
+    tau0 : float
+        Short-time relaxation time ``1/(D0 q^2)`` (> 0).
+    """
+
+    A: float
+    tau_m: float
+    tau0: float
+
+    def __post_init__(self) -> None:
+        if not (self.A > 0 and self.tau_m > 0 and self.tau0 > 0):
+            raise ValueError("ExponentialKernel: need A > 0, tau_m > 0 and tau0 > 0")
+
+    @property
+    def kernel(self) -> ExponentialSum:
+        """The memory kernel as an exponential sum."""
+        return ExponentialSum([self.A], [self.tau_m])
+
+    @property
+    def correlator(self) -> ExponentialSum:
+        """``phi(t) = c_1 exp(-t/tau_1) + c_2 exp(-t/tau_2)`` (module docstring)."""
+        a2 = self.tau0 * self.tau_m
+        a1 = self.tau0 + self.tau_m + self.A * self.tau_m
+        disc = np.sqrt(a1 * a1 - 4.0 * a2)
+        # both roots negative; the small one without cancellation: s1 s2 = 1/a2
+        s_big = -(a1 + disc) / (2.0 * a2)
+        s_small = 1.0 / (a2 * s_big)
+        s = np.array([s_small, s_big])
+        num = a2 * s + self.tau0 + self.A * self.tau_m
+        c = num / (2.0 * a2 * s + a1)
+        return ExponentialSum(c, -1.0 / s)
+
+    def phi(self, t) -> np.ndarray:
+        """Correlator on ``t``."""
+        return self.correlator.f(t)
+
+    def m(self, t) -> np.ndarray:
+        """Kernel on ``t``."""
+        return self.kernel.f(t)
+
+    def mhat(self, omega) -> np.ndarray:
+        """Fourier-Laplace transform of the kernel, ``A tau_m / (1 + i omega tau_m)``."""
+        return self.kernel.fhat(omega)
+
+    def shat(self, omega) -> np.ndarray:
+        """Fourier-Laplace transform of the correlator."""
+        return self.correlator.fhat(omega)

@@ -1,0 +1,354 @@
+"""Memory kernels of Brownian hard disks recovered from their MCT SISFs
+(Granz 2026, §4.3, Table 4.3).
+
+For each packing fraction the 2D hard-disk MCT (FMT structure factor,
+:class:`~slowdyn.analysis.mct.HardDisks2D`) is solved once; at each wave
+number the tagged correlator F_s(q, t) goes through the kernel pipeline
+(:class:`~slowdyn.analysis.memory.kernels.MemoryKernel`) with every inversion
+method and every m0 choice:
+
+- ``exact``: MCT's own ``m0`` (the kernel error of the inversion alone),
+- ``iterative``: the m0 with the smallest reconstruction RMSE at this q (Table 4.3, RMSE_best),
+- ``scaling``: ``m0(q) = a/q^2 (1 + b q)`` fitted over all q of the packing fraction (RMSE_scal),
+
+plus the classical time-domain baseline (:class:`~slowdyn.analysis.memory.volterra.VolterraKernel`).
+mctpy's tagged kernel belongs to ``B d_t phi + W phi + int m d phi = 0`` with
+``B = 1/D0``, ``W = q^2``; the kernel of eq. 4.21 (``tau0 = 1/(D0 q^2)``) is
+that divided by ``q^2`` (tested: the time-domain solution with it reproduces
+mctpy's F_s to 1e-5).
+
+Errors: the SISF RMSE over the measured window (log-spaced points from
+``t_min`` to where F_s falls below the cut, the fitted tail excluded), and the
+kernel error ``RMS[(m - m_MCT)/m0_MCT]`` on the NNLT time grid where
+``1e-3 < m_MCT/m0_MCT < 0.9`` (intermediate and long times; Table 4.3 has no
+kernel error). The MCT solutions are cached as ``.npz`` files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .._compute import Compute, computed_property
+from ..laplace.pipeline import METHODS, NNLT_METHODS
+from ..mct.hard_disks import HardDisks2D, default_q_grid
+from ..memory.kernels import MemoryKernel, fit_scaling
+from ..memory.mapping import PackingMapping
+from ..memory.mz_time import solve_mz
+from ..memory.volterra import VolterraKernel
+
+#: packing fractions of Table 4.3 and its RMSE (scaling, best)
+TABLE_4_3 = {0.12707: (1.542e-3, 5.305e-4), 0.24397: (6.751e-4, 1.606e-4), 0.33389: (7.768e-4, 1.840e-4),
+             0.41225: (7.658e-4, 2.373e-4), 0.48547: (8.986e-4, 3.528e-4), 0.55681: (1.382e-3, 5.932e-4),
+             0.59279: (1.991e-3, 7.532e-4), 0.62951: (3.318e-3, 8.902e-4), 0.63721: (2.680e-3, 9.892e-4),
+             0.64473: (2.355e-3, 9.766e-4), 0.65246: (3.299e-3, 1.998e-3), 0.66003: (8.563e-3, 4.264e-3),
+             0.66756: (1.039e-2, 3.623e-3), 0.67487: (4.218e-3, 3.695e-3), 0.68171: (1.646e-3, 1.170e-3),
+             0.68711: (1.593e-3, 9.987e-4), 0.68930: (1.077e-3, 9.141e-4), 0.68966: (1.571e-3, 1.269e-3)}
+TABLE_4_3_OVERALL = (3.752e-3, 1.794e-3)
+#: an affordable subset of Table 4.3's list (each (phi, q) costs about a minute of one core)
+DEFAULT_PACKING = (0.48547, 0.66003)
+#: wave numbers on the MCT grid 0.4 (k + 1/4) spanning the thesis' q = 2 ... 10
+DEFAULT_Q = (2.1, 6.5, 10.1)
+
+
+def mct_solution(phi: float, n_q: int = 64, dq: float = 0.4, h: float = 1e-7, blocks: int = 40,
+                 cache_dir: Path | None = None) -> dict:
+    """``{q, t, tagged, tagged_kernel}`` of the hard-disk MCT, cached in ``cache_dir``."""
+    path = None
+    if cache_dir is not None:
+        path = Path(cache_dir) / f"mct_disks_phi{phi:.5f}_nq{n_q}_dq{dq:g}_h{h:g}_b{blocks}.npz"
+        if path.exists():
+            with np.load(path) as z:
+                return {k: z[k] for k in z.files}
+    sol = HardDisks2D(phi, default_q_grid(n_q, dq)).solve(h=h, blocks=blocks)
+    out = {"q": sol.q, "t": sol.t, "tagged": sol.tagged, "tagged_kernel": sol.tagged_kernel}
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, **out)
+    return out
+
+
+def kernel_error(t, m, t_ref, m_ref) -> float:
+    """``RMS[(m - m_ref)/m_ref(0)]`` where ``1e-3 < m_ref/m_ref(0) < 0.9`` (on ``t``)."""
+    ref = np.interp(t, t_ref, m_ref)
+    m0 = m_ref[0]
+    sel = (ref > 1e-3 * m0) & (ref < 0.9 * m0)
+    if not sel.any():
+        return float("nan")
+    return float(np.sqrt(np.mean(((np.asarray(m)[sel] - ref[sel]) / m0) ** 2)))
+
+
+class KernelValidation(Compute):
+    """Hard-disk kernels from MCT SISFs with every method and m0 choice.
+
+    Parameters
+    ----------
+    packing : sequence of float
+        Packing fractions (default :data:`DEFAULT_PACKING`; Table 4.3's list is :data:`TABLE_4_3`).
+    q : sequence of float
+        Wave numbers on the MCT grid.
+    methods : sequence of str
+        Inversion methods evaluated with MCT's exact m0 (default: all of ``laplace.pipeline.METHODS``).
+    m0_methods : sequence of str
+        Methods that also run the iterative and the q-scaling m0 (each costs
+        tens of inversions and time-domain solutions per SISF).
+    model : NNLT, path or None
+        NNLT for the NNLT methods (default: the shipped model).
+    mct : dict, optional
+        :func:`mct_solution` settings (``n_q``, ``dq``, ``h``, ``blocks``).
+    cache_dir : path, optional
+        Where the MCT solutions are cached.
+    n_points, t_min, cut : int, float, float
+        The SISF handed to the pipeline: ``n_points`` log-spaced samples from
+        ``t_min``; data below ``cut`` are replaced by the fitted tail.
+    iterative : dict, optional
+        :class:`~slowdyn.analysis.memory.m0.IterativeM0` settings.
+    scaling_evals : int
+        Nelder-Mead budget of each q-scaling fit.
+    progress : bool
+        tqdm bars.
+    """
+
+    compute_hint = "compute()"
+
+    def __init__(self, packing=DEFAULT_PACKING, q=DEFAULT_Q, methods=METHODS, m0_methods=("nnls", "nnlt_tails"),
+                 model=None, mct: dict | None = None,
+                 cache_dir=None, n_points: int = 300, t_min: float = 1e-5, cut: float = 1e-5,
+                 iterative: dict | None = None, scaling_evals: int = 12, progress: bool = True) -> None:
+        self.packing = [float(p) for p in packing]
+        self.q = [float(v) for v in q]
+        self.methods = list(methods)
+        self.m0_methods = [m for m in m0_methods if m in self.methods]
+        for m in self.methods:
+            if m not in METHODS:
+                raise ValueError(f"unknown method {m!r}; choose from {', '.join(METHODS)}")
+        self._model = model
+        self.mct = dict(mct or {})
+        self.cache_dir = cache_dir
+        self.n_points, self.t_min, self.cut = int(n_points), float(t_min), float(cut)
+        self.iterative = {"span": 4.0, "n_scan": 7, "refine": 4, **(iterative or {})}
+        self.scaling_evals = int(scaling_evals)
+        self.progress = bool(progress)
+
+    def _nnlt(self):
+        if self._model is None or not hasattr(self._model, "grids"):
+            from ..nnlt.model import NNLT, pretrained
+
+            self._model = pretrained() if self._model in (None, "pretrained") else NNLT.load(self._model)
+        return self._model
+
+    def _sample(self, t, f):
+        end = t[np.argmax(f < self.cut * 1e-2)] if np.any(f < self.cut * 1e-2) else t[-1]
+        ts = np.logspace(np.log10(self.t_min), np.log10(end), self.n_points)
+        return ts, np.interp(ts, t, f)
+
+    def compute(self) -> "KernelValidation":
+        from tqdm.auto import tqdm
+
+        model = self._nnlt() if any(m in NNLT_METHODS for m in self.methods) else None
+        rows, scaling, volterra, sisf_q65 = [], [], [], {}
+        bar = tqdm(total=len(self.packing) * len(self.q), desc="phi, q", disable=not self.progress)
+        for phi in self.packing:
+            sol = mct_solution(phi, cache_dir=self.cache_dir, **self.mct)
+            kernels = {m: [] for m in self.m0_methods}
+            best = {m: [] for m in self.m0_methods}
+            refs = []
+            for qv in self.q:
+                iq = int(np.argmin(np.abs(sol["q"] - qv)))
+                if not np.isclose(sol["q"][iq], qv, rtol=1e-9):
+                    raise ValueError(f"q = {qv} is not on the MCT grid (nearest {sol['q'][iq]:g})")
+                t_ref, f_ref = sol["t"], sol["tagged"][:, iq]
+                m_ref = sol["tagged_kernel"][:, iq] / qv**2
+                refs.append((t_ref, m_ref))
+                ts, fs = self._sample(t_ref, f_ref)
+                if abs(qv - 6.5) < 1e-9:
+                    sisf_q65[phi] = (ts, fs)
+                m0_true = float(m_ref[0])
+                for meth in self.methods:
+                    mk = MemoryKernel(qv, 1.0, meth, cut=self.cut, model=model).compute(ts, fs)
+                    row = {"phi": phi, "q": qv, "method": meth, "m0_mct": m0_true,
+                           "m0_asymptotic": mk.m0_asymptotic, "m0_kk": mk.m0_kk, "omega_cut": mk.omega_cut}
+                    tk, m = mk.kernel(m0_true)
+                    row["curves"] = {"t_ref": t_ref, "m_ref": m_ref, "t": tk, "m_exact": m}
+                    row["exact"] = {"m0": m0_true, "rmse": mk.rmse(m0_true),
+                                    "kernel": kernel_error(tk, m, t_ref, m_ref)}
+                    if meth not in self.m0_methods:
+                        rows.append(row)
+                        continue
+                    kernels[meth].append(mk)
+                    it = mk.iterate_m0(guess=max(mk.m0_asymptotic, mk.m0_kk), **self.iterative)
+                    tk, m = mk.kernel(it.m0)
+                    row["curves"]["m_iterative"] = m
+                    row["iterative"] = {"m0": it.m0, "rmse": it.rmse, "kernel": kernel_error(tk, m, t_ref, m_ref)}
+                    best[meth].append(it.m0)
+                    rows.append(row)
+                # classical baseline on the same data
+                vk = VolterraKernel(1.0 / qv**2).compute(ts, fs)
+                rec = solve_mz(np.concatenate([vk.t, [vk.t[-1] * 1e3]]), np.concatenate([vk.m, [0.0]]),
+                               1.0 / qv**2, t_out=ts[fs >= self.cut])[1]
+                volterra.append({"phi": phi, "q": qv, "rmse": float(np.sqrt(np.mean((rec - fs[fs >= self.cut]) ** 2))),
+                                 "kernel": kernel_error(vk.t, vk.m, t_ref, m_ref), "m0": float(vk.m[0]),
+                                 "m0_mct": m0_true})
+                bar.update(1)
+            for meth in self.m0_methods:
+                fit = fit_scaling(kernels[meth], best[meth], max_evals=self.scaling_evals)
+                m0s = fit.m0()
+                per_q = []
+                for mk, m0, (t_ref, m_ref) in zip(kernels[meth], m0s, refs):
+                    tk, m = mk.kernel(float(m0))
+                    per_q.append({"q": mk.q, "m0": float(m0), "rmse": mk.rmse(float(m0)),
+                                  "kernel": kernel_error(tk, m, t_ref, m_ref)})
+                scaling.append({"phi": phi, "method": meth, **fit.result, "per_q": per_q})
+        bar.close()
+        self._rows, self._scaling, self._volterra = rows, scaling, volterra
+        self._mapping = self._leave_one_out(sisf_q65)
+        return self._computed()
+
+    @staticmethod
+    def _leave_one_out(table: dict) -> list:
+        """The phi_MCT fit at q = 6.5 of each MCT SISF against the others (self-consistency)."""
+        out = []
+        if len(table) < 3:
+            return out
+        for phi, (t, f) in table.items():
+            others = {p: v for p, v in table.items() if p != phi}
+            fit_phi, rmse = PackingMapping(others).fit(t, f)
+            out.append({"phi": phi, "phi_fit": fit_phi, "rmse": rmse})
+        return out
+
+    def plot(self, q: float | None = None, fig=None):
+        """Kernels at one wave number (default: the one nearest 6.5): MCT against each
+        method with MCT's m0 (top) and with the iterative m0 (bottom), one column per phi.
+        """
+        from .._plotting import subplots
+
+        qs = sorted({x["q"] for x in self.rows})
+        q = min(qs, key=lambda v: abs(v - 6.5)) if q is None else q
+        n = len(self.packing)
+        if fig is None:
+            fig, axes = subplots(2, n, figsize=(3.4 * n, 6.5), squeeze=False)
+        else:
+            axes = fig.subplots(2, n, squeeze=False)
+        for j, phi in enumerate(self.packing):
+            rows = [x for x in self.rows if x["phi"] == phi and abs(x["q"] - q) < 1e-9]
+            for i, key in enumerate(("m_exact", "m_iterative")):
+                ax = axes[i, j]
+                if rows:
+                    c = rows[0]["curves"]
+                    ax.loglog(c["t_ref"][1:], c["m_ref"][1:], "k-", lw=2.5, label="MCT")
+                for k, x in enumerate(rows):
+                    m = x["curves"].get(key)
+                    if m is not None:
+                        ok = m > 0
+                        ax.loglog(x["curves"]["t"][ok], m[ok], "--", color=f"C{k}", label=x["method"])
+                ax.set_ylim(1e-4 * rows[0]["m0_mct"] if rows else 1e-6, 3 * rows[0]["m0_mct"] if rows else 1)
+                ax.set_xlim(1e-6, 1e6)
+                ax.set_title(f"phi = {phi:g}, q = {q:g}, " + ("MCT m0" if i == 0 else "iterative m0"), fontsize="small")
+                ax.set_xlabel("t")
+        axes[0, 0].set_ylabel("m(q, t)")
+        axes[0, 0].legend(fontsize="x-small")
+        fig.tight_layout()
+        return fig
+
+    @computed_property
+    def rows(self) -> list:
+        """One dict per (phi, q, method): m0 estimates, ``exact`` and ``iterative`` results."""
+        return self._rows
+
+    @computed_property
+    def scaling(self) -> list:
+        """One dict per (phi, method): ``a``, ``b``, ``mean_rmse`` and per-q results."""
+        return self._scaling
+
+    @computed_property
+    def volterra(self) -> list:
+        """The time-domain baseline per (phi, q)."""
+        return self._volterra
+
+    @computed_property
+    def mapping(self) -> list:
+        """Leave-one-out phi_MCT fits at q = 6.5."""
+        return self._mapping
+
+    def summary(self) -> dict:
+        """Per method: mean RMSE (exact m0, iterative = best, scaling) and mean kernel error."""
+        out = {}
+        nan = float("nan")
+        for meth in self.methods:
+            r = [x for x in self.rows if x["method"] == meth]
+            s = [p for x in self.scaling if x["method"] == meth for p in x["per_q"]]
+            if meth not in self.m0_methods:
+                out[meth] = {"rmse_exact": float(np.sqrt(np.mean([x["exact"]["rmse"] ** 2 for x in r]))),
+                             "kernel_exact": float(np.nanmean([x["exact"]["kernel"] for x in r])),
+                             "rmse_best": nan, "rmse_scal": nan, "kernel_best": nan, "kernel_scal": nan,
+                             "m0_best_over_mct": nan,
+                             "m0_asym_over_mct": float(np.median([x["m0_asymptotic"] / x["m0_mct"] for x in r])),
+                             "m0_kk_over_mct": float(np.median([x["m0_kk"] / x["m0_mct"] for x in r]))}
+                continue
+            rms = lambda v: float(np.sqrt(np.mean(np.square(v))))  # noqa: E731 (overall RMSE as the thesis)
+            out[meth] = {"rmse_exact": rms([x["exact"]["rmse"] for x in r]),
+                         "rmse_best": rms([x["iterative"]["rmse"] for x in r]),
+                         "rmse_scal": rms([p["rmse"] for p in s]),
+                         "kernel_exact": float(np.nanmean([x["exact"]["kernel"] for x in r])),
+                         "kernel_best": float(np.nanmean([x["iterative"]["kernel"] for x in r])),
+                         "kernel_scal": float(np.nanmean([p["kernel"] for p in s])),
+                         "m0_best_over_mct": float(np.median([x["iterative"]["m0"] / x["m0_mct"] for x in r])),
+                         "m0_asym_over_mct": float(np.median([x["m0_asymptotic"] / x["m0_mct"] for x in r])),
+                         "m0_kk_over_mct": float(np.median([x["m0_kk"] / x["m0_mct"] for x in r]))}
+        v = self.volterra
+        out["volterra"] = {"rmse_exact": float(np.sqrt(np.mean([x["rmse"] ** 2 for x in v]))),
+                           "kernel_exact": float(np.nanmean([x["kernel"] for x in v])),
+                           "m0_over_mct": float(np.median([x["m0"] / x["m0_mct"] for x in v]))}
+        return out
+
+    def table(self) -> str:
+        """Text tables: summary per method, per-phi RMSE next to Table 4.3, details, mapping."""
+        lines = ["# memory kernels of Brownian hard disks from MCT F_s(q, t) (FMT S(q)), "
+                 f"phi = {', '.join(f'{p:g}' for p in self.packing)}, q = {', '.join(f'{v:g}' for v in self.q)}",
+                 "# RMSE: reconstructed vs MCT F_s (overall = RMS over phi and q); kernel: RMS[(m - m_MCT)/m0_MCT] "
+                 "where 1e-3 < m_MCT/m0 < 0.9",
+                 f"# Table 4.3 overall: RMSE_scal {TABLE_4_3_OVERALL[0]:.3e}, RMSE_best {TABLE_4_3_OVERALL[1]:.3e}",
+                 f"{'method':14s} {'RMSE_exact':>10s} {'RMSE_best':>10s} {'RMSE_scal':>10s} {'kern_exact':>10s} "
+                 f"{'kern_best':>10s} {'kern_scal':>10s} {'m0best/mct':>10s} {'m0asy/mct':>10s} {'m0kk/mct':>10s}"]
+        summ = self.summary()
+        for meth in self.methods:
+            s = summ[meth]
+            lines.append(f"{meth:14s} {s['rmse_exact']:10.3e} {s['rmse_best']:10.3e} {s['rmse_scal']:10.3e} "
+                         f"{s['kernel_exact']:10.3e} {s['kernel_best']:10.3e} {s['kernel_scal']:10.3e} "
+                         f"{s['m0_best_over_mct']:10.3f} {s['m0_asym_over_mct']:10.3f} {s['m0_kk_over_mct']:10.3f}")
+        v = summ["volterra"]
+        lines.append(f"{'volterra':14s} {v['rmse_exact']:10.3e} {'-':>10s} {'-':>10s} {v['kernel_exact']:10.3e} "
+                     f"{'-':>10s} {'-':>10s} {'-':>10s} {'-':>10s} {'-':>10s}  (m0 from the data: "
+                     f"{v['m0_over_mct']:.3f} x MCT)")
+        lines += ["", "# per phi: RMSE_scal / RMSE_best (RMS over q) next to Table 4.3",
+                  f"{'phi':>8s} {'method':14s} {'scal':>10s} {'best':>10s} {'T4.3 scal':>10s} {'T4.3 best':>10s} "
+                  f"{'a':>9s} {'b':>9s}"]
+        for sc in self.scaling:
+            phi, meth = sc["phi"], sc["method"]
+            best = [x["iterative"]["rmse"] for x in self.rows if x["phi"] == phi and x["method"] == meth]
+            ref = TABLE_4_3.get(round(phi, 5), (float("nan"), float("nan")))
+            lines.append(f"{phi:8.5f} {meth:14s} {np.sqrt(np.mean([p['rmse'] ** 2 for p in sc['per_q']])):10.3e} "
+                         f"{np.sqrt(np.mean(np.square(best))):10.3e} {ref[0]:10.3e} {ref[1]:10.3e} "
+                         f"{sc['a']:9.3g} {sc['b']:9.3g}")
+        lines += ["", "# per (phi, q, method): m0 (MCT, asymptotic, Kramers-Kronig, iterative), RMSE and kernel "
+                  "error with exact and iterative m0",
+                  f"{'phi':>8s} {'q':>5s} {'method':14s} {'m0_mct':>9s} {'m0_asym':>9s} {'m0_kk':>9s} {'m0_iter':>9s} "
+                  f"{'rmse_ex':>9s} {'rmse_it':>9s} {'kern_ex':>9s} {'kern_it':>9s} {'w_cut':>8s}"]
+        for x in self.rows:
+            it = x.get("iterative", {"m0": float("nan"), "rmse": float("nan"), "kernel": float("nan")})
+            lines.append(f"{x['phi']:8.5f} {x['q']:5.2f} {x['method']:14s} {x['m0_mct']:9.4g} "
+                         f"{x['m0_asymptotic']:9.4g} {x['m0_kk']:9.4g} {it['m0']:9.4g} {x['exact']['rmse']:9.2e} "
+                         f"{it['rmse']:9.2e} {x['exact']['kernel']:9.2e} {it['kernel']:9.2e} "
+                         f"{x['omega_cut']:8.3g}")
+        lines += ["", "# Volterra baseline (time domain, uniform grid) per (phi, q)",
+                  f"{'phi':>8s} {'q':>5s} {'m0_mct':>9s} {'m0_volt':>9s} {'rmse':>9s} {'kernel':>9s}"]
+        for x in self.volterra:
+            lines.append(f"{x['phi']:8.5f} {x['q']:5.2f} {x['m0_mct']:9.4g} {x['m0']:9.4g} {x['rmse']:9.2e} "
+                         f"{x['kernel']:9.2e}")
+        if self.mapping:
+            lines += ["", "# phi_MCT mapping at q = 6.5, leave-one-out self-consistency (each MCT SISF fitted "
+                      "against the other packing fractions)", f"{'phi':>8s} {'phi_fit':>8s} {'rmse':>9s}"]
+            for x in self.mapping:
+                lines.append(f"{x['phi']:8.5f} {x['phi_fit']:8.5f} {x['rmse']:9.2e}")
+        return "\n".join(lines) + "\n"
