@@ -58,9 +58,10 @@ static const char cite_knn_nnp[] =
 
 static constexpr const char *MAGIC = "slowdyn_knn_nnp";
 static constexpr int FORMAT_VERSION = 1;
-// table: start spacing (R0 units), accepted relative error, at most this many halvings
+// table: start spacing (R0 units), accepted relative error of values and derivatives
+// (round-off of the quintic coefficients alone is ~1e-12), at most this many halvings
 static constexpr double TABLE_H0 = 1.0 / 64.0;
-static constexpr double TABLE_TOL = 1.0e-12;
+static constexpr double TABLE_TOL = 1.0e-10;
 static constexpr int TABLE_MAX_REFINE = 4;
 // tabulated range of r for s = 1/r (below: exact nets), as a fraction of RMAX
 static constexpr double TABLE_RMIN_FRAC = 0.05;
@@ -102,17 +103,19 @@ static void quintic_eval(int m1, const double *__restrict c, double t, double in
   }
 }
 
-// A[m][c] += w g[m] env[c]   (M1 x 4, row-major)
+// A[c][m] += g[m] env[c]   (stored 4 x M1: contiguous in m)
 SLOWDYN_SIMD_CLONES
 static void accumulate_a(int m1, const double *__restrict g, const double *__restrict env,
                          double *__restrict a)
 {
   const double e0 = env[0], e1 = env[1], e2 = env[2], e3 = env[3];
+  double *__restrict a0 = a, *__restrict a1 = a + m1, *__restrict a2 = a + 2 * m1,
+                     *__restrict a3 = a + 3 * m1;
   for (int m = 0; m < m1; m++) {
-    a[4 * m + 0] += g[m] * e0;
-    a[4 * m + 1] += g[m] * e1;
-    a[4 * m + 2] += g[m] * e2;
-    a[4 * m + 3] += g[m] * e3;
+    a0[m] += g[m] * e0;
+    a1[m] += g[m] * e1;
+    a2[m] += g[m] * e2;
+    a3[m] += g[m] * e3;
   }
 }
 
@@ -124,9 +127,48 @@ static void dense_transpose(int nin, int nout, const double *__restrict wt, cons
   for (int i = 0; i < nin; i++) {
     const double *w = wt + (size_t) i * nout;
     double s = 0.0;
+#pragma omp simd reduction(+ : s)
     for (int o = 0; o < nout; o++) s += w[o] * x[o];
     y[i] = s;
   }
+}
+
+// t[o] = b[o] + sum_i wt[i*nout+o] x[i]
+SLOWDYN_SIMD_CLONES
+static void dense_forward(int nin, int nout, const double *__restrict wt, const double *__restrict b,
+                          const double *__restrict x, double *__restrict t)
+{
+  for (int o = 0; o < nout; o++) t[o] = b[o];
+  for (int i = 0; i < nin; i++) {
+    const double xi = x[i];
+    const double *w = wt + (size_t) i * nout;
+    for (int o = 0; o < nout; o++) t[o] += w[o] * xi;
+  }
+}
+
+// backward through A for one neighbour (dA stored 4 x M1): de[c] = sum_m dA[c][m] g[m],
+// de[0] += sum_m (dA^T env)_m gd[m]  (the embedding's dependence on env0)
+SLOWDYN_SIMD_CLONES
+static void neighbour_backward(int m1, const double *__restrict da, const double *__restrict g,
+                               const double *__restrict gd, const double *__restrict env,
+                               double *__restrict de)
+{
+  const double e0 = env[0], e1 = env[1], e2 = env[2], e3 = env[3];
+  const double *__restrict d0 = da, *__restrict d1 = da + m1, *__restrict d2 = da + 2 * m1,
+                           *__restrict d3 = da + 3 * m1;
+  double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, se = 0.0;
+#pragma omp simd reduction(+ : s0, s1, s2, s3, se)
+  for (int m = 0; m < m1; m++) {
+    s0 += d0[m] * g[m];
+    s1 += d1[m] * g[m];
+    s2 += d2[m] * g[m];
+    s3 += d3[m] * g[m];
+    se += (d0[m] * e0 + d1[m] * e1 + d2[m] * e2 + d3[m] * e3) * gd[m];
+  }
+  de[0] = s0 + se;
+  de[1] = s1;
+  de[2] = s2;
+  de[3] = s3;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -296,12 +338,7 @@ double PairKNNNNP::fit_forward_backward(const Net &net, const double *in, double
     const double *x = fit_buf + 2 * l * s;
     double *t = fit_buf + (2 * l + 1) * s;
     double *y = fit_buf + (2 * l + 2) * s;
-    for (int o = 0; o < L.nout; o++) t[o] = L.b[o];
-    for (int i = 0; i < L.nin; i++) {
-      const double xi = x[i];
-      const double *w = L.wt.data() + (size_t) i * L.nout;
-      for (int o = 0; o < L.nout; o++) t[o] += w[o] * xi;
-    }
+    dense_forward(L.nin, L.nout, L.wt.data(), L.b.data(), x, t);
     if (L.linear) {
       out = t[0];
       break;
@@ -416,28 +453,27 @@ void PairKNNNNP::compute(int eflag, int vflag)
     }
     for (int q = 0; q < 4 * m1; q++) amat[q] *= inv_k;
 
-    // D = A A_<^T, fitting net, dE/dD
+    // D = A A_<^T, fitting net, dE/dD   (A, dA stored 4 x M1)
     for (int m = 0; m < m1; m++)
-      for (int p = 0; p < m2; p++) {
-        const double *am = amat + 4 * m, *ap = amat + 4 * p;
-        dmat[m * m2 + p] = am[0] * ap[0] + am[1] * ap[1] + am[2] * ap[2] + am[3] * ap[3];
-      }
+      for (int p = 0; p < m2; p++)
+        dmat[m * m2 + p] = amat[m] * amat[p] + amat[m1 + m] * amat[m1 + p] +
+            amat[2 * m1 + m] * amat[2 * m1 + p] + amat[3 * m1 + m] * amat[3 * m1 + p];
     const double out = fit_forward_backward(fit_nets[ti], dmat, ddmat);
     const double ei = e_scale * out + e_shift[ti];
-    for (int q = 0; q < m1 * m2; q++) ddmat[q] *= e_scale;
 
-    // dA = dD A_< + (dD^T A) in the first M2 rows; folded with 1/k
+    // dA = dD A_< + (dD^T A) in the first M2 rows; folded with e_scale / k
+    const double sk = e_scale * inv_k;
     for (int m = 0; m < m1; m++) {
       double acc[4] = {0.0, 0.0, 0.0, 0.0};
       const double *dd = ddmat + m * m2;
       for (int p = 0; p < m2; p++)
-        for (int c = 0; c < 4; c++) acc[c] += dd[p] * amat[4 * p + c];
+        for (int c = 0; c < 4; c++) acc[c] += dd[p] * amat[c * m1 + p];
       if (m < m2)
         for (int q = 0; q < m1; q++) {
           const double w = ddmat[q * m2 + m];
-          for (int c = 0; c < 4; c++) acc[c] += w * amat[4 * q + c];
+          for (int c = 0; c < 4; c++) acc[c] += w * amat[c * m1 + q];
         }
-      for (int c = 0; c < 4; c++) damat[4 * m + c] = acc[c] * inv_k;
+      for (int c = 0; c < 4; c++) damat[c * m1 + m] = acc[c] * sk;
     }
 
     // per neighbour: dE/denv, then dE/dr; forces and virial
@@ -447,17 +483,8 @@ void PairKNNNNP::compute(int eflag, int vflag)
       const double *env = nb_env + 4 * n;
       const double *g = nb_g + (size_t) n * m1;
       const double *gd = nb_gd + (size_t) n * m1;
-      double de[4] = {0.0, 0.0, 0.0, 0.0};
-      double demb = 0.0;
-      for (int m = 0; m < m1; m++) {
-        const double *da = damat + 4 * m;
-        de[0] += da[0] * g[m];
-        de[1] += da[1] * g[m];
-        de[2] += da[2] * g[m];
-        de[3] += da[3] * g[m];
-        demb += (da[0] * env[0] + da[1] * env[1] + da[2] * env[2] + da[3] * env[3]) * gd[m];
-      }
-      de[0] += demb;
+      double de[4];
+      neighbour_backward(m1, damat, g, gd, env, de);
       const double r = nb_r[n];
       const double *del = nb_del + 3 * n;
       const double u[3] = {del[0] / r, del[1] / r, del[2] / r};
@@ -828,6 +855,7 @@ void PairKNNNNP::build_tables()
             }
           }
         err = emax;
+        if (getenv("KNN_DEBUG")) utils::logmesg(lmp, "table h {} n {} err {}\n", tab.h, tab.n, err);
         if (err <= TABLE_TOL) break;
       }
       table_error = std::max(table_error, err);
