@@ -811,8 +811,23 @@ void PairKNNNNP::build_tables()
     for (int tj = 0; tj < nt; tj++) {
       const Net &net = emb_nets[ti * nt + tj];
       Table &tab = tables[ti * nt + tj];
+      // scale of the outputs and their derivatives over the range (errors are relative to it)
+      double gmax = 0.0, dmax = 0.0;
+      const int nscan = 2048;
+      for (int q = 0; q <= nscan; q++) {
+        embed_exact(net, lo + (hi - lo) * q / nscan, ge.data(), gde.data());
+        for (int m = 0; m < m1; m++) {
+          gmax = std::max(gmax, std::fabs(ge[m]));
+          dmax = std::max(dmax, std::fabs(gde[m]));
+        }
+      }
+      gmax = std::max(gmax, 1e-300);
+      dmax = std::max(dmax, 1e-300);
+      // halve the spacing until the error is below TABLE_TOL; round-off of the
+      // coefficients grows as the spacing shrinks, so keep the best table seen
+      Table best;
+      double best_err = HUGE_VAL;
       double h = TABLE_H0;
-      double err = 0.0;
       for (int refine = 0; refine <= TABLE_MAX_REFINE; refine++, h *= 0.5) {
         tab.n = std::max(1, (int) std::ceil((hi - lo) / h));
         tab.h = (hi - lo) / tab.n;
@@ -839,25 +854,26 @@ void PairKNNNNP::build_tables()
           f1.swap(g1);
           f2.swap(g2);
         }
-        // check at the midpoints and quarter points: values and derivatives
-        double emax = 0.0, gmax = 0.0, dmax = 0.0;
+        // check at quarter points: values and derivatives against the nets
+        double err = 0.0;
         for (int iv = 0; iv < tab.n; iv++)
           for (double frac : {0.25, 0.5, 0.75}) {
-            const double xq = lo + (iv + frac) * tab.h;
-            embed_exact(net, xq, ge.data(), gde.data());
+            embed_exact(net, lo + (iv + frac) * tab.h, ge.data(), gde.data());
             quintic_eval(m1, tab.c.data() + (size_t) iv * 6 * m1, frac, tab.inv_h, gt.data(),
                          gdt.data());
             for (int m = 0; m < m1; m++) {
-              gmax = std::max(gmax, std::fabs(ge[m]));
-              dmax = std::max(dmax, std::fabs(gde[m]));
-              emax = std::max(emax, std::fabs(gt[m] - ge[m]) / std::max(gmax, 1e-300));
-              emax = std::max(emax, std::fabs(gdt[m] - gde[m]) / std::max(dmax, 1e-300));
+              err = std::max(err, std::fabs(gt[m] - ge[m]) / gmax);
+              err = std::max(err, std::fabs(gdt[m] - gde[m]) / dmax);
             }
           }
-        err = emax;
-        if (getenv("KNN_DEBUG")) utils::logmesg(lmp, "table h {} n {} err {}\n", tab.h, tab.n, err);
+        if (err < best_err) {
+          best_err = err;
+          best = tab;
+        }
         if (err <= TABLE_TOL) break;
       }
+      tab = std::move(best);
+      const double err = best_err;
       table_error = std::max(table_error, err);
     }
   }

@@ -156,7 +156,8 @@ def read_model(path: str | Path):
     with torch.no_grad():
         for name in ("avg", "std_r", "std_a", "e_shift"):
             key(name)
-            getattr(model, name).copy_(torch.tensor([float(nxt(name)) for _ in range(nt)]))
+            getattr(model, name).copy_(torch.tensor([float(nxt(name)) for _ in range(nt)],
+                                                    dtype=torch.float64))
         key("e_scale")
         model.e_scale.fill_(float(nxt("e_scale")))
 
