@@ -20,12 +20,10 @@ import pytest
 import slowdyn
 from lammps_errors import error_of
 
-torch = pytest.importorskip("torch", reason="the kNN Deep Potential needs torch (slowdyn[nnp])")
-pytest.importorskip("vesin", reason="the kNN Deep Potential needs vesin (slowdyn[nnp])")
-
-from slowdyn.nnp.knn.export import read_model, write_model  # noqa: E402
-from slowdyn.nnp.knn.model import build_model, energy_and_forces  # noqa: E402
-from slowdyn.nnp.knn.neighbors import TooFewNeighborsError, knn_list  # noqa: E402
+import torch
+from slowdyn.nnp.knn.export import read_model, write_model
+from slowdyn.nnp.knn.model import build_model, energy_and_forces
+from slowdyn.nnp.knn.neighbors import TooFewNeighborsError, knn_list
 
 K, RMAX = 12, 2.5
 
@@ -330,7 +328,7 @@ def test_bad_inputs(tmp_path, model_file):
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory):
     """30 frames of a binary LJ liquid from LAMMPS, in the slowdyn extxyz layout."""
-    ase = pytest.importorskip("ase")
+    import ase
     import ase.io
     import yaml
     from ase.calculators.singlepoint import SinglePointCalculator
