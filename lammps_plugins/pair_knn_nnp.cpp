@@ -119,21 +119,7 @@ static void accumulate_a(int m1, const double *__restrict g, const double *__res
   }
 }
 
-// y[i] = sum_o wt[i*nout+o] x[o]   (W^T x)
-SLOWDYN_SIMD_CLONES
-static void dense_transpose(int nin, int nout, const double *__restrict wt, const double *__restrict x,
-                            double *__restrict y)
-{
-  for (int i = 0; i < nin; i++) {
-    const double *w = wt + (size_t) i * nout;
-    double s = 0.0;
-#pragma omp simd reduction(+ : s)
-    for (int o = 0; o < nout; o++) s += w[o] * x[o];
-    y[i] = s;
-  }
-}
-
-// t[o] = b[o] + sum_i wt[i*nout+o] x[i]
+// t[o] = b[o] + sum_i wt[i*nout+o] x[i]   (independent accumulators over o)
 SLOWDYN_SIMD_CLONES
 static void dense_forward(int nin, int nout, const double *__restrict wt, const double *__restrict b,
                           const double *__restrict x, double *__restrict t)
@@ -143,6 +129,54 @@ static void dense_forward(int nin, int nout, const double *__restrict wt, const 
     const double xi = x[i];
     const double *w = wt + (size_t) i * nout;
     for (int o = 0; o < nout; o++) t[o] += w[o] * xi;
+  }
+}
+
+// y[i] = sum_o w[o*nin+i] dz[o]   (W^T dz as a sum of long rows)
+SLOWDYN_SIMD_CLONES
+static void dense_backward(int nin, int nout, const double *__restrict w, const double *__restrict dz,
+                           double *__restrict y)
+{
+  for (int i = 0; i < nin; i++) y[i] = 0.0;
+  for (int o = 0; o < nout; o++) {
+    const double *row = w + (size_t) o * nin;
+    const double d = dz[o];
+    for (int i = 0; i < nin; i++) y[i] += row[i] * d;
+  }
+}
+
+// D[m][p] = sum_c A[c][m] A[c][p]  (A stored 4 x M1)
+SLOWDYN_SIMD_CLONES
+static void descriptor_d(int m1, int m2, const double *__restrict a, double *__restrict d)
+{
+  const double *a0 = a, *a1 = a + m1, *a2 = a + 2 * m1, *a3 = a + 3 * m1;
+  for (int m = 0; m < m1; m++)
+    for (int p = 0; p < m2; p++)
+      d[m * m2 + p] = a0[m] * a0[p] + a1[m] * a1[p] + a2[m] * a2[p] + a3[m] * a3[p];
+}
+
+// dA[c][m] = scale (sum_p dD[m][p] A[c][p] + [m < M2] sum_q dD[q][m] A[c][q])
+SLOWDYN_SIMD_CLONES
+static void descriptor_backward(int m1, int m2, double scale, const double *__restrict a,
+                                const double *__restrict dd, double *__restrict da)
+{
+  for (int c = 0; c < 4; c++) {
+    const double *ac = a + c * m1;
+    double *dac = da + c * m1;
+    for (int m = 0; m < m1; m++) {
+      const double *row = dd + m * m2;
+      double s = 0.0;
+#pragma omp simd reduction(+ : s)
+      for (int p = 0; p < m2; p++) s += row[p] * ac[p];
+      dac[m] = s;
+    }
+    // (dD^T A)[p] = sum_q dD[q][p] A[c][q], for p < M2
+    for (int q = 0; q < m1; q++) {
+      const double *row = dd + q * m2;
+      const double aq = ac[q];
+      for (int p = 0; p < m2; p++) dac[p] += row[p] * aq;
+    }
+    for (int m = 0; m < m1; m++) dac[m] *= scale;
   }
 }
 
@@ -351,14 +385,14 @@ double PairKNNNNP::fit_forward_backward(const Net &net, const double *in, double
   // backward: gradient of the output w.r.t. each layer's input
   double *gy = fit_grad, *gx = fit_grad + s;
   const Layer &Lout = net[nl - 1];
-  for (int i = 0; i < Lout.nin; i++) gy[i] = Lout.wt[i];    // W_out^T (nout = 1)
+  for (int i = 0; i < Lout.nin; i++) gy[i] = Lout.w[i];    // W_out^T (nout = 1)
   for (int l = nl - 2; l >= 0; l--) {
     const Layer &L = net[l];
     const double *t = fit_buf + (2 * l + 1) * s;
     // gy: gradient w.r.t. this layer's output; dz = gy (1 - t^2)
     double *dz = fit_buf + (2 * l + 2) * s;    // the layer output is no longer needed
     for (int o = 0; o < L.nout; o++) dz[o] = gy[o] * (1.0 - t[o] * t[o]);
-    dense_transpose(L.nin, L.nout, L.wt.data(), dz, gx);
+    dense_backward(L.nin, L.nout, L.w.data(), dz, gx);
     if (L.residual == 1)
       for (int i = 0; i < L.nin; i++) gx[i] += gy[i];
     else if (L.residual == 2)
@@ -453,28 +487,11 @@ void PairKNNNNP::compute(int eflag, int vflag)
     }
     for (int q = 0; q < 4 * m1; q++) amat[q] *= inv_k;
 
-    // D = A A_<^T, fitting net, dE/dD   (A, dA stored 4 x M1)
-    for (int m = 0; m < m1; m++)
-      for (int p = 0; p < m2; p++)
-        dmat[m * m2 + p] = amat[m] * amat[p] + amat[m1 + m] * amat[m1 + p] +
-            amat[2 * m1 + m] * amat[2 * m1 + p] + amat[3 * m1 + m] * amat[3 * m1 + p];
+    // D = A A_<^T, fitting net, dE/dD, then dA folded with e_scale / k  (A, dA stored 4 x M1)
+    descriptor_d(m1, m2, amat, dmat);
     const double out = fit_forward_backward(fit_nets[ti], dmat, ddmat);
     const double ei = e_scale * out + e_shift[ti];
-
-    // dA = dD A_< + (dD^T A) in the first M2 rows; folded with e_scale / k
-    const double sk = e_scale * inv_k;
-    for (int m = 0; m < m1; m++) {
-      double acc[4] = {0.0, 0.0, 0.0, 0.0};
-      const double *dd = ddmat + m * m2;
-      for (int p = 0; p < m2; p++)
-        for (int c = 0; c < 4; c++) acc[c] += dd[p] * amat[c * m1 + p];
-      if (m < m2)
-        for (int q = 0; q < m1; q++) {
-          const double w = ddmat[q * m2 + m];
-          for (int c = 0; c < 4; c++) acc[c] += w * amat[c * m1 + q];
-        }
-      for (int c = 0; c < 4; c++) damat[c * m1 + m] = acc[c] * sk;
-    }
+    descriptor_backward(m1, m2, e_scale * inv_k, amat, ddmat, damat);
 
     // per neighbour: dE/denv, then dE/dr; forces and virial
     double fi[3] = {0.0, 0.0, 0.0};
@@ -708,8 +725,12 @@ void PairKNNNNP::read_model(const std::string &text)
       L.linear = out;
       L.residual = out ? 0 : (nout == prev ? 1 : (nout == 2 * prev ? 2 : 0));
       L.wt.assign((size_t) prev * nout, 0.0);
+      L.w.assign((size_t) prev * nout, 0.0);
       for (int o = 0; o < nout; o++)
-        for (int i = 0; i < prev; i++) L.wt[(size_t) i * nout + o] = real("a weight");
+        for (int i = 0; i < prev; i++) {
+          L.w[(size_t) o * prev + i] = real("a weight");
+          L.wt[(size_t) i * nout + o] = L.w[(size_t) o * prev + i];
+        }
       L.b.assign(nout, 0.0);
       for (double &b : L.b) b = real("a bias");
       net.push_back(std::move(L));
@@ -969,8 +990,8 @@ double PairKNNNNP::memory_usage()
   bytes += (double) knn * (8 + 2 * m1) * sizeof(double);
   for (const Table &t : tables) bytes += (double) t.c.size() * sizeof(double);
   for (const Net &net : emb_nets)
-    for (const Layer &L : net) bytes += (double) (L.wt.size() + L.b.size()) * sizeof(double);
+    for (const Layer &L : net) bytes += (double) (2 * L.wt.size() + L.b.size()) * sizeof(double);
   for (const Net &net : fit_nets)
-    for (const Layer &L : net) bytes += (double) (L.wt.size() + L.b.size()) * sizeof(double);
+    for (const Layer &L : net) bytes += (double) (2 * L.wt.size() + L.b.size()) * sizeof(double);
   return bytes;
 }

@@ -41,6 +41,7 @@ class PairKNNNNP : public Pair {
     int residual;              // 0 none, 1 identity, 2 doubled input
     bool linear;               // output layer of a fitting net: no tanh, no residual
     std::vector<double> wt;    // W transposed: wt[i * nout + o] = W[o][i]
+    std::vector<double> w;     // W row-major: w[o * nin + i] (fitting nets' long rows)
     std::vector<double> b;
   };
   using Net = std::vector<Layer>;
