@@ -1,24 +1,18 @@
-"""slowdyn.analysis: post-processing of slow-dynamics simulations.
+"""slowdyn.analysis: post-processing of slow-dynamics simulations (never runs LAMMPS).
 
-Observables, Laplace/Filon transforms, NNLT, memory kernels and MCT live here
-(see DESIGN.md sections 5 and 6); modules are added issue by issue.
+One subpackage per physics idea, each imported on demand:
 
-Observables (issue 3), each imported on demand:
+- :mod:`.io`: LAMMPS dumps and ``fix sisf/msd`` files
+- :mod:`.observables`: self dynamics (MSD, alpha2, F_s), structure (g(r), S(q)),
+  Voronoi statistics, NVE energy conservation
+- :mod:`.laplace`: Filon transforms, exponential sums, NNLS, refinement, NNLS
+  tails, correlator truncation, error metrics and
+  :func:`.laplace.pipeline.invert`, the one entry point of every inversion
+- :mod:`.nnlt`: the neural-network inverse Laplace transform (grids, data,
+  network, model, configs, training)
+- :mod:`.mct`: mode-coupling models through mctpy (F12, 2D hard disks, critical points)
+- :mod:`.validation`: the inversions checked against held-out pairs, MCT
+  correlators and a simulated Brownian F_s
 
-- :mod:`slowdyn.analysis.trajectory`: LAMMPS dumps with unwrapped coordinates (ASE reader)
-- :mod:`slowdyn.analysis.dynamics`: MSD, alpha2, F_s(q,t) on the fix sisf/msd lag grid;
-  reading fix sisf/msd files
-- :mod:`slowdyn.analysis.structure`: partial and total g(r), S(q) (freud)
-- :mod:`slowdyn.analysis.voronoi_stats`: Voronoi neighbour count and distances (pyvoro2)
-- :mod:`slowdyn.analysis.energy`: NVE energy conservation against the timestep
-
-Laplace transforms (issue 4), each imported on demand:
-
-- :mod:`slowdyn.analysis.filon`: forward and inverse Filon transforms on non-uniform grids
-- :mod:`slowdyn.analysis.exponentials`: analytic transforms of exponential sums (test oracles)
-- :mod:`slowdyn.analysis.nnlt_data`, :mod:`slowdyn.analysis.nnlt`: NNLT training data and network
-- :mod:`slowdyn.analysis.laplace_refine`: data-consistency refinement of the NNLT output
-- :mod:`slowdyn.analysis.laplace_baselines`: NNLS + Tikhonov inversion on a log tau grid
-- :mod:`slowdyn.analysis.correlator_tail`: truncation and exponential tail of noisy correlators
-- :mod:`slowdyn.analysis.laplace_report`, :mod:`slowdyn.analysis.laplace_f12`: comparisons
+Heavy dependencies (torch, mctpy, numba, freud, ASE) are imported lazily.
 """

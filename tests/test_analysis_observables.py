@@ -8,10 +8,11 @@ import subprocess
 import numpy as np
 import pytest
 
-from slowdyn.analysis.dynamics import read_sisf
-from slowdyn.analysis.energy import EnergyConservation, read_log_thermo, run_nve_scan
-from slowdyn.analysis.structure import Structure
-from slowdyn.analysis.voronoi_stats import VoronoiNeighbours
+from slowdyn.analysis.io import read_sisf
+from slowdyn.analysis.observables.energy import EnergyConservation, read_log_thermo
+from slowdyn.runs.nve import run_nve_scan
+from slowdyn.analysis.observables.structure import Structure
+from slowdyn.analysis.observables.voronoi import VoronoiNeighbours
 from slowdyn.cli import main as cli_main
 
 
@@ -75,7 +76,7 @@ def test_nve_scan_force_shifted_lj_scales_as_dt_squared(tmp_path, repo):
     assert all(len(v) == 101 for v in series.values())
     ec = EnergyConservation().compute(series)
     assert ec.exponent == pytest.approx(2.0, abs=0.3)
-    ec.plot(tmp_path / "energy.png")
+    ec.plot().savefig(tmp_path / "energy.png")
     assert (tmp_path / "energy.png").stat().st_size > 1000
     assert read_log_thermo(tmp_path / "log.dt0.0015")[-1]["Step"][-1] == 600
 

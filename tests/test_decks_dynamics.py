@@ -8,7 +8,7 @@ import subprocess
 import numpy as np
 import pytest
 
-from slowdyn.analysis.dynamics import read_sisf
+from slowdyn.analysis.io import read_sisf
 
 SMALL = ["-var", "N", "250", "-var", "nmin", "200", "-var", "neq", "300", "-var", "nrun", "300",
          "-var", "nthermo", "100", "-var", "nfreq", "100"]

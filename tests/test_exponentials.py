@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from slowdyn.analysis.exponentials import ExponentialSum
+from slowdyn.analysis.laplace.exponentials import ExponentialSum
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from slowdyn.analysis.laplace_brownian import BrownianSimulationInversion, brownian_sisf
+from slowdyn.analysis.validation.brownian import BrownianSimulationInversion
+from slowdyn.runs.brownian import brownian_sisf
 
 SMALL = {"n_atoms": 600, "steps": 5000, "D": 0.5}
 

@@ -1,4 +1,4 @@
-"""Filon Fourier-Laplace transforms (slowdyn.analysis.filon) against the
+"""Filon Fourier-Laplace transforms (slowdyn.analysis.laplace.filon) against the
 analytic transforms of exponential sums and against scipy quadrature."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from slowdyn.analysis.exponentials import ExponentialSum
-from slowdyn.analysis.filon import (FourierLaplace, InverseFourierLaplace, fourier_laplace,
+from slowdyn.analysis.laplace.exponentials import ExponentialSum
+from slowdyn.analysis.laplace.filon import (FourierLaplace, InverseFourierLaplace, fourier_laplace,
                                     inverse_fourier_laplace, segment_weights)
 
 

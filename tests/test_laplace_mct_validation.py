@@ -1,6 +1,6 @@
 """Near-critical F12 correlators and Brownian hard disks from mctpy as
-test beds of the inverse Laplace transforms (slowdyn.analysis.laplace_critical,
-slowdyn.analysis.laplace_hard_disks)."""
+test beds of the inverse Laplace transforms (slowdyn.analysis.validation.critical,
+slowdyn.analysis.validation.hard_disks)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import pytest
 
 mct = pytest.importorskip("mctpy")  # test extra: mctpy + numba, scipy, h5py
 
-from slowdyn.analysis.laplace_critical import (  # noqa: E402
-    CriticalF12Validation, f12_critical, mct_exponents, power_law_exponents)
-from slowdyn.analysis.laplace_f12 import f12_correlator, f1_laplace  # noqa: E402
-from slowdyn.analysis.laplace_hard_disks import HardDiskValidation, hard_disk_sisf  # noqa: E402
-from slowdyn.analysis.nnlt_data import NNLTGrids  # noqa: E402
+from slowdyn.analysis.validation.critical import (  # noqa: E402
+    CriticalF12Validation, power_law_exponents)
+from slowdyn.analysis.mct import f12_critical, mct_exponents  # noqa: E402
+from slowdyn.analysis.mct import F12, HardDisks2D  # noqa: E402
+from slowdyn.analysis.validation.hard_disks import HardDiskValidation  # noqa: E402
+from slowdyn.analysis.nnlt.data import NNLTGrids  # noqa: E402
 
 
 @pytest.mark.parametrize("v1c, v2c", [(0.0, 4.0), (0.596621, 2.673622), (0.886558, 1.787064)])
@@ -48,7 +49,7 @@ def test_exponents_of_f2():
 def test_power_law_fit_recovers_mct_exponents_of_near_critical_f2():
     """The fit windows around the plateau crossing recover the exponents of
     mctpy's own near-critical F2 correlator (eps = 1e-3) within 3 %."""
-    t, phi = f12_correlator(0.0, 4.0 - 1e-3)
+    t, phi = F12(0.0, 4.0 - 1e-3).solve()
     g = NNLTGrids()
     e = power_law_exponents(g.t, np.interp(g.t, t, phi), 0.5)
     assert 1e4 < e["t_x"] < 1e5
@@ -88,7 +89,7 @@ def test_critical_validation_classical_methods(tmp_path):
     assert e["nnls"]["a"] == pytest.approx(e["mctpy"]["a"], rel=0.05)
     assert e["nnls"]["b"] == pytest.approx(e["mctpy"]["b"], rel=0.05)
     # the F1 end point is inverted from its closed-form transform, not from mctpy's
-    assert np.allclose(f1["fhat"], f1_laplace(0.999, v.grids.omega), rtol=1e-12)
+    assert np.allclose(f1["fhat"], F12(0.999, 0.0).laplace(v.grids.omega), rtol=1e-12)
     assert f1["errors"]["nnls"]["max"] < 1e-4
     files = v.write(tmp_path / "c")
     text = files[0].read_text()
@@ -118,7 +119,7 @@ def test_hard_disk_sisf_slows_down_with_packing(disks):
 
 def test_hard_disk_q_must_be_on_the_grid():
     with pytest.raises(ValueError, match="not on the grid"):
-        hard_disk_sisf(0.5, q=6.6)
+        HardDisks2D(0.5).sisf(q=6.6)
 
 
 def test_hard_disk_validation_classical_methods(disks, tmp_path):

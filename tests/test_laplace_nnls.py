@@ -1,4 +1,4 @@
-"""NNLS + Tikhonov inverse-Laplace baseline (slowdyn.analysis.laplace_baselines)
+"""NNLS + Tikhonov inverse-Laplace baseline (slowdyn.analysis.laplace.nnls)
 on analytic exponential sums, checked against scipy's BVLS solver."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from scipy.optimize import lsq_linear
 
-from slowdyn.analysis.exponentials import ExponentialSum
-from slowdyn.analysis.laplace_baselines import NNLSInversion, nnls_invert
-from slowdyn.analysis.nnlt_data import NNLTGrids
+from slowdyn.analysis.laplace.exponentials import ExponentialSum
+from slowdyn.analysis.laplace.nnls import NNLSInversion, nnls_invert
+from slowdyn.analysis.nnlt.data import NNLTGrids
 
 GRIDS = NNLTGrids()
 OMEGA, T = GRIDS.omega, GRIDS.t

@@ -1,4 +1,4 @@
-"""Data-consistency refinement of an inversion (slowdyn.analysis.laplace_refine)
+"""Data-consistency refinement of an inversion (slowdyn.analysis.laplace.refine)
 on analytic exponential sums: the forward operator against the exact
 transform, the refinement of a perturbed inversion, and its solver against
 scipy.optimize.least_squares on the same objective."""
@@ -8,10 +8,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from slowdyn.analysis.exponentials import ExponentialSum
-from slowdyn.analysis.filon import FourierLaplace
-from slowdyn.analysis.laplace_refine import ConsistencyRefinement, forward_operator, refine
-from slowdyn.analysis.nnlt_data import NNLTGrids
+from slowdyn.analysis.laplace.exponentials import ExponentialSum
+from slowdyn.analysis.laplace.filon import FourierLaplace
+from slowdyn.analysis.laplace.refine import ConsistencyRefinement, forward_operator, refine
+from slowdyn.analysis.nnlt.data import NNLTGrids
 
 GRIDS = NNLTGrids()
 OMEGA, T = GRIDS.omega, GRIDS.t

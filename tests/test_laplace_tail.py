@@ -1,4 +1,4 @@
-"""Truncation + exponential tail (slowdyn.analysis.correlator_tail, seed 000
+"""Truncation + exponential tail (slowdyn.analysis.laplace.truncation, Granz 2026
 §4.2.5) before a Filon transform of noisy correlators."""
 
 from __future__ import annotations
@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from slowdyn.analysis.correlator_tail import TailExtrapolation
-from slowdyn.analysis.exponentials import ExponentialSum
-from slowdyn.analysis.filon import fourier_laplace
-from slowdyn.analysis.nnlt_data import NNLTGrids
+from slowdyn.analysis.laplace.truncation import TailExtrapolation
+from slowdyn.analysis.laplace.exponentials import ExponentialSum
+from slowdyn.analysis.laplace.filon import fourier_laplace
+from slowdyn.analysis.nnlt.data import NNLTGrids
 
 
 def test_clean_exponential_is_continued_exactly():

@@ -1,4 +1,4 @@
-"""NNLS tails for an inverse Laplace transform (slowdyn.analysis.laplace_tails):
+"""NNLS tails for an inverse Laplace transform (slowdyn.analysis.laplace.tails):
 the tail time read off a prior, the capped grids, the blend, and the recovery
 of exact tails from a prior whose tails are wrong."""
 
@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from slowdyn.analysis.exponentials import ExponentialSum
-from slowdyn.analysis.laplace_report import error_metrics
-from slowdyn.analysis.laplace_tails import SpectralTails, local_relaxation_time
-from slowdyn.analysis.nnlt_data import NNLTGrids, TrainingData
+from slowdyn.analysis.laplace.exponentials import ExponentialSum
+from slowdyn.analysis.laplace.metrics import error_metrics
+from slowdyn.analysis.laplace.tails import SpectralTails, local_relaxation_time
+from slowdyn.analysis.nnlt.data import NNLTGrids, TrainingData
 
 
 def logmse(y, f):

@@ -1,4 +1,4 @@
-"""NNLT training data (slowdyn.analysis.nnlt_data): seed 000 §4.2.2 sampling,
+"""NNLT training data (slowdyn.analysis.nnlt.data): Granz 2026, §4.2.2 sampling,
 §4.2.4 grids and the polar encoding of eq. 4.36."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from slowdyn.analysis.exponentials import ExponentialSum
-from slowdyn.analysis.filon import fourier_laplace
-from slowdyn.analysis.nnlt_data import NNLTGrids, TrainingData, encode_polar
+from slowdyn.analysis.laplace.exponentials import ExponentialSum
+from slowdyn.analysis.laplace.filon import fourier_laplace
+from slowdyn.analysis.nnlt.data import NNLTGrids, TrainingData, encode_polar
 
 
 @pytest.fixture(scope="module")

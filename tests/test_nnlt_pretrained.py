@@ -13,7 +13,8 @@ pytest.importorskip("torch")
 
 from slowdyn.analysis.nnlt import (NNLTConfig, NNLTInputWarning, example_config, pretrained, pretrained_config,  # noqa: E402
                                   pretrained_path)
-from slowdyn.analysis.nnlt_data import NNLTGrids  # noqa: E402
+from slowdyn.analysis.laplace.pipeline import invert  # noqa: E402
+from slowdyn.analysis.nnlt.data import NNLTGrids  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def test_shipped_model_is_the_documented_training_run(model):
 def test_held_out_pairs_generalise(model):
     """Fresh pairs (another seed) are inverted about as well as the validation
     split of the training run, and far better than by the inverse Filon method."""
-    from slowdyn.analysis.laplace_report import LaplaceReport
+    from slowdyn.analysis.validation.report import LaplaceReport
 
     s = LaplaceReport(model=model, n_functions=64, seed=20261121).compute().summary()["clean"]
     assert s["nnlt"]["mse"] < 3 * model.history["val_mse"][-1]
@@ -60,7 +61,7 @@ def test_refined_held_out_pairs_reach_table_4_1_mse(model):
     200 pairs) is below the thesis' validation MSE of Table 4.1 (8.4e-6) and
     1.5x below the raw network (2.2x on these 64); the log tails stay the network's (logMSE within 10 %)
     until NNLS tails replace them."""
-    from slowdyn.analysis.laplace_report import LaplaceReport
+    from slowdyn.analysis.validation.report import LaplaceReport
 
     summary = LaplaceReport(model=model, n_functions=64, seed=20261122).compute().summary()
     s = summary["clean"]
@@ -96,7 +97,7 @@ def test_refined_single_exponential(model, tau):
     fhat = 1 / (1j * model.omega + 1 / tau)
     f = np.exp(-model.t / tau)
     raw = np.abs(model(fhat) - f).max()
-    refined = np.abs(model(fhat, refine=True) - f).max()
+    refined = np.abs(invert(fhat, method="nnlt_refined", model=model)[1] - f).max()
     assert refined < (raw / 3 if tau >= 1 else 1.2 * raw), (raw, refined)
 
 
@@ -118,7 +119,7 @@ def test_f12_errors_against_inverse_filon(model):
     10x below the inverse Filon method's (F2 v2 = 3.9 and F1 v1 = 0.9 were
     the two points the previous model missed in the max)."""
     pytest.importorskip("mctpy")
-    from slowdyn.analysis.laplace_f12 import F12Validation
+    from slowdyn.analysis.validation.f12 import F12Validation
 
     for r in F12Validation(model=model, points=[(0.0, 2.0), (0.0, 3.9), (0.9, 0.0)]).compute().results:
         e = r["errors"]
@@ -130,7 +131,7 @@ def test_simulated_brownian_sisf(model):
     """F_s(q, t) measured in a LAMMPS Brownian run (noisy, tail-extrapolated):
     the NNLT output is within 2x of its clean-input error and 10x below the
     inverse Filon error, both against the exact exp(-D q^2 t)."""
-    from slowdyn.analysis.laplace_brownian import BrownianSimulationInversion
+    from slowdyn.analysis.validation.brownian import BrownianSimulationInversion
 
     sim = {"n_atoms": 600, "steps": 5000, "D": 0.5}
     (r,) = BrownianSimulationInversion(model=model, q=[9.0], simulation=sim).compute().results
@@ -145,7 +146,7 @@ def test_near_critical_f2(model):
     before the slow-mode fine-tuning), 0.028 (tanh, fine-tuned), 0.0055 (the
     shipped GELU model); below 0.02 and 10x below the inverse Filon error."""
     pytest.importorskip("mctpy")
-    from slowdyn.analysis.laplace_critical import CriticalF12Validation
+    from slowdyn.analysis.validation.critical import CriticalF12Validation
 
     (r,) = CriticalF12Validation(model=model, points=[(0.0, 4.0)]).compute().results
     e = r["errors"]
@@ -160,7 +161,7 @@ def test_near_critical_exponents_after_refinement(model):
     output meets it for 10 of 14 (b fails at these three points), its errors
     near the plateau being 0.004-0.012."""
     pytest.importorskip("mctpy")
-    from slowdyn.analysis.laplace_critical import CriticalF12Validation
+    from slowdyn.analysis.validation.critical import CriticalF12Validation
 
     points = [(0.0, 4.0), (0.596621, 2.673622), (0.886558, 1.787064)]
     for r in CriticalF12Validation(model=model, points=points).compute().results:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import slowdyn
 from lammps_errors import error_of
 from voronoi_system import random_system
 
@@ -102,3 +103,43 @@ def test_large_radius_ratio_stays_finite():
     assert np.sum(vol == 0.0) > 0
     assert vol.sum() == pytest.approx(system.volume, rel=1e-12)
     lmp.close()
+
+
+def test_reissued_pair_style_resets_keywords():
+    """A second pair_style command starts from the defaults: 'radius atom' of
+    the first one must not survive into 'pair_style voronoi/radical GAMMA RC'
+    (which then takes per-type radii), and the result equals a fresh session."""
+    system = random_system(64, 1.0, 24, rc=3.5, style="voronoi/radical", min_dist=0.7)
+    system.types = 1 + (np.arange(system.n) % 2)
+    system.type_radii = {1: 0.95, 2: 1.05}
+    fresh = system.build()
+    e_fresh = fresh.get_thermo("pe")
+    f_fresh = np.array(fresh.gather_atoms("f", 1, 3))
+    fresh.close()
+
+    lmp = slowdyn.lammps()
+    lmp.commands_list(system.commands())
+    lmp.create_atoms(system.n, list(range(1, system.n + 1)), [int(t) for t in system.types],
+                     [float(v) for v in system.x.ravel()])
+    lmp.commands_list(["mass * 1.0", "pair_style voronoi/radical 1000.0 3.5 radius atom",
+                       "pair_style voronoi/radical 1000.0 3.5", "pair_coeff 1 1 0.95",
+                       "pair_coeff 2 2 1.05", "neighbor 0.3 bin", "thermo_modify norm no",
+                       "run 0 post no"])
+    assert lmp.get_thermo("pe") == pytest.approx(e_fresh, rel=1e-14)
+    np.testing.assert_allclose(np.array(lmp.gather_atoms("f", 1, 3)), f_fresh, rtol=0,
+                               atol=1e-12 * np.abs(f_fresh).max())
+    lmp.close()
+
+
+def test_empty_plain_cell_names_the_atom():
+    """A plain Voronoi cell always contains its atom, so an empty one means the
+    input is degenerate.  Atom 1 with neighbours 1e-13 on either side (2D):
+    its cell is a sliver thinner than the clipping tolerance and comes out
+    empty; this must stop with the atom's ID instead of a silent zero force."""
+    system = random_system(36, 1.0, 5, dimension=2, rc=3.0, min_dist=0.6)
+    system.x[1] = system.x[0] + [1e-13, 0.0, 0.0]
+    system.x[2] = system.x[0] - [1e-13, 0.0, 0.0]
+    with pytest.raises(Exception) as info:
+        system.build()
+    msg = str(info.value)
+    assert "cell of atom 1 " in msg and "empty" in msg

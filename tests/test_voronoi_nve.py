@@ -1,5 +1,5 @@
 """Energy conservation of pair_style voronoi under velocity Verlet: the
-standard deviation of the total energy in NVE scales as dt^2 (seed 000
+standard deviation of the total energy in NVE scales as dt^2 (Granz 2026,
 Figs. 3.5-3.7), at T = 1, rho = 1, gamma = 1000."""
 
 from __future__ import annotations

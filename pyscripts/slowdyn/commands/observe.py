@@ -95,8 +95,8 @@ def _selfdyn_plots(out: str, time, blocks: list[str], msd: dict, fs: dict, q) ->
 def _selfdyn(args) -> list[Path]:
     import numpy as np
 
-    from slowdyn.analysis.dynamics import SelfDynamics
-    from slowdyn.analysis.trajectory import read_dump
+    from slowdyn.analysis.observables.selfdyn import SelfDynamics
+    from slowdyn.analysis.io.dump import read_dump
 
     traj = read_dump(args.dump)
     steps = np.diff(traj.steps)
@@ -124,7 +124,7 @@ def _selfdyn(args) -> list[Path]:
 def _sisf(args) -> list[Path]:
     import numpy as np
 
-    from slowdyn.analysis.dynamics import read_sisf
+    from slowdyn.analysis.io import read_sisf
 
     res = read_sisf(args.file)
     q = res["q"]
@@ -138,8 +138,8 @@ def _sisf(args) -> list[Path]:
 def _structure(args) -> list[Path]:
     import numpy as np
 
-    from slowdyn.analysis.structure import Structure
-    from slowdyn.analysis.trajectory import read_dump
+    from slowdyn.analysis.observables.structure import Structure
+    from slowdyn.analysis.io.dump import read_dump
 
     traj = read_dump(args.dump)
     sel = slice(None, None, args.every)
@@ -161,8 +161,8 @@ def _structure(args) -> list[Path]:
 def _voronoi(args) -> list[Path]:
     import numpy as np
 
-    from slowdyn.analysis.trajectory import read_dump
-    from slowdyn.analysis.voronoi_stats import VoronoiNeighbours
+    from slowdyn.analysis.io.dump import read_dump
+    from slowdyn.analysis.observables.voronoi import VoronoiNeighbours
 
     traj = read_dump(args.dump)
     sel = slice(None, None, args.every)
@@ -193,14 +193,15 @@ def _voronoi(args) -> list[Path]:
 def _energy(args) -> list[Path]:
     import numpy as np
 
-    from slowdyn.analysis.energy import EnergyConservation, run_nve_scan
+    from slowdyn.analysis.observables.energy import EnergyConservation
+    from slowdyn.runs.nve import run_nve_scan
 
     series = run_nve_scan(args.deck, args.dt, dict(args.var), args.workdir)
     ec = EnergyConservation().compute(series)
     files = [Path(f"{args.out}_energy.txt"), Path(f"{args.out}_energy.png")]
     np.savetxt(files[0], ec.table, header=f"NVE runs of {args.deck}\n"
                f"fit: std(E_tot) = {ec.prefactor:.6g} dt^{ec.exponent:.4f}\ncolumns: dt std_etotal")
-    ec.plot(files[1])
+    ec.plot().savefig(files[1], dpi=120)
     print(f"std(E_tot) ~ dt^{ec.exponent:.3f}")
     return files
 

@@ -1,0 +1,126 @@
+"""One entry point for every inverse Fourier-Laplace transform.
+
+``invert(fhat, omega, method=...)`` returns ``(t, f)`` for
+
+* ``"nnlt"``: the neural-network inverse Laplace transform (Granz 2026, §4.2)
+  as it comes out of the network;
+* ``"nnlt_refined"``: its output corrected so that its forward transform
+  matches ``fhat`` (:class:`~slowdyn.analysis.laplace.refine.ConsistencyRefinement`);
+* ``"nnlt_tails"``: the refined output with NNLS tails below 0.1
+  (:class:`~slowdyn.analysis.laplace.tails.SpectralTails`);
+* ``"nnls"``: Tikhonov non-negative least squares on a log tau grid
+  (:class:`~slowdyn.analysis.laplace.nnls.NNLSInversion`);
+* ``"inverse_filon"``: the inverse Filon method (eq. 2.48,
+  :class:`~slowdyn.analysis.laplace.filon.InverseFourierLaplace`).
+
+The NNLT methods need a trained model (default: the shipped one,
+:func:`slowdyn.analysis.nnlt.pretrained`); every method returns ``f`` on
+the model's time grid (without a model, on the default
+:class:`~slowdyn.analysis.nnlt.data.NNLTGrids`) unless ``t`` is given for the
+classical ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .filon import InverseFourierLaplace
+from .nnls import NNLSInversion
+from .refine import DEFAULT_LAM
+from .tails import SpectralTails
+
+METHODS = ("nnlt", "nnlt_refined", "nnlt_tails", "nnls", "inverse_filon")
+NNLT_METHODS = ("nnlt", "nnlt_refined", "nnlt_tails")
+# plot labels
+METHOD_LABELS = {"nnlt": "NNLT", "nnlt_refined": "NNLT refined", "nnlt_tails": "NNLT + NNLS tails",
+                 "inverse_filon": "inverse Filon", "nnls": "NNLS"}
+# default NNLS settings of the comparisons: f(0) = 1 as soft constraint, the information the NNLT builds in
+DEFAULT_NNLS = {"alpha": 1e-6, "f0": 1.0}
+
+
+def _grids(model):
+    from ..nnlt.data import NNLTGrids
+
+    return model.grids if model is not None else NNLTGrids()
+
+
+def _load(model):
+    if model is None or hasattr(model, "grids"):
+        return model
+    from ..nnlt.model import NNLT, pretrained
+
+    return pretrained() if model == "pretrained" else NNLT.load(model)
+
+
+def invert(fhat, omega=None, method: str = "nnlt_tails", model=None, t=None, nnls: dict | None = None,
+           lam: float = DEFAULT_LAM) -> tuple[np.ndarray, np.ndarray]:
+    """Invert a Fourier-Laplace transform ``fhat(omega) = int_0^inf f(t) exp(-i omega t) dt``.
+
+    Parameters
+    ----------
+    fhat : array_like (..., M) complex
+        The transform on ``omega`` (default: the model's frequency grid).
+    omega : array_like (M,), optional
+        Its increasing, positive frequency grid (resampled onto the NNLT grid for the NNLT methods).
+    method : str
+        One of :data:`METHODS`.
+    model : NNLT, path or "pretrained", optional
+        Trained NNLT (NNLT methods: default the shipped model).
+    t : array_like, optional
+        Output times of ``nnls`` and ``inverse_filon`` (default: the NNLT time grid).
+    nnls : dict, optional
+        :class:`NNLSInversion` arguments (default :data:`DEFAULT_NNLS`).
+    lam : float
+        Pull of the refinement towards the network output (``nnlt_refined``, ``nnlt_tails``).
+
+    Returns
+    -------
+    t, f : numpy.ndarray
+    """
+    if method not in METHODS:
+        raise ValueError(f"unknown inversion method {method!r}; choose one of {', '.join(METHODS)}")
+    if method in NNLT_METHODS:
+        model = _load("pretrained" if model is None else model)
+    else:
+        model = _load(model)
+    grids = _grids(model)
+    fhat = np.asarray(fhat, dtype=complex)
+    if omega is None:
+        omega = grids.omega
+    omega = np.asarray(omega, dtype=float)
+    if omega.ndim != 1 or omega.size < 2 or omega[0] <= 0 or np.any(np.diff(omega) <= 0):
+        raise ValueError("omega must be a positive, strictly increasing 1D grid")
+    if fhat.shape[-1] != omega.size:
+        raise ValueError(f"fhat has {fhat.shape[-1]} values, omega {omega.size}")
+    if method in NNLT_METHODS:
+        on_grid = fhat if np.array_equal(omega, model.omega) else model.to_grid(fhat, omega)
+        f = model(on_grid)
+        if method != "nnlt":
+            f = model.refinement(lam).compute(on_grid, f).f
+        if method == "nnlt_tails":
+            f = SpectralTails().compute(model.omega, on_grid, model.t, f).f
+        return model.t, f
+    t = grids.t if t is None else np.asarray(t, dtype=float)
+    if method == "nnls":
+        return t, NNLSInversion(**(DEFAULT_NNLS if nnls is None else nnls)).compute(omega, fhat).f(t)
+    return t, InverseFourierLaplace(omega, t).compute(fhat).f
+
+
+def invert_all(fhat: np.ndarray, grids, model=None, nnls: dict | None = None) -> dict:
+    """Invert ``fhat`` (on ``grids.omega``) onto ``grids.t`` with every method.
+
+    Returns ``{method: f}`` for the NNLT methods (only when a trained model is
+    given) and ``inverse_filon``, ``nnls``; the refinement is computed once and
+    reused for the tails.
+    """
+    out = {}
+    if model is not None:
+        out["nnlt"] = model(fhat)
+        out["nnlt_refined"] = model.refinement().compute(fhat, out["nnlt"]).f
+        out["nnlt_tails"] = SpectralTails().compute(grids.omega, fhat, grids.t, out["nnlt_refined"]).f
+    out["inverse_filon"] = InverseFourierLaplace(grids.omega, grids.t).compute(fhat).f
+    out["nnls"] = NNLSInversion(**(nnls or {})).compute(grids.omega, fhat).f(grids.t)
+    return out
+
+
+__all__ = ["METHODS", "METHOD_LABELS", "invert", "invert_all"]

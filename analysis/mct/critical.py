@@ -1,0 +1,87 @@
+"""Critical points of mode-coupling models (Götze 2009; Granz 2026, §4.1.6, §4.2.5).
+
+On the type-B part of the F12 bifurcation line (``1/4 <= v2c <= 4``,
+``v1c = 2 sqrt(v2c) - v2c``, eq. 4.33) the plateau and the exponent parameter
+are closed-form: with ``x = 1 - f``, the bifurcation equation
+``1/x = v1 + v2 (1 - x)`` and the critical condition ``1/x^2 = v1 + 2 v2 (1 - x)``
+give ``x_c^2 = 1/v2c`` and ``lambda = v2c x_c^3``, so ``1 - f_c = lambda = 1/sqrt(v2c)``.
+The exponents ``a`` (critical decay) and ``b`` (von Schweidler) follow from
+``lambda = Gamma(1-a)^2/Gamma(1-2a) = Gamma(1+b)^2/Gamma(1+2b)`` (``mctpy.exponents``).
+
+:func:`critical_point` finds the glass transition of a model family in one
+control parameter by bisection on the non-ergodicity parameter, e.g. the
+packing fraction of :class:`~slowdyn.analysis.mct.hard_disks.HardDisks2D`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ._mctpy import mctpy
+
+# Granz 2026, Tab. 4.2: critical points (v1c, v2c) along the F12 bifurcation line
+F12_CRITICAL_POINTS = ((0.000000, 4.000000), (0.242887, 3.497357), (0.439480, 3.057877),
+                       (0.596621, 2.673622), (0.720224, 2.337653), (0.815400, 2.043902),
+                       (0.886558, 1.787064), (1.000000, 0.000000))
+
+
+def f12_critical(v2c: float) -> tuple[float, float] | None:
+    """``(f_c, lambda)`` at the type-B critical point with vertex ``v2c``; None for type A (v2c < 1/4)."""
+    if v2c < 0.25:
+        return None
+    lam = 1.0 / np.sqrt(v2c)
+    return 1.0 - lam, lam
+
+
+def mct_exponents(lam: float) -> tuple[float, float]:
+    """Critical-decay and von Schweidler exponents ``(a, b)`` of ``lambda`` from mctpy.
+
+    mctpy solves the exponent equations on (1/2, 1); the F2 point lambda = 1/2
+    (a = 0.3953, b = 1) is its closed end, taken as 1/2 + 1e-12.
+    """
+    a, b = mctpy().exponents(min(max(float(lam), 0.5 + 1e-12), 1.0 - 1e-12))
+    return float(a), float(b)
+
+
+def critical_point(nonergodicity: Callable[[float], np.ndarray], low: float, high: float,
+                   tol: float = 1e-5, threshold: float = 1e-6) -> float:
+    """Glass transition of a one-parameter model family by bisection.
+
+    Parameters
+    ----------
+    nonergodicity : callable
+        ``x -> f`` (array or float): the non-ergodicity parameter at control parameter ``x``.
+    low, high : float
+        A liquid (``max f <= threshold``) and a glass state (``max f > threshold``).
+    tol : float
+        Width of the final bracket.
+    threshold : float
+        Largest ``f`` still counted as liquid.
+
+    Returns
+    -------
+    float
+        The midpoint of the final bracket.
+
+    Examples
+    --------
+    >>> from slowdyn.analysis.mct import HardDisks2D
+    >>> critical_point(lambda p: HardDisks2D(p).nonergodicity(), 0.6, 0.75)   # doctest: +SKIP
+    """
+    def glassy(x: float) -> bool:
+        return float(np.max(nonergodicity(x))) > threshold
+
+    if glassy(low) or not glassy(high):
+        raise ValueError(f"critical_point: need a liquid at {low} and a glass at {high} (check the bracket)")
+    while high - low > tol:
+        mid = 0.5 * (low + high)
+        if glassy(mid):
+            high = mid
+        else:
+            low = mid
+    return 0.5 * (low + high)
+
+
+__all__ = ["F12_CRITICAL_POINTS", "critical_point", "f12_critical", "mct_exponents"]

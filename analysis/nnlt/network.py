@@ -1,0 +1,54 @@
+"""The NNLT network and its loss (Granz 2026, §4.2.3, eqs. 4.42-4.44).
+
+A feed-forward network maps the polar-encoded transform (eq. 4.36) to
+``f(t_j)`` on the fixed time grid; the first module standardises the input
+(its mean and std are buffers, so a state dict is self-contained).
+PyTorch is imported lazily.
+"""
+
+from __future__ import annotations
+
+from .._optional import require
+from .config import ACTIVATIONS
+
+
+def _torch():
+    return require("torch", "the NNLT", "nnlt", "CPU build: pip install torch==2.13.0")
+
+
+def build_network(n_in: int, n_out: int, hidden, activation: str = "tanh", output: str = "sigmoid"):
+    """``torch.nn.Sequential``: input standardisation, hidden layers, output activation.
+
+    The first module holds the buffers ``mean`` and ``std`` of the input
+    features (set from the training set), so a state dict is self-contained.
+    """
+    torch = _torch()
+    nn = torch.nn
+
+    class Standardize(nn.Module):
+        def __init__(self, n: int) -> None:
+            super().__init__()
+            self.register_buffer("mean", torch.zeros(n))
+            self.register_buffer("std", torch.ones(n))
+
+        def forward(self, x):
+            return (x - self.mean) / self.std
+
+    layers: list = [Standardize(n_in)]
+    width = n_in
+    for h in hidden:
+        layers += [nn.Linear(width, int(h)), getattr(nn, ACTIVATIONS[activation])()]
+        width = int(h)
+    layers += [nn.Linear(width, n_out), nn.Sigmoid() if output == "sigmoid" else nn.Tanh()]
+    return nn.Sequential(*layers)
+
+
+def nnlt_loss(pred, target, w_mse: float = 1.0, w_log: float = 1.0, eps: float = 1e-12):
+    """Loss of eqs. 4.42-4.44; returns ``(total, mse, logmse)`` (torch scalars)."""
+    torch = _torch()
+    mse = torch.mean((pred - target) ** 2)
+    logmse = torch.mean((torch.log(pred + eps) - torch.log(target + eps)) ** 2)
+    return w_mse * mse + w_log * logmse, mse, logmse
+
+
+__all__ = ["build_network", "nnlt_loss"]

@@ -1,0 +1,148 @@
+"""Structure: partial and total g(r) and S(q) with freud.
+
+freud (``freud-analysis``) computes both on periodic boxes in C++;
+``StaticStructureFactorDirect`` samples wave vectors commensurate with the
+box, which is what a simulation of a periodic system measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations_with_replacement
+
+import numpy as np
+
+from .._optional import require
+from .._compute import Compute, computed_property
+
+
+def _freud():
+    return require("freud", "g(r) and S(q)", "analysis")
+
+
+def freud_box(cell: np.ndarray, dim: int = 3):
+    """Freud box from a LAMMPS/ASE cell matrix (rows are box vectors)."""
+    freud = _freud()
+    cell = np.asarray(cell, dtype=np.float64)
+    if dim == 2:
+        return freud.box.Box(Lx=cell[0, 0], Ly=cell[1, 1], xy=cell[1, 0] / cell[1, 1], is2D=True)
+    return freud.box.Box.from_matrix(cell.T)
+
+
+def _wrapped(box, positions: np.ndarray, dim: int) -> np.ndarray:
+    pts = np.array(positions, dtype=np.float64)
+    if dim == 2:
+        pts[:, 2] = 0.0
+    return box.wrap(pts)
+
+
+def pair_labels(types: np.ndarray) -> list[tuple[int, int]]:
+    """Type pairs (a <= b) present in ``types``."""
+    return list(combinations_with_replacement(sorted(int(t) for t in np.unique(types)), 2))
+
+
+@dataclass
+class Structure(Compute):
+    """Total and partial g(r) and S(q), averaged over frames.
+
+    Parameters
+    ----------
+    r_max : float
+        Largest distance of g(r) (at most half the shortest box length).
+    bins : int
+        Histogram bins of g(r) and S(q).
+    k_max : float
+        Largest wave number of S(q).
+    k_min : float, optional
+        Smallest wave number of S(q); default pi/L (half the smallest nonzero
+        wave number of the box, so that the forward peak at q = 0 is left out).
+    dim : int
+        Dimension (2 or 3).
+    """
+
+    r_max: float = 4.0
+    bins: int = 200
+    k_max: float = 20.0
+    k_min: float | None = None
+    dim: int = 3
+    _r: np.ndarray | None = field(default=None, init=False, repr=False)
+    _k: np.ndarray | None = field(default=None, init=False, repr=False)
+    _g: dict | None = field(default=None, init=False, repr=False)
+    _s: dict | None = field(default=None, init=False, repr=False)
+
+    def compute(self, frames: list[np.ndarray], types: np.ndarray, cells: list[np.ndarray],
+                structure_factor: bool = True) -> "Structure":
+        """Accumulate g(r) (and S(q)) over frames.
+
+        Parameters
+        ----------
+        frames : list of numpy.ndarray
+            Positions, each ``(N, 3)`` (wrapped or unwrapped).
+        types : numpy.ndarray
+            Atom types ``(N,)``.
+        cells : list of numpy.ndarray
+            Box matrix of each frame (rows are box vectors).
+        structure_factor : bool
+            Also compute S(q) (the slower part).
+        """
+        freud = _freud()
+        types = np.asarray(types)
+        pairs = pair_labels(types)
+        rdf = {"all": freud.density.RDF(self.bins, self.r_max)}
+        rdf.update({p: freud.density.RDF(self.bins, self.r_max) for p in pairs})
+        sq = {}
+        if structure_factor:
+            k_min = self.k_min
+            if k_min is None:
+                k_min = np.pi / np.linalg.norm(np.asarray(cells[0])[: self.dim], axis=1).max()
+
+            def make():
+                return freud.diffraction.StaticStructureFactorDirect(self.bins, self.k_max, k_min)
+
+            sq = {"all": make()}
+            sq.update({p: make() for p in pairs})
+        for pos, cell in zip(frames, cells):
+            box = freud_box(cell, self.dim)
+            pts = _wrapped(box, pos, self.dim)
+            rdf["all"].compute((box, pts), reset=False)
+            if structure_factor:
+                sq["all"].compute((box, pts), reset=False)
+            for a, b in pairs:
+                pa, pb = pts[types == a], pts[types == b]
+                nb = {"mode": "ball", "r_max": self.r_max, "exclude_ii": a == b}
+                rdf[(a, b)].compute((box, pa), query_points=pb, neighbors=nb, reset=False)
+                if structure_factor:
+                    sq[(a, b)].compute((box, pa), query_points=pb, N_total=len(pts), reset=False)
+        self._r = np.asarray(rdf["all"].bin_centers)
+        self._g = {k: np.asarray(v.rdf) for k, v in rdf.items()}
+        if structure_factor:
+            self._k = np.asarray(sq["all"].bin_centers)
+            self._s = {k: np.asarray(v.S_k) for k, v in sq.items()}
+        return self._computed()
+
+    @computed_property
+    def r(self) -> np.ndarray:
+        """Bin centres of g(r)."""
+        return self._r
+
+    @computed_property
+    def rdf(self) -> dict:
+        """g(r): key ``"all"`` and ``(a, b)`` for each type pair."""
+        return self._g
+
+    @property
+    def k(self) -> np.ndarray:
+        """Bin centres of S(q)."""
+        if self._k is None:
+            raise RuntimeError("call Structure.compute(structure_factor=True) first")
+        return self._k
+
+    @property
+    def sq(self) -> dict:
+        """S(q): key ``"all"`` and ``(a, b)`` for each type pair (Faber-Ziman-like partials
+        normalised by the total number of atoms, as freud's ``N_total``); NaN in bins
+        that hold no wave vector of the box.
+        """
+        if self._s is None:
+            raise RuntimeError("call Structure.compute(structure_factor=True) first")
+        return self._s

@@ -1,0 +1,118 @@
+"""``slowdyn nnlt {train,apply,report,f12,critical,disks,brownian}``: train
+the neural-network inverse Laplace transform from a YAML config, apply a
+trained model to data, and compare it with the classical inversions.
+
+``train CONFIG`` (a YAML file or an installed config name) writes
+``OUT/model.pt``, ``checkpoint.pt``, ``history.json`` and ``loss.png`` and
+resumes from ``checkpoint.pt``.
+``apply MODEL INPUT`` reads a text table, either ``omega Re Im`` (the
+Fourier-Laplace transform) or, with ``--time-domain``, ``t f`` (transformed
+onto the model's frequency grid by the Filon method first; with ``--cut X``
+noisy data are first cut below X and continued with a fitted exponential,
+§4.2.5), and writes
+``PREFIX_nnlt.txt`` (``t f``; with ``--refine`` also ``f_refined``, the
+network output corrected to match the input transform; with ``--tails``
+also ``f_tails``, the output with NNLS tails below 0.1) and
+``PREFIX_nnlt.png`` (linear and log f). ``report [--model MODEL]`` compares the NNLT (raw,
+refined, and refined with NNLS tails), the inverse Filon method and Tikhonov NNLS on
+held-out clean and noisy pairs (``PREFIX_report.txt`` and two PNGs);
+``f12``, ``critical`` and ``disks`` do the same for mctpy correlators
+(needs ``pip install 'slowdyn[mct]'``): the F12 points of Figs. 4.3/4.4,
+the near-critical F12 points of Tab. 4.2 with the exponents a and b
+recovered from each inversion, and the F_s(q, t) of Brownian hard disks
+(Fig. 4.7); ``brownian`` inverts F_s(q, t) measured in a LAMMPS run of 2D
+Brownian particles (ideal gas: exact reference exp(-D q^2 t)). ``MODEL``
+defaults to the NNLT shipped with slowdyn; ``--model none`` compares the
+classical methods only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+
+# which module of this package runs each action
+ACTIONS = {"train": "train", "apply": "apply", "report": "validate", "f12": "validate", "critical": "validate",
+           "disks": "validate", "brownian": "validate"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from slowdyn.analysis.laplace.refine import DEFAULT_LAM   # numpy only
+
+    sub = parser.add_subparsers(dest="action", required=True)
+    p = sub.add_parser("train", help="train an NNLT from a YAML config (resumes from its checkpoint)")
+    p.add_argument("config", help="YAML file, or the name of an installed config: nnlt_2x1024 (the thesis' "
+                   "network, ~50 000 pairs), nnlt_2x1024_gelu and then nnlt_2x1024_gelu_slow in the same "
+                   "folder (the two runs behind the shipped model)")
+    p.add_argument("--out", type=Path, default=None, help="output folder (default: out_dir of the config)")
+    p.add_argument("--epochs", type=int, default=None, help="total number of epochs (overrides the config)")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (overrides num_threads)")
+    p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    p = sub.add_parser("apply", help="invert Laplace-domain data with a trained NNLT")
+    p.add_argument("model", help="model.pt written by 'slowdyn nnlt train', or 'pretrained' (shipped)")
+    p.add_argument("input", type=Path, help="table 'omega Re Im' (or 't f' with --time-domain)")
+    p.add_argument("--time-domain", action="store_true",
+                   help="input is f(t); Filon-transform it onto the model's omega grid first")
+    p.add_argument("--cut", type=float, default=None, metavar="X",
+                   help="with --time-domain, for noisy (measured) f(t): cut below X and continue with a "
+                        "fitted exponential down to --floor before the transform (thesis: 1e-3)")
+    p.add_argument("--floor", type=float, default=1e-6, help="end of the fitted exponential tail (1e-6)")
+    p.add_argument("--method", choices=["nnlt", "nnlt_refined", "nnlt_tails", "nnls", "inverse_filon"],
+                   action="append", default=None,
+                   help="inversion(s) to write, one column each (repeatable; default nnlt). --refine and "
+                        "--tails are spellings of nnlt_refined and nnlt_tails")
+    p.add_argument("--refine", type=float, nargs="?", const=DEFAULT_LAM, default=None, metavar="LAM",
+                   help="also write the data-consistency refinement of the NNLT output (column f_refined; "
+                        f"LAM: pull towards the network output, default {DEFAULT_LAM:g})")
+    p.add_argument("--tails", action="store_true",
+                   help="also write the output (refined, with --refine) with its values below 0.1 replaced "
+                        "by NNLS tails capped by its own tail (column f_tails; for clean inputs)")
+    p.add_argument("--out", default="nnlt", help="prefix of PREFIX_nnlt.txt / PREFIX_nnlt.png")
+
+    model_help = "model.pt (default: the NNLT shipped with slowdyn; 'none': classical methods only)"
+    p = sub.add_parser("report", help="NNLT vs inverse Filon vs NNLS on held-out clean and noisy pairs")
+    p.add_argument("--model", default=None, help=model_help)
+    p.add_argument("--n", type=int, default=50, help="number of held-out functions")
+    p.add_argument("--seed", type=int, default=987654, help="seed of the held-out set (not the training seed)")
+    p.add_argument("--noise", type=float, default=1e-3, help="Gaussian noise of the noisy inputs")
+    p.add_argument("--out", default="laplace", help="prefix of PREFIX_report.txt and the PNGs")
+
+    p = sub.add_parser("f12", help="mctpy F12 correlators -> Filon -> NNLT / inverse Filon / NNLS")
+    p.add_argument("--model", default=None, help=model_help)
+    p.add_argument("--noise", type=float, default=1e-3,
+                   help="also invert noisy copies with this Gaussian noise (0: clean only)")
+    p.add_argument("--out", default="laplace", help="prefix of PREFIX_f12.txt and PREFIX_f12.png")
+
+    p = sub.add_parser("critical", help="near-critical F12 (Tab. 4.2): inversion errors and exponents a, b")
+    p.add_argument("--model", default=None, help=model_help)
+    p.add_argument("--eps", type=float, default=1e-3, help="distance below the critical points")
+    p.add_argument("--out", default="laplace", help="prefix of PREFIX_critical.txt and the PNGs")
+
+    p = sub.add_parser("disks", help="MCT F_s(q, t) of Brownian hard disks -> Filon -> inverse")
+    p.add_argument("--model", default=None, help=model_help)
+    p.add_argument("--packing", type=float, nargs="+", default=None,
+                   help="packing fractions (default 0.50 0.60 0.65 0.68 0.69)")
+    p.add_argument("--q", type=float, default=6.5, help="wave number (on the grid 0.4 (k + 1/4))")
+    p.add_argument("--noise", type=float, default=1e-3,
+                   help="also invert noisy copies with this Gaussian noise (0: clean only)")
+    p.add_argument("--out", default="laplace", help="prefix of PREFIX_disks.txt and PREFIX_disks.png")
+
+    p = sub.add_parser("brownian", help="F_s(q, t) of a LAMMPS Brownian run -> tail -> Filon -> inverse, "
+                       "scored against exp(-D q^2 t)")
+    p.add_argument("--model", default=None, help=model_help)
+    p.add_argument("--q", type=float, nargs="+", default=[3.0, 6.5], help="wave numbers")
+    p.add_argument("--atoms", type=int, default=2000, help="number of particles (2D ideal gas, density 0.5)")
+    p.add_argument("--steps", type=int, default=20000, help="number of steps of size 1e-4 (D = 1)")
+    p.add_argument("--seed", type=int, default=4711, help="seed of the positions and the Brownian noise")
+    p.add_argument("--out", default="laplace", help="prefix of PREFIX_brownian.txt and PREFIX_brownian.png")
+
+
+
+def main(args: argparse.Namespace) -> int:
+    module = importlib.import_module(f"slowdyn.commands.nnlt.{ACTIONS[args.action]}")
+    for path in module.run(args):
+        print(path)
+    return 0
