@@ -40,11 +40,9 @@ WEIGHTINGS = ("r", "inv_r")
 
 
 def _torch():
-    try:
-        import torch  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover
-        raise ImportError("the kNN Deep Potential needs torch: pip install 'slowdyn[nnp]'") from exc
-    return torch
+    from slowdyn.analysis._optional import require  # noqa: PLC0415
+
+    return require("torch", "the kNN Deep Potential", "nnp", "CPU build: pip install torch==2.13.0")
 
 
 def residual_kind(n_in: int, n_out: int) -> int:

@@ -40,7 +40,7 @@ class KNNList:
 
 def knn_list(positions: np.ndarray, cell: np.ndarray, k: int, rmax: float,
              periodic: bool = True) -> KNNList:
-    """k nearest neighbours of every atom among all atoms (and periodic images) within ``rmax``.
+    """The k nearest neighbours of every atom among all atoms (and periodic images) within ``rmax``.
 
     Parameters
     ----------
@@ -66,10 +66,9 @@ def knn_list(positions: np.ndarray, cell: np.ndarray, k: int, rmax: float,
         If an atom has fewer than ``k`` neighbours within ``rmax`` (raise
         ``rmax``), naming the first such atom and its count.
     """
-    try:
-        from vesin import NeighborList  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover
-        raise ImportError("the kNN Deep Potential needs vesin: pip install 'slowdyn[nnp]'") from exc
+    from slowdyn.analysis._optional import require  # noqa: PLC0415
+
+    NeighborList = require("vesin", "the kNN neighbour search", "nnp").NeighborList
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     if rmax <= 0:
