@@ -183,9 +183,15 @@ def test_forces_are_minus_energy_gradient(model_file):
 
 def test_virial_is_strain_derivative(model_file):
     # zero tilts (still a prism): scaling one edge is then a pure normal strain
-    lmp = knn_lammps(model_file, tilt="0 0 0")
+    lmp = knn_lammps(model_file, tilt="0 0 0", extra="compute sa all stress/atom NULL virial\n"
+                                                     "compute ssum all reduce sum c_sa[*]\n"
+                                                     "thermo_style custom step pe c_vir[*] c_ssum[*]\n"
+                                                     "thermo_modify norm no")
     vol = abs(np.linalg.det(cell_of(lmp)))
     w = np.array(lmp.numpy.extract_compute("vir", 0, 1)) * vol    # xx yy zz xy xz yz
+    # per-atom virials (half of each pair term on each atom, ghosts sent home) sum to the total
+    np.testing.assert_allclose(-np.array(lmp.numpy.extract_compute("ssum", 0, 1)), w, rtol=0,
+                               atol=1e-10 * np.abs(w).max())
     e0 = lmp.get_thermo("pe")
     ly, lz = cell_of(lmp)[1, 1], cell_of(lmp)[2, 2]
     eps = 1e-6
