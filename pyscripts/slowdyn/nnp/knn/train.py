@@ -307,9 +307,9 @@ def plot_errors(history: dict, ax=None):
         fig, axes = ax[0].figure, ax
     ep = history["epoch"]
     for a, key, label in ((axes[0], "e_mse_pa", "E RMSE per atom"), (axes[1], "f_mse", "F RMSE")):
-        a.plot(ep, np.sqrt(history[f"train_{key}"]), "-", label="train")
+        a.plot(ep, np.sqrt(history[f"train_{key}"]), ".-", label="train")
         if f"val_valid_{key}" in history:
-            a.plot(ep, np.sqrt(history[f"val_valid_{key}"]), "--", label="valid")
+            a.plot(ep, np.sqrt(history[f"val_valid_{key}"]), ".--", label="valid")
         a.set_yscale("log")
         a.set_xlabel("epoch")
         a.set_ylabel(label)
