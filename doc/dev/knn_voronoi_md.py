@@ -41,6 +41,7 @@ unfix 1
 fix 1 all nvt temp {temp} {temp} 0.1
 run 2000
 {pair}
+reset_timestep 0
 compute rdf all rdf 100 cutoff 2.5
 fix gr all ave/time 10 {steps // 10} {steps} c_rdf[*] mode vector
 thermo_style custom step pe
