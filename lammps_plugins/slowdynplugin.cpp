@@ -5,6 +5,7 @@
 
 #include "lammpsplugin.h"
 
+#include "fix_edbd.h"
 #include "fix_sisf_msd.h"
 #include "pair_knn_nnp.h"
 #include "pair_voronoi.h"
@@ -33,6 +34,11 @@ static Pair *voronoi_radical_creator(LAMMPS *lmp)
 static Pair *knn_nnp_creator(LAMMPS *lmp)
 {
   return new PairKNNNNP(lmp);
+}
+
+static Fix *edbd_creator(LAMMPS *lmp, int argc, char **argv)
+{
+  return new FixEDBD(lmp, argc, argv);
 }
 
 static Fix *sisf_msd_creator(LAMMPS *lmp, int argc, char **argv)
@@ -68,5 +74,10 @@ extern "C" void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
   plugin.name = "sisf/msd";
   plugin.info = "slowdyn " SLOWDYN_VERSION ": on-the-fly MSD, F_s(q,t) and alpha2 (multiple-tau)";
   plugin.creator.v2 = (lammpsplugin_factory2 *) &sisf_msd_creator;
+  (*register_plugin)(&plugin, lmp);
+
+  plugin.name = "edbd";
+  plugin.info = "slowdyn " SLOWDYN_VERSION ": event-driven Brownian dynamics of hard disks/spheres";
+  plugin.creator.v2 = (lammpsplugin_factory2 *) &edbd_creator;
   (*register_plugin)(&plugin, lmp);
 }

@@ -228,7 +228,17 @@ def test_torch_is_imported_lazily():
     assert "pip install 'slowdyn[nnlt]'" in out
 
 
-def test_cli_train_and_apply(tmp_path, monkeypatch):
+def _fails(main, argv, capsys, match):
+    """The CLI exits with status 2 and a one-line error matching ``match``."""
+    import re
+
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and re.search(match, err), err
+
+
+def test_cli_train_and_apply(tmp_path, monkeypatch, capsys):
     import yaml
 
     from slowdyn.cli import main
@@ -241,8 +251,9 @@ def test_cli_train_and_apply(tmp_path, monkeypatch):
     assert model.exists()
     assert main(["nnlt", "train", "tiny.yaml", "--quiet", "--epochs", "3"]) == 0  # resumes
     assert NNLT.load(model).history["epoch"] == [1, 2, 3]
-    with pytest.raises(FileNotFoundError, match="no installed NNLT config 'nnlt_4x4'"):
+    with pytest.raises(SystemExit) as info:   # one-line errors: tests/test_cli_errors.py
         main(["nnlt", "train", "nnlt_4x4", "--quiet"])
+    assert info.value.code == 2
 
     w = np.logspace(-8, 1, 200)
     fhat = 1 / (1j * w + 1 / 20.0)
@@ -260,8 +271,8 @@ def test_cli_train_and_apply(tmp_path, monkeypatch):
     grid_fhat = nnlt.to_grid(fhat, w)
     np.testing.assert_allclose(tab[:, 2], invert(grid_fhat, method="nnlt_refined", model=nnlt, lam=1e-2)[1],
                                rtol=1e-7)
-    with pytest.raises(SystemExit, match="--refine 0: the weight LAM must be > 0"):
-        main(["nnlt", "apply", str(model), "fhat.txt", "--refine", "0"])
+    _fails(main, ["nnlt", "apply", str(model), "fhat.txt", "--refine", "0"], capsys,
+           "--refine 0: the weight LAM must be > 0")
     # --tails adds the refined output with NNLS tails as a fourth column
     assert main(["nnlt", "apply", str(model), "fhat.txt", "--refine", "--tails", "--out", "tails"]) == 0
     assert "columns: t f f_refined f_tails" in open("tails_nnlt.txt").read()
@@ -278,15 +289,17 @@ def test_cli_train_and_apply(tmp_path, monkeypatch):
     assert main(["nnlt", "apply", str(model), "noisy.txt", "--time-domain", "--cut", "1e-3", "--out", "cut"]) == 0
     from slowdyn.analysis.laplace.truncation import TailExtrapolation
     from slowdyn.analysis.laplace.metrics import tail_transform
-    expect = nnlt(tail_transform(t, noisy, nnlt.omega, TailExtrapolation(threshold=1e-3, floor=1e-6)))
+    # --f0 auto: divided by the first value, the output multiplied by it
+    expect = noisy[0] * nnlt(tail_transform(t, noisy / noisy[0], nnlt.omega,
+                                            TailExtrapolation(threshold=1e-3, floor=1e-6)))
     np.testing.assert_allclose(np.loadtxt("cut_nnlt.txt")[:, 1], expect, rtol=1e-7)
     np.savetxt("flat.txt", np.column_stack([t, 0.5 + 0.5 * np.exp(-t)]))
-    with pytest.raises(SystemExit, match="never falls below the cut 0.001"):
-        main(["nnlt", "apply", str(model), "flat.txt", "--time-domain", "--cut", "1e-3"])
-    with pytest.raises(SystemExit, match="f ends at 0.5 .* the data stop before the decay"):
-        main(["nnlt", "apply", str(model), "flat.txt", "--time-domain"])
-    with pytest.raises(SystemExit, match="--cut needs --time-domain"):
-        main(["nnlt", "apply", str(model), "fhat.txt", "--cut", "1e-3"])
+    _fails(main, ["nnlt", "apply", str(model), "flat.txt", "--time-domain", "--cut", "1e-3"], capsys,
+           "never falls below the cut 0.001")
+    _fails(main, ["nnlt", "apply", str(model), "flat.txt", "--time-domain"], capsys,
+           "f ends at 0.5 .* the data stop before the decay")
+    _fails(main, ["nnlt", "apply", str(model), "fhat.txt", "--cut", "1e-3"], capsys,
+           "--cut needs --time-domain")
 
 
 def test_report_compares_methods(trained, tmp_path, monkeypatch):

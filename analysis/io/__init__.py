@@ -1,6 +1,6 @@
 """Readers of simulation output.
 
-- :func:`read_dump` (:mod:`.dump`): LAMMPS text dumps with unwrapped coordinates (ASE)
+- :func:`read_dump` (:mod:`.dump`): LAMMPS text dumps (ASE); ``x y z`` unwrapped with ``ix iy iz``
 - :func:`read_sisf` (:mod:`.sisf`): the ``fix sisf/msd`` file
 """
 

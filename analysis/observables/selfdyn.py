@@ -79,19 +79,43 @@ class SelfDynamics(Compute):
     com: bool = False
     _results: dict | None = field(default=None, init=False, repr=False)
 
-    def compute(self, positions: np.ndarray, types: np.ndarray,
+    def compute(self, positions, types: np.ndarray | None = None,
                 masses: np.ndarray | None = None) -> "SelfDynamics":
         """Correlate a trajectory sampled at equal intervals.
 
         Parameters
         ----------
-        positions : numpy.ndarray
-            Unwrapped positions, shape ``(F, N, 3)``; frame ``n`` is sample ``n``.
+        positions : numpy.ndarray or Trajectory
+            Unwrapped positions, shape ``(F, N, 3)``; frame ``n`` is sample
+            ``n``. Or a :class:`~slowdyn.analysis.io.dump.Trajectory` from
+            :func:`~slowdyn.analysis.io.read_dump` (its types are used when
+            ``types`` is None); one with wrapped coordinates and no image
+            flags, or without atom ids, is refused.
         types : numpy.ndarray
             Atom types, shape ``(N,)``.
         masses : numpy.ndarray, optional
             Per-atom masses for ``com=True`` (default: equal masses).
+
+        Raises
+        ------
+        ValueError
+            For a wrapped trajectory: its MSD would count every crossing of
+            the periodic boundary as a jump of one box length.
         """
+        if hasattr(positions, "unwrapped"):
+            traj = positions
+            found = " ".join(traj.columns) or "unknown"
+            if not traj.unwrapped:
+                raise ValueError(f"the dump has wrapped coordinates without image flags (columns: {found}); "
+                                 "the self dynamics need unwrapped ones: dump 'id type xu yu zu' "
+                                 "(or 'id type x y z ix iy iz')")
+            if traj.columns and "id" not in traj.columns:
+                raise ValueError(f"the dump has no atom ids (columns: {found}): dump 'id type xu yu zu' so "
+                                 "that the frames can be matched atom by atom")
+            types = traj.types if types is None else types
+            positions = traj.positions
+        if types is None:
+            raise ValueError("types are needed with a positions array")
         pos = np.asarray(positions, dtype=np.float64)
         if self.com:
             w = np.ones(pos.shape[1]) if masses is None else np.asarray(masses, dtype=np.float64)

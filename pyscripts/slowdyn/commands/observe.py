@@ -4,52 +4,98 @@ Kinds: ``selfdyn`` (MSD, alpha2, F_s from a dump, fix sisf/msd lag grid),
 ``sisf`` (plot a fix sisf/msd file), ``structure`` (g(r), S(q)),
 ``voronoi`` (Voronoi neighbour statistics) and ``energy`` (NVE energy
 conservation over timesteps). Every kind writes ``PREFIX_<name>.txt`` and
-``PREFIX_<name>.png``. Heavy imports happen only in the chosen kind.
+``PREFIX_<name>.png``, or ``DIR/<name>.txt`` and ``DIR/<name>.png`` when
+``--out`` is a folder (an existing one, or a name ending in ``/``). Heavy
+imports happen only in the chosen kind.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
+
+from slowdyn.cli import HelpFormatter, LammpsRunError, SlowdynError
+
+DIM_HELP = "dimension of the system (default: 2 if every z coordinate of frame 0 is equal, else 3)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    sub = parser.add_subparsers(dest="kind", required=True)
+    sub = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
+    fmt = HelpFormatter
 
-    p = sub.add_parser("selfdyn", help="MSD, alpha2 and F_s(q,t) from a dump (xu yu zu)")
-    p.add_argument("dump", type=Path)
-    p.add_argument("--q", type=float, nargs="+", default=[7.25])
-    p.add_argument("--timestep", type=float, default=None, help="dt (default: time in steps)")
-    p.add_argument("--nlen", type=int, default=8)
-    p.add_argument("--ncount", type=int, default=2)
-    p.add_argument("--ncorr", type=int, default=20)
-    p.add_argument("--all-origins", action="store_true", help="every frame is a time origin")
-    p.add_argument("--com", action="store_true", help="remove the centre-of-mass drift")
+    p = sub.add_parser("selfdyn", formatter_class=fmt,
+                       help="MSD, alpha2 and F_s(q,t) from a dump (id type xu yu zu, or x y z ix iy iz)",
+                       description="MSD, alpha2(t) and F_s(q,t) of a LAMMPS text dump on the lag grid of "
+                                   "fix sisf/msd. The dump needs 'id type' and unwrapped coordinates "
+                                   "('xu yu zu'), or wrapped ones with image flags ('x y z ix iy iz'); its "
+                                   "frames must be equally spaced in time.")
+    p.add_argument("dump", type=Path, help="LAMMPS text dump (dump custom)")
+    p.add_argument("--q", type=float, nargs="+", default=[7.25], help="wave numbers of F_s(q,t)")
+    p.add_argument("--timestep", type=float, default=None,
+                   help="timestep dt of the run: times in LJ units (default: times in steps)")
+    p.add_argument("--nlen", type=int, default=8, help="lags per level of the grid (as fix sisf/msd nlen)")
+    p.add_argument("--ncount", type=int, default=2, help="ratio between levels (as fix sisf/msd ncount)")
+    p.add_argument("--ncorr", type=int, default=20, help="number of levels (as fix sisf/msd ncorr)")
+    p.add_argument("--all-origins", action="store_true",
+                   help="every frame is a time origin (default: the origins of fix sisf/msd)")
+    p.add_argument("--com", action="store_true", help="remove the centre-of-mass drift of every frame")
+    p.add_argument("--dim", type=int, choices=(2, 3), default=None, help=DIM_HELP)
 
-    p = sub.add_parser("sisf", help="plot a fix sisf/msd output file")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser("sisf", formatter_class=fmt, help="plot a fix sisf/msd output file (MSD and F_s PNGs)",
+                       description="MSD(t) and F_s(q,t) plots of a fix sisf/msd output file; the dimension "
+                                   "and the wave numbers come from its header.")
+    p.add_argument("file", type=Path, help="file written by fix sisf/msd (with its '# columns:' header)")
 
-    p = sub.add_parser("structure", help="total and partial g(r) and S(q) from a dump")
-    p.add_argument("dump", type=Path)
-    p.add_argument("--rmax", type=float, default=4.0)
-    p.add_argument("--kmax", type=float, default=20.0)
-    p.add_argument("--bins", type=int, default=200)
+    p = sub.add_parser("structure", formatter_class=fmt, help="total and partial g(r) and S(q) from a dump",
+                       description="Total and partial radial distribution functions g(r) and structure "
+                                   "factors S(q) (freud) of a LAMMPS text dump.")
+    p.add_argument("dump", type=Path, help="LAMMPS text dump (dump custom with id type and coordinates)")
+    p.add_argument("--rmax", type=float, default=4.0, help="largest distance of g(r)")
+    p.add_argument("--kmax", type=float, default=20.0, help="largest wave number of S(q)")
+    p.add_argument("--bins", type=int, default=200, help="number of bins of g(r) and S(q)")
     p.add_argument("--every", type=int, default=1, help="use every n-th frame")
     p.add_argument("--no-sq", action="store_true", help="g(r) only")
+    p.add_argument("--dim", type=int, choices=(2, 3), default=None, help=DIM_HELP)
 
-    p = sub.add_parser("voronoi", help="Voronoi neighbour count and distances per particle")
-    p.add_argument("dump", type=Path)
-    p.add_argument("--every", type=int, default=1)
+    p = sub.add_parser("voronoi", formatter_class=fmt, help="Voronoi neighbour count and distances per particle",
+                       description="Number of Voronoi neighbours and the distances to them, per particle "
+                                   "and frame, of a LAMMPS text dump.")
+    p.add_argument("dump", type=Path, help="LAMMPS text dump (dump custom with id type and coordinates)")
+    p.add_argument("--every", type=int, default=1, help="use every n-th frame")
+    p.add_argument("--dim", type=int, choices=(2, 3), default=None, help=DIM_HELP)
 
-    p = sub.add_parser("energy", help="std of E_tot vs dt in NVE runs of a deck, fitted exponent")
-    p.add_argument("deck", type=Path)
-    p.add_argument("--dt", type=float, nargs="+", required=True)
-    p.add_argument("-var", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
-    p.add_argument("--workdir", type=Path, default=Path("observe_energy"))
+    p = sub.add_parser("energy", formatter_class=fmt,
+                       help="std of E_tot vs dt in NVE runs of a deck, fitted exponent",
+                       description="Runs DECK once per timestep (-var dt) with lmp and fits the standard "
+                                   "deviation of the total energy of its last (NVE) run to A dt^k "
+                                   "(k = 2 for a symplectic integrator).")
+    p.add_argument("deck", type=Path, help="LAMMPS input deck taking -var dt, ending with an NVE run")
+    p.add_argument("--dt", type=float, nargs="+", required=True, help="timesteps, one run each")
+    p.add_argument("-var", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                   help="further -var settings of the deck (repeatable)")
+    p.add_argument("--workdir", type=Path, default=Path("observe_energy"),
+                   help="folder of the runs' logs and outputs")
 
-    for name, sp in sub.choices.items():
-        sp.add_argument("--out", default="observe", help="prefix of the output files")
-        sp.add_argument("--dim", type=int, choices=(2, 3), default=3)
+    for sp in sub.choices.values():
+        sp.add_argument("--out", default="observe",
+                        help="prefix of the output files (PREFIX_name.txt), or a folder (DIR/name.txt) when it "
+                             "exists or ends with /")
+
+
+def out_path(out: str, name: str) -> Path:
+    """``PREFIX_name`` or, when ``out`` is a folder (existing, or ending in /), ``out/name`` (created)."""
+    if out.endswith(("/", os.sep)) or Path(out).is_dir():
+        Path(out).mkdir(parents=True, exist_ok=True)
+        return Path(out) / name
+    return Path(f"{out}_{name}")
+
+
+def _dim(args, traj) -> int:
+    if args.dim is not None:
+        return args.dim
+    z = traj.positions[0][:, 2]
+    return 2 if z.size and z.min() == z.max() else 3
 
 
 def _pyplot():
@@ -63,7 +109,7 @@ def _pyplot():
     return plt
 
 
-def _save_curves(path: Path, x, curves: dict, xlabel: str, ylabel: str, logx=False, logy=False):
+def _save_curves(path: Path, x, curves: dict, xlabel: str, ylabel: str, logx=False, logy=False, title=""):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(5, 3.6))
     for label, y in curves.items():
@@ -75,20 +121,28 @@ def _save_curves(path: Path, x, curves: dict, xlabel: str, ylabel: str, logx=Fal
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize="small")
+    if title:
+        ax.set_title(title, fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
-def _selfdyn_plots(out: str, time, blocks: list[str], msd: dict, fs: dict, q) -> list[Path]:
-    files = [Path(f"{out}_msd.png"), Path(f"{out}_fs.png")]
-    _save_curves(files[0], time, {f"type {b}" if b != "all" else "all": msd[b] for b in blocks},
-                 "t", "MSD", logx=True, logy=True)
+def _selfdyn_plots(out: str, time, blocks: list[str], msd: dict, fs: dict, q, tlabel: str = "t",
+                   title: str = "") -> list[Path]:
+    import numpy as np
+
+    files = [out_path(out, "msd.png"), out_path(out, "fs.png")]
+    pos = np.asarray(time) > 0   # log axes
+    _save_curves(files[0], np.asarray(time)[pos],
+                 {f"type {b}" if b != "all" else "all": np.asarray(msd[b])[pos] for b in blocks},
+                 tlabel, "MSD", logx=True, logy=True, title=title)
     curves = {}
     for b in blocks:
         for iq, qv in enumerate(q):
             curves[f"{b}, q={qv:g}"] = fs[b][:, iq]
-    _save_curves(files[1], time, curves, "t", r"$F_s(q,t)$", logx=True)
+    _save_curves(files[1], np.asarray(time)[pos], {k: np.asarray(v)[pos] for k, v in curves.items()},
+                 tlabel, r"$F_s(q,t)$", logx=True, title=title)
     return files
 
 
@@ -98,13 +152,19 @@ def _selfdyn(args) -> list[Path]:
     from slowdyn.analysis.observables.selfdyn import SelfDynamics
     from slowdyn.analysis.io.dump import read_dump
 
+    if any(q <= 0 for q in args.q):
+        raise SlowdynError(f"--q {' '.join(map(str, args.q))}: wave numbers must be > 0")
+    if args.timestep is not None and not args.timestep > 0:
+        raise SlowdynError(f"--timestep {args.timestep:g}: must be > 0")
     traj = read_dump(args.dump)
     steps = np.diff(traj.steps)
-    if len(steps) == 0 or np.any(steps != steps[0]):
-        raise SystemExit("slowdyn observe selfdyn: the dump frames must be equally spaced")
-    res = SelfDynamics(q=tuple(args.q), dim=args.dim, nlen=args.nlen, ncount=args.ncount,
-                       ncorr=args.ncorr, all_origins=args.all_origins, com=args.com).compute(
-        traj.positions, traj.types).results
+    if len(steps) == 0:
+        raise SlowdynError(f"{args.dump} has a single frame: the self dynamics need a trajectory")
+    if np.any(steps != steps[0]) or steps[0] <= 0:
+        raise SlowdynError(f"the frames of {args.dump} are not equally spaced (steps {traj.steps[0]}, "
+                           f"{traj.steps[1]}, ...): dump every N steps in one run")
+    res = SelfDynamics(q=tuple(args.q), dim=_dim(args, traj), nlen=args.nlen, ncount=args.ncount,
+                       ncorr=args.ncorr, all_origins=args.all_origins, com=args.com).compute(traj).results
     lag_steps = res["lag"] * steps[0]
     time = lag_steps * (args.timestep if args.timestep else 1.0)
     blocks = [k[4:] for k in res if k.startswith("msd_")]
@@ -112,13 +172,14 @@ def _selfdyn(args) -> list[Path]:
     for b in blocks:
         cols += [res[f"msd_{b}"], res[f"alpha2_{b}"]] + [res[f"fs_{b}"][:, i] for i in range(len(args.q))]
         names += [f"msd_{b}", f"alpha2_{b}"] + [f"fs_{b}_q{i + 1}" for i in range(len(args.q))]
-    table = Path(f"{args.out}_selfdyn.txt")
+    table = out_path(args.out, "selfdyn.txt")
     np.savetxt(table, np.column_stack(cols),
                header=f"self dynamics of {args.dump}\nq: {' '.join(map(str, args.q))}\n"
                       f"columns: {' '.join(names)}")
     return [table] + _selfdyn_plots(args.out, time, blocks,
                                      {b: res[f"msd_{b}"] for b in blocks},
-                                     {b: res[f"fs_{b}"] for b in blocks}, args.q)
+                                     {b: res[f"fs_{b}"] for b in blocks}, args.q,
+                                     "t" if args.timestep else "t (steps)", str(args.dump))
 
 
 def _sisf(args) -> list[Path]:
@@ -128,11 +189,11 @@ def _sisf(args) -> list[Path]:
 
     res = read_sisf(args.file)
     q = res["q"]
-    table = Path(f"{args.out}_sisf.txt")
-    table.write_text(Path(args.file).read_text())
+    if len(res["time"]) == 0:
+        raise SlowdynError(f"{args.file} has no lag rows yet (the run ended before the first lag)")
     fs = {b: np.column_stack([res[f"fs_{b}_q{i + 1}"] for i in range(len(q))]) for b in res["types"]}
-    return [table] + _selfdyn_plots(args.out, res["time"], res["types"],
-                                     {b: res[f"msd_{b}"] for b in res["types"]}, fs, q)
+    return _selfdyn_plots(args.out, res["time"], res["types"],
+                          {b: res[f"msd_{b}"] for b in res["types"]}, fs, q, title=str(args.file))
 
 
 def _structure(args) -> list[Path]:
@@ -143,15 +204,15 @@ def _structure(args) -> list[Path]:
 
     traj = read_dump(args.dump)
     sel = slice(None, None, args.every)
-    st = Structure(r_max=args.rmax, bins=args.bins, k_max=args.kmax, dim=args.dim).compute(
+    st = Structure(r_max=args.rmax, bins=args.bins, k_max=args.kmax, dim=_dim(args, traj)).compute(
         list(traj.positions[sel]), traj.types, list(traj.cells[sel]), structure_factor=not args.no_sq)
     label = {k: ("all" if k == "all" else f"{k[0]}-{k[1]}") for k in st.rdf}
-    files = [Path(f"{args.out}_gr.txt"), Path(f"{args.out}_gr.png")]
+    files = [out_path(args.out, "gr.txt"), out_path(args.out, "gr.png")]
     np.savetxt(files[0], np.column_stack([st.r] + [st.rdf[k] for k in st.rdf]),
                header="columns: r " + " ".join(f"g_{label[k]}" for k in st.rdf))
     _save_curves(files[1], st.r, {label[k]: v for k, v in st.rdf.items()}, "r", "g(r)")
     if not args.no_sq:
-        files += [Path(f"{args.out}_sq.txt"), Path(f"{args.out}_sq.png")]
+        files += [out_path(args.out, "sq.txt"), out_path(args.out, "sq.png")]
         np.savetxt(files[2], np.column_stack([st.k] + [st.sq[k] for k in st.sq]),
                    header="columns: q " + " ".join(f"S_{label[k]}" for k in st.sq))
         _save_curves(files[3], st.k, {label[k]: v for k, v in st.sq.items()}, "q", "S(q)")
@@ -166,12 +227,12 @@ def _voronoi(args) -> list[Path]:
 
     traj = read_dump(args.dump)
     sel = slice(None, None, args.every)
-    vn = VoronoiNeighbours(dim=args.dim).compute(list(traj.positions[sel]), list(traj.cells[sel]))
+    vn = VoronoiNeighbours(dim=_dim(args, traj)).compute(list(traj.positions[sel]), list(traj.cells[sel]))
     d = vn.per_particle
     summary = vn.summary()
     head = "\n".join(f"{k}: mean {v['mean']:.6g} std {v['std']:.6g} min {v['min']:.6g} "
                      f"max {v['max']:.6g}" for k, v in summary.items())
-    files = [Path(f"{args.out}_voronoi.txt"), Path(f"{args.out}_voronoi.png")]
+    files = [out_path(args.out, "voronoi.txt"), out_path(args.out, "voronoi.png")]
     np.savetxt(files[0], np.column_stack([d["count"], d["dmin"], d["dmean"], d["dmax"]]),
                header=head + "\ncolumns: count dmin dmean dmax (one row per particle and frame)")
     values, freq = vn.count_histogram()
@@ -196,9 +257,14 @@ def _energy(args) -> list[Path]:
     from slowdyn.analysis.observables.energy import EnergyConservation
     from slowdyn.runs.nve import run_nve_scan
 
-    series = run_nve_scan(args.deck, args.dt, dict(args.var), args.workdir)
+    if not args.deck.is_file():
+        raise SlowdynError(f"no such input deck: {args.deck}")
+    try:
+        series = run_nve_scan(args.deck, args.dt, dict(args.var), args.workdir)
+    except RuntimeError as err:
+        raise LammpsRunError(str(err)) from err
     ec = EnergyConservation().compute(series)
-    files = [Path(f"{args.out}_energy.txt"), Path(f"{args.out}_energy.png")]
+    files = [out_path(args.out, "energy.txt"), out_path(args.out, "energy.png")]
     np.savetxt(files[0], ec.table, header=f"NVE runs of {args.deck}\n"
                f"fit: std(E_tot) = {ec.prefactor:.6g} dt^{ec.exponent:.4f}\ncolumns: dt std_etotal")
     ec.plot().savefig(files[1], dpi=120)
@@ -206,7 +272,17 @@ def _energy(args) -> list[Path]:
     return files
 
 
+def _check_positive(args: argparse.Namespace) -> None:
+    for name in ("nlen", "ncount", "ncorr", "every", "bins", "rmax", "kmax"):
+        value = getattr(args, name, None)
+        if value is not None and not value > 0:
+            raise SlowdynError(f"--{name} {value}: must be > 0")
+    if getattr(args, "dt", None) and any(not dt > 0 for dt in args.dt):
+        raise SlowdynError(f"--dt {' '.join(map(str, args.dt))}: timesteps must be > 0")
+
+
 def main(args: argparse.Namespace) -> int:
+    _check_positive(args)
     handlers = {"selfdyn": _selfdyn, "sisf": _sisf, "structure": _structure,
                 "voronoi": _voronoi, "energy": _energy}
     for path in handlers[args.kind](args):

@@ -1,41 +1,60 @@
 """``slowdyn run DECK``: run an input deck through the LAMMPS Python interface.
 
-Equivalent to ``lmp -in DECK`` but usable from a plain Python environment and
-under ``mpirun -np N slowdyn run DECK`` (mpi4py).
+Equivalent to ``lmp -in DECK``: the deck runs in the current directory (its
+relative output paths land there, as with ``lmp``), and works from a plain
+Python environment and under ``mpirun -np N slowdyn run DECK`` (mpi4py).
+A LAMMPS error ends the command with one line and exit status 1.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import re
 from pathlib import Path
+
+from slowdyn.cli import LammpsRunError, SlowdynError
+
+# LAMMPS errors that a too-large timestep typically causes, and what to try first
+TIMESTEP_HINT = ("atoms may have moved too far in one step: the timestep may be too large; "
+                 "try a smaller -var dt before raising the cut-off")
+TIMESTEP_SYMPTOMS = ("cannot be proven closed", "Lost atoms", "Out of range atoms", "Bond atom missing",
+                     "Non-numeric pressure", "Non-numeric atom coords", "Too many neighbor bins")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("deck", type=Path, help="LAMMPS input file")
+    parser.add_argument("deck", type=Path, help="LAMMPS input file (runs in the current directory, as lmp -in)")
     parser.add_argument(
         "-var", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
         help="define an index variable, as lmp -var NAME VALUE (repeatable)",
     )
     parser.add_argument("--log", default="none", help="LAMMPS log file (default: none)")
-    parser.add_argument("--quiet", action="store_true", help="no LAMMPS screen output")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no LAMMPS screen output (the deck's own messages then only go to --log)")
+
+
+def lammps_error_line(exc: Exception) -> str:
+    """The first line of a LAMMPS exception without ``ERROR:`` and the source location."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.sub(r"^ERROR(?: on proc \d+)?:\s*", "", text)
+    return re.sub(r"\s*\(src/[^)]*\)\s*$", "", text)
 
 
 def main(args: argparse.Namespace) -> int:
     from slowdyn import lammps
 
     if not args.deck.is_file():
-        raise SystemExit(f"slowdyn run: no such input deck: {args.deck}")
+        raise SlowdynError(f"no such input deck: {args.deck}")
     cmdargs = ["-log", args.log]
     for name, value in args.var:
         cmdargs += ["-var", name, value]
     lmp = lammps(cmdargs=cmdargs, screen=not args.quiet)
-    # decks use paths relative to their own folder
-    cwd = os.getcwd()
-    os.chdir(args.deck.resolve().parent)
     try:
-        lmp.file(args.deck.name)
+        lmp.file(str(args.deck))
+    except Exception as exc:  # the lammps module raises plain Exception for LAMMPS errors
+        message = lammps_error_line(exc)
+        if any(s in message for s in TIMESTEP_SYMPTOMS):
+            message += f" ({TIMESTEP_HINT})"
+        raise LammpsRunError(f"{args.deck}: {message}") from exc
     finally:
-        os.chdir(cwd)
         lmp.close()
     return 0

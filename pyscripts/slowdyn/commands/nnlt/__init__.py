@@ -6,7 +6,9 @@ trained model to data, and compare it with the classical inversions.
 ``OUT/model.pt``, ``checkpoint.pt``, ``history.json`` and ``loss.png`` and
 resumes from ``checkpoint.pt``.
 ``apply MODEL INPUT`` reads a text table, either ``omega Re Im`` (the
-Fourier-Laplace transform) or, with ``--time-domain``, ``t f`` (transformed
+Fourier-Laplace transform, checked for f(0) = 1 and Im fhat < 0) or, with
+``--time-domain``, ``t f`` or the ``--column`` of a table with a
+``# columns:`` header (normalised by its first value, transformed
 onto the model's frequency grid by the Filon method first; with ``--cut X``
 noisy data are first cut below X and continued with a fitted exponential,
 §4.2.5), and writes
@@ -51,11 +53,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = sub.add_parser("apply", help="invert Laplace-domain data with a trained NNLT")
+    p = sub.add_parser("apply", help="invert Laplace-domain data (or f(t)) with a trained NNLT",
+                       description="Invert a Fourier-Laplace transform fhat(omega) = int_0^inf f(t) "
+                                   "exp(-i omega t) dt (table 'omega Re Im'), or with --time-domain a "
+                                   "correlator f(t), with a trained NNLT. The NNLT expects f(0) = 1: a "
+                                   "time-domain input is divided by its first value (--f0 auto) and the "
+                                   "output multiplied by it; an omega-domain input is assumed normalised "
+                                   "and refused when its high-frequency limit Re(i omega fhat) exceeds 1, "
+                                   "unless --f0 gives f(0). An input with Im fhat > 0 (the exp(+i omega t) "
+                                   "convention) is refused. Writes PREFIX_nnlt.txt and PREFIX_nnlt.png "
+                                   "(f(t) and the forward-transform check |Filon(f) - fhat| / |fhat|).")
     p.add_argument("model", help="model.pt written by 'slowdyn nnlt train', or 'pretrained' (shipped)")
-    p.add_argument("input", type=Path, help="table 'omega Re Im' (or 't f' with --time-domain)")
+    p.add_argument("input", type=Path,
+                   help="table 'omega Re Im', or with --time-domain 't f' (or a file with a '# columns:' "
+                        "header and --column, e.g. a fix sisf/msd file)")
     p.add_argument("--time-domain", action="store_true",
                    help="input is f(t); Filon-transform it onto the model's omega grid first")
+    p.add_argument("--column", default=None, metavar="NAME",
+                   help="with --time-domain: the column of f in a table with a '# columns:' header "
+                        "(fix sisf/msd: e.g. fs_all_q1; t is its 'time' column, else the first); needed "
+                        "for tables of more than 2 columns")
+    p.add_argument("--f0", default="auto", metavar="auto|VALUE",
+                   help="f(0) of the input: it is divided by it and the output multiplied by it. auto: "
+                        "the first value in the time domain; 1 in the omega domain (refused when "
+                        "Re(i omega fhat) at the largest omega exceeds 1.02) (default: auto)")
     p.add_argument("--cut", type=float, default=None, metavar="X",
                    help="with --time-domain, for noisy (measured) f(t): cut below X and continue with a "
                         "fitted exponential down to --floor before the transform (thesis: 1e-3)")

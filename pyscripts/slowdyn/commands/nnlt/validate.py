@@ -9,7 +9,14 @@ from pathlib import Path
 def _model(args):
     """The NNLT to compare: --model PATH, the shipped one by default, None for 'none'."""
     if args.model is not None:
-        return None if args.model.lower() == "none" else Path(args.model)
+        if args.model.lower() == "none":
+            return None
+        if not Path(args.model).is_file():
+            from slowdyn.cli import SlowdynError
+
+            raise SlowdynError(f"--model {args.model}: no such file (a model.pt written by 'slowdyn nnlt "
+                               "train'; omit --model for the shipped NNLT, 'none' for the classical methods)")
+        return Path(args.model)
     from slowdyn.analysis.nnlt import pretrained_path
 
     if not pretrained_path().exists():
