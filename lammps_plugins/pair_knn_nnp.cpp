@@ -420,12 +420,16 @@ void PairKNNNNP::compute(int eflag, int vflag)
 
   const int inum = list->inum;
   const int *ilist = list->ilist;
+  // candidate buffers sized once per step, never inside the atom loop
+  int maxjnum = 0;
+  for (int ii = 0; ii < inum; ii++) maxjnum = std::max(maxjnum, list->numneigh[ilist[ii]]);
+  grow_candidates(maxjnum);
+
   for (int ii = 0; ii < inum; ii++) {
     const int i = ilist[ii];
     const int ti = typemap[type[i]];
     const int *jlist = list->firstneigh[i];
     const int jnum = list->numneigh[i];
-    grow_candidates(jnum);
     const double xi0 = x[i][0], xi1 = x[i][1], xi2 = x[i][2];
 
     // candidates within RMAX, then the k nearest (partial selection)
