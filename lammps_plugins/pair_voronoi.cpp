@@ -428,6 +428,12 @@ void PairVoronoi::init_style()
 
   neighbor->add_request(this, NeighConst::REQ_FULL);
 
+  // Neighbor::init() restarts neighbor->ncalls at every run, so the count
+  // alone does not tell a new list from the previous run's: atoms moved
+  // between runs (scatter_atoms, displace_atoms, read_dump) would be
+  // tessellated with stale near-shell candidates. Force a rebuild.
+  near_ncalls = -1;
+
   // <R^2> and max R^2 over all atoms
   double sums[2] = {0.0, 0.0}, maxloc = 0.0;
   if (radical) {

@@ -112,8 +112,9 @@ class HardDisks2D:
         mct, sq, model = self._models()
         phi = mct.correlator(model=model, store=True, h=h, blocksize=blocksize, blocks=blocks,
                              motion_type="brownian")
+        # the tagged correlator takes its block size from its own argument, not from its base
         tagged = mct.correlator(model=mct.tagged_particle_model_2d(model, cs=sq), base=phi, store=True,
-                                motion_type="brownian")
+                                blocksize=blocksize, motion_type="brownian")
         solve_correlators(phi, tagged)
         t = np.asarray(tagged.t, dtype=float)
         keep = np.concatenate([[True], np.diff(t) > 0])

@@ -41,6 +41,8 @@ SUBCOMMANDS = {
     "observe": "observables (self dynamics, g(r), S(q), Voronoi, NVE energy) as tables and PNGs",
     "nnlt": "train or apply the neural-network inverse Laplace transform",
     "pack": "grow an overlap-free hard-disk/sphere packing, written as a LAMMPS data file",
+    "nnp": "neural-network potentials: sample data, train (knn, deepmd, nequip), evaluate",
+    "closure": "learned MCT memory-kernel closures m_phi[S] and the CMA-ES kernel fit",
 }
 
 DESCRIPTION = """\

@@ -42,7 +42,7 @@ WEIGHTINGS = ("r", "inv_r")
 def _torch():
     from slowdyn.analysis._optional import require  # noqa: PLC0415
 
-    return require("torch", "the kNN Deep Potential", "nnp", "CPU build: pip install torch==2.13.0")
+    return require("torch", "the kNN Deep Potential", "knn", "CPU build: pip install torch==2.13.0")
 
 
 def residual_kind(n_in: int, n_out: int) -> int:

@@ -68,7 +68,7 @@ def knn_list(positions: np.ndarray, cell: np.ndarray, k: int, rmax: float,
     """
     from slowdyn.analysis._optional import require  # noqa: PLC0415
 
-    NeighborList = require("vesin", "the kNN neighbour search", "nnp").NeighborList
+    NeighborList = require("vesin", "the kNN neighbour search", "knn").NeighborList
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
     if rmax <= 0:

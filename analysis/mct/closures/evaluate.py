@@ -1,0 +1,147 @@
+"""A learned hard-disk closure against the MCT it was trained on (Granz 2026,
+§4.5.2, Figs. 4.37-4.39): critical packing fraction, non-ergodicity
+parameters and time-domain SISFs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .data import HardDiskGrid, solve_hard_disks
+from .solver import (closure_correlator, closure_critical_packing, closure_nonergodicity,
+                     hard_disk_nonergodicity, mct_critical_packing)
+
+
+def _on_times(t_ref: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``y(t)`` interpolated in log t onto ``t_ref``; zero beyond the end (a decayed liquid)."""
+    out = np.empty((len(t_ref), y.shape[1]))
+    lt, lr = np.log(t), np.log(t_ref)
+    for k in range(y.shape[1]):
+        out[:, k] = np.interp(lr, lt, y[:, k], right=0.0)
+    return out
+
+
+def sisf_rmse(weights: dict, q, packing: float, grid: HardDiskGrid = HardDiskGrid(),
+              mct: dict | None = None) -> dict:
+    """RMSE over time and the network's q of the SISFs of the learned closure and of MCT.
+
+    Returns ``{"rmse", "max_abs", "t", "sisf_mct", "sisf_net"}`` (on MCT's time points).
+    """
+    sol = mct or solve_hard_disks(packing, grid)
+    idx = grid.indices(q)
+    net = closure_correlator(weights, q, packing, grid)
+    ref = sol["sisf"][:, idx]
+    pred = _on_times(sol["t"], net["t"], net["sisf"])
+    d = pred - ref
+    return {"rmse": float(np.sqrt(np.mean(d ** 2))), "max_abs": float(np.max(np.abs(d))),
+            "t": sol["t"], "sisf_mct": ref, "sisf_net": pred}
+
+
+def evaluate_closure(weights: dict, q, grid: HardDiskGrid = HardDiskGrid(),
+                     sisf_packings=(0.455, 0.555, 0.605, 0.645, 0.669), near_packings=(0.675, 0.681, 0.685, 0.687),
+                     f_offsets=(0.005, 0.01, 0.02, 0.04), tol: float = 1e-5, phi_c_mct: float | None = None,
+                     progress: bool = False) -> dict:
+    """Measure a learned hard-disk closure against MCT on ``grid``.
+
+    Parameters
+    ----------
+    weights : dict
+        Exported network (:func:`~slowdyn.analysis.mct.closures.network.export_weights`).
+    q : array_like
+        The network's wave numbers (on ``grid``).
+    sisf_packings : sequence of float
+        States for the SISF comparison away from the transition (the goal
+        is stated for ``phi <= phi_c - 0.02``); the defaults are not in the
+        shipped configuration's training states.
+    near_packings : sequence of float
+        States closer to the transition, reported separately (where the
+        closure is expected to fail).
+    f_offsets : sequence of float
+        ``phi - phi_c`` of the glass states where f(q) is compared.
+    phi_c_mct : float, optional
+        MCT critical packing fraction of ``grid`` if already known (else bisected).
+
+    Returns
+    -------
+    dict
+        ``phi_c_mct``, ``phi_c_net``, ``f`` (per offset: q, f_mct, f_net,
+        max_abs), ``sisf`` and ``sisf_near`` (per packing: rmse, max_abs).
+    """
+    q = np.asarray(q, dtype=float)
+    idx = grid.indices(q)
+    pc_mct = float(phi_c_mct) if phi_c_mct is not None else mct_critical_packing(grid, 0.6, 0.75, tol)
+    pc_net = closure_critical_packing(weights, q, 0.6, 0.75, tol)
+    res: dict = {"q": q.tolist(), "phi_c_mct": pc_mct, "phi_c_net": pc_net, "f": [], "sisf": [],
+                 "sisf_near": []}
+    for off in f_offsets:
+        p = pc_mct + off
+        ref = hard_disk_nonergodicity(p, grid)["fs"][idx]
+        net = closure_nonergodicity(weights, q, p)["f"]
+        res["f"].append({"offset": float(off), "packing": float(p), "f_mct": ref.tolist(), "f_net": net.tolist(),
+                         "max_abs": float(np.max(np.abs(net - ref)))})
+    it = [(p, "sisf") for p in sisf_packings] + [(p, "sisf_near") for p in near_packings]
+    if progress:
+        from tqdm.auto import tqdm
+
+        it = tqdm(it, desc="closure SISFs")
+    curves = {}
+    for p, key in it:
+        r = sisf_rmse(weights, q, p, grid)
+        res[key].append({"packing": float(p), "rmse": r["rmse"], "max_abs": r["max_abs"]})
+        curves[float(p)] = r
+    res["_curves"] = curves
+    return res
+
+
+def plot_sisfs(result: dict, q_index: int = 4, ax=None):
+    """SISFs of MCT (solid) and of the learned closure (dashed) at one network q; returns the Figure."""
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(5.5, 3.8))
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    for j, (p, r) in enumerate(sorted(result["_curves"].items())):
+        ax.semilogx(r["t"], r["sisf_mct"][:, q_index], "-", color=f"C{j}", label=f"phi = {p:g}")
+        ax.semilogx(r["t"], r["sisf_net"][:, q_index], "--", color=f"C{j}")
+    ax.set_xlabel("t")
+    ax.set_ylabel(f"S(q = {result['q'][q_index]:g}, t)")
+    ax.set_title("MCT (solid) vs learned closure (dashed)", fontsize="small")
+    ax.legend(fontsize="x-small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_nonergodicity(result: dict, ax=None):
+    """f(q) of MCT (solid) and of the learned closure (dashed) at the compared glass states."""
+    if ax is None:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(5.5, 3.8))
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
+    for j, r in enumerate(result["f"]):
+        ax.plot(result["q"], r["f_mct"], "-o", color=f"C{j}", ms=3, label=f"phi_c + {r['offset']:g}")
+        ax.plot(result["q"], r["f_net"], "--x", color=f"C{j}", ms=4)
+    ax.set_xlabel("q")
+    ax.set_ylabel("f(q)")
+    ax.legend(fontsize="x-small")
+    fig.tight_layout()
+    return fig
+
+
+def write_report(result: dict, out_dir: str | os.PathLike) -> Path:
+    """``closure_validation.json`` plus ``closure_sisf.png`` and ``closure_f.png`` in ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    data = {k: v for k, v in result.items() if not k.startswith("_")}
+    (out / "closure_validation.json").write_text(json.dumps(data, indent=1))
+    plot_sisfs(result).savefig(out / "closure_sisf.png", dpi=120)
+    plot_nonergodicity(result).savefig(out / "closure_f.png", dpi=120)
+    return out / "closure_validation.json"

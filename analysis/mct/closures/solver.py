@@ -1,0 +1,278 @@
+"""Learned closures inside the Mori-Zwanzig solver: time-domain correlators,
+non-ergodicity parameters and critical packing fractions (Granz 2026, §4.5.2).
+
+The network closure ``m_phi[S]`` on its wave numbers ``q_1..q_9`` closes the
+tagged-particle MZ equation on those wave numbers alone::
+
+    tau_s(q) d_t S(q, t) + S(q, t) + int_0^t m(q, t - t') d_t' S(q, t') dt' = 0,
+    m(q, t) = m_phi[S(., t)](q),   tau_s(q) = 1/(D_0 q^2).
+
+It is handed to mctpy's block solver as a model with ``W_q = 1``,
+``B_q = tau_s(q)``. The network is NOT called through torch inside the
+solver: its weights are exported to numpy arrays and evaluated by a numba
+function (:func:`mlp_kernel`), which mctpy's jitted solver calls directly.
+
+The non-ergodicity parameter solves ``f / (1 - f) = m[f]`` (eq. 4.60). It is
+found by the monotone fixed-point iteration ``f <- m[f] / (W + m[f])`` from
+``f = 1`` (for an mctpy model with ``W_q``), which converges to the largest
+solution, the physical one. The critical packing fraction is the bisection
+point between ``f = 0`` (liquid) and ``f > 0`` (glass).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Callable
+
+import numpy as np
+
+from ..._optional import require
+
+
+def _numba():
+    return require("numba", "the closure solver", "mct")
+
+
+def _mctpy():
+    return require("mctpy", "the closure solver", "mct", "mctpy, numba, scipy, h5py")
+
+
+@functools.lru_cache(maxsize=None)
+def _fixed_point():
+    nb = _numba()
+
+    @nb.njit
+    def iterate(kernel, f, m, w, accuracy, maxiter, *args):
+        n = f.shape[1]
+        new = np.ones(n)
+        it = 0
+        while it < maxiter:
+            f[0, :] = new
+            kernel(m[0], f[0], 0, 0.0, *args)
+            new = m[0] / (w + m[0])
+            it += 1
+            if np.max(np.abs(new - f[0])) <= accuracy:
+                f[0, :] = new
+                return it, True
+        f[0, :] = new
+        return it, False
+
+    return iterate
+
+
+def nonergodicity_parameter(model, accuracy: float = 1e-12, maxiter: int = 1_000_000) -> dict:
+    """Non-ergodicity parameter of an mctpy-style model by fixed-point iteration.
+
+    Parameters
+    ----------
+    model : mctpy model
+        Anything with ``get_kernel()``, ``Wq()``, ``kernel_extra_args()``,
+        ``set_base(array)`` and ``len()`` (mctpy's models, the hard-disk models
+        of :mod:`.data`, :class:`NetworkClosureModel`). For a tagged model the
+        collective base must hold its own non-ergodicity parameter first
+        (:func:`hard_disk_nonergodicity` does this).
+    accuracy : float
+        Stop when ``max |f_new - f| <= accuracy``.
+    maxiter : int
+        Iteration limit (close to the critical point convergence is slow).
+
+    Returns
+    -------
+    dict
+        ``f`` (n,), normalised kernel ``m = M / W`` at ``f``, ``iterations``, ``converged``.
+    """
+    n = len(model)
+    f = np.zeros((1, n))
+    m = np.zeros((1, n))
+    model.set_base(f)
+    w = np.asarray(model.Wq(), dtype=float) * np.ones(n)
+    it, ok = _fixed_point()(model.get_kernel(), f, m, w, float(accuracy), int(maxiter),
+                            *model.kernel_extra_args())
+    return {"f": f[0].copy(), "m": m[0] / w, "iterations": int(it), "converged": bool(ok)}
+
+
+def hard_disk_nonergodicity(packing: float, grid=None, accuracy: float = 1e-12,
+                            maxiter: int = 1_000_000) -> dict:
+    """Collective and tagged non-ergodicity parameters of hard-disk MCT.
+
+    Returns ``{"q", "f" (collective), "fs" (tagged), "ms" (normalised tagged kernel), "converged"}``.
+    """
+    from .data import HardDiskGrid, hard_disk_models
+
+    grid = grid or HardDiskGrid()
+    coll, tagged = hard_disk_models(packing, grid)
+    c = nonergodicity_parameter(coll, accuracy, maxiter)
+    base = c["f"][None, :].copy()
+    coll.set_base(base)  # the tagged kernel reads the collective f through base.phi
+    s = nonergodicity_parameter(tagged, accuracy, maxiter)
+    return {"q": grid.q, "f": c["f"], "fs": s["f"], "ms": s["m"],
+            "converged": c["converged"] and s["converged"]}
+
+
+def critical_packing(arrested: Callable[[float], bool], lo: float, hi: float, tol: float = 1e-5) -> float:
+    """Bisection for the packing fraction where ``arrested`` switches from False to True.
+
+    Parameters
+    ----------
+    arrested : callable
+        ``arrested(phi)``: True where the non-ergodicity parameter is non-zero.
+    lo, hi : float
+        Bracket with ``arrested(lo)`` False and ``arrested(hi)`` True (checked).
+    tol : float
+        Width of the final bracket.
+
+    Returns
+    -------
+    float
+        The midpoint of the final bracket.
+    """
+    if not lo < hi:
+        raise ValueError(f"critical_packing needs lo < hi, got {lo}, {hi}")
+    if arrested(lo):
+        raise ValueError(f"critical_packing: already arrested at the lower bound phi = {lo}; lower it")
+    if not arrested(hi):
+        raise ValueError(f"critical_packing: still ergodic at the upper bound phi = {hi}; raise it")
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        if arrested(mid):
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+
+
+def mct_critical_packing(grid=None, lo: float = 0.6, hi: float = 0.8, tol: float = 1e-5,
+                         threshold: float = 1e-3, maxiter: int = 200_000) -> float:
+    """Critical packing fraction of collective hard-disk MCT on ``grid``.
+
+    A state counts as arrested when ``max_q f(q) > threshold`` after at most
+    ``maxiter`` iterations from ``f = 1`` (on the liquid side the iteration
+    drains towards 0; within ``tol`` of the transition it is slowest).
+    """
+    from .data import HardDiskGrid, hard_disk_models
+
+    grid = grid or HardDiskGrid()
+
+    def arrested(p: float) -> bool:
+        coll, _ = hard_disk_models(p, grid)
+        return float(np.max(nonergodicity_parameter(coll, 1e-10, maxiter)["f"])) > threshold
+
+    return critical_packing(arrested, lo, hi, tol)
+
+
+# ---------------------------------------------------------------------------------------------
+# the network closure inside mctpy
+# ---------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=None)
+def mlp_kernel():
+    """The numba kernel ``kernel(m, phi, i, t, state, Ws, bs, shift, scale, out_scale)``.
+
+    Evaluates the exported network (tanh hidden layers, modified-ELU output,
+    see :mod:`.network`) on ``(phi, state)`` and writes the kernel into ``m``.
+    """
+    nb = _numba()
+
+    @nb.njit
+    def kernel(m, phi, i, t, state, ws, bs, shift, scale, out_scale):
+        n = phi.shape[0]
+        x = np.empty(n + state.shape[0])
+        x[:n] = phi
+        x[n:] = state
+        h = (x - shift) / scale
+        last = len(ws) - 1
+        for layer in range(last):
+            h = np.tanh(np.dot(ws[layer], h) + bs[layer])
+        z = np.dot(ws[last], h) + bs[last]
+        for k in range(m.shape[0]):
+            zk = z[k]
+            m[k] = (zk if zk >= 1.0 else np.exp(zk - 1.0)) * out_scale[k]
+
+    return kernel
+
+
+def closure_model(weights: dict, q, state, D0: float = 1.0):
+    """An mctpy model whose memory kernel is the exported network at ``state``.
+
+    Parameters
+    ----------
+    weights : dict
+        :func:`~slowdyn.analysis.mct.closures.network.export_weights` output.
+    q : array_like
+        The network's wave numbers (``tau_s = 1/(D0 q^2)``).
+    state : float or array_like
+        Control parameters (the packing fraction).
+    """
+    mct = _mctpy()
+    q = np.asarray(q, dtype=float)
+    state = np.atleast_1d(np.asarray(state, dtype=float))
+    if len(q) != weights["n_q"]:
+        raise ValueError(f"the closure network has {weights['n_q']} wave numbers, got q grid of length {len(q)}")
+    if len(state) != weights["n_state"]:
+        raise ValueError(f"the closure network takes {weights['n_state']} state parameter(s), got {len(state)}")
+    ws = tuple(np.ascontiguousarray(w, dtype=float) for w in weights["W"])
+    bs = tuple(np.ascontiguousarray(b, dtype=float) for b in weights["b"])
+    extra = [state, ws, bs, np.asarray(weights["in_shift"], float), np.asarray(weights["in_scale"], float),
+             np.asarray(weights["out_scale"], float)]
+
+    class ClosureModel(mct.__util__.model_base):
+        def __len__(self):
+            return len(q)
+
+        def Wq(self):
+            return np.ones(len(q))
+
+        def Bq(self):
+            return 1.0 / (D0 * q ** 2)
+
+        def make_kernel(self):
+            return mlp_kernel()
+
+        def kernel_extra_args(self):
+            return extra
+
+    return ClosureModel()
+
+
+def closure_nonergodicity(weights: dict, q, state, accuracy: float = 1e-12, maxiter: int = 200_000) -> dict:
+    """``f / (1 - f) = m_state[f]`` for the network closure (see :func:`nonergodicity_parameter`)."""
+    return nonergodicity_parameter(closure_model(weights, q, state), accuracy, maxiter)
+
+
+def closure_critical_packing(weights: dict, q, lo: float = 0.6, hi: float = 0.75, tol: float = 1e-5,
+                             threshold: float = 0.1, maxiter: int = 200_000,
+                             state_of: Callable[[float], object] | None = None) -> float:
+    """Critical packing fraction of a learned closure: bisection on ``max_q f(q) > threshold``.
+
+    The learned kernel at ``S = 0`` is small but not exactly zero, so the
+    liquid solution has a small positive ``f``; the default threshold 0.1
+    separates it from the glass branch (``f(q = 2) ~ 0.97`` at the transition).
+    ``state_of(p)`` maps the bisection variable to the network's state
+    (default: the packing fraction itself; e.g. ``lambda v1: (v1, v2)`` for
+    a point of the F12 critical line at fixed ``v2``).
+    """
+    def arrested(p: float) -> bool:
+        state = p if state_of is None else state_of(p)
+        return float(np.max(closure_nonergodicity(weights, q, state, 1e-10, maxiter)["f"])) > threshold
+
+    return critical_packing(arrested, lo, hi, tol)
+
+
+def closure_correlator(weights: dict, q, state, grid=None) -> dict:
+    """Time-domain solution of the MZ equation closed by the network.
+
+    Returns ``{"t", "sisf" (T, n_q), "kernel" (T, n_q)}`` on the time grid of
+    ``grid`` (a :class:`~slowdyn.analysis.mct.closures.data.HardDiskGrid`; its
+    h, blocksize and blocks are used).
+    """
+    from .data import HardDiskGrid
+
+    mct = _mctpy()
+    grid = grid or HardDiskGrid()
+    c = mct.correlator(model=closure_model(weights, q, state), store=True, h=grid.h,
+                       blocksize=grid.blocksize, blocks=grid.blocks, motion_type="brownian")
+    c.solve_all(stop_on_zero=True)
+    t = np.asarray(c.t, dtype=float)
+    stop = 1 + int(np.flatnonzero(t > 0)[-1])
+    keep = np.zeros(len(t), dtype=bool)
+    keep[1:stop] = np.diff(t[:stop]) > 0
+    return {"t": t[keep], "sisf": np.asarray(c.phi)[keep], "kernel": np.asarray(c.m)[keep]}

@@ -1,0 +1,286 @@
+"""Memory kernels as sums of stretched exponentials fitted by CMA-ES
+(Ciarella, Chiappini, Boattini, Mosayebi, Janssen, Mach. Learn.: Sci.
+Technol. 4, 025010 (2023), eqs. 5-7).
+
+The Brownian Mori-Zwanzig equation of a self-intermediate scattering
+function (Granz 2026, eq. 4.21)::
+
+    tau0 d_t phi(t) + phi(t) + int_0^t m(t - t') d_t' phi(t') dt' = 0,   tau0 = 1/(D0 q^2),
+
+is closed with the memory kernel of Ciarella et al., eq. 6::
+
+    m(t) = c + sum_i w_i { (1 - a_i) exp[-(t/tau_i)^b_i] + a_i }.
+
+Only ``c + sum_i w_i a_i`` (the long-time constant) and ``A_i = w_i (1 - a_i)``
+enter m(t), so the fit uses the identifiable form
+
+    m(t) = c + sum_i A_i exp[-(t/tau_i)^b_i]
+
+(:func:`ciarella_kernel` maps eq. 6 parameters onto it). CMA-ES (Hansen's
+``cma`` package) minimises the squared difference between the solution and
+the target SISF on the target's time points (eq. 7), optionally plus a Lasso
+term ``l1 * sum |theta|`` on the internal parameters as in the paper. The
+internal parameters are ``log A_i``, ``log tau_i``, ``log b_i`` and
+``log(c + c_floor)``, so the amplitudes, times and exponents stay positive.
+
+The MZ equation is solved by mctpy's time-domain solver with a kernel that
+depends on time only (one numba kernel for every parameter set, compiled once
+per process).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._optional import require
+
+
+def _mctpy():
+    return require("mctpy", "the MZ solver of the CMA-ES kernel fit", "mct", "mctpy, numba, scipy, h5py")
+
+
+def _cma():
+    return require("cma", "the CMA-ES kernel fit", "mct")
+
+
+def stretched_kernel(t, c: float, amplitudes, taus, betas) -> np.ndarray:
+    """``m(t) = c + sum_i A_i exp[-(t/tau_i)^b_i]`` (numpy)."""
+    t = np.asarray(t, dtype=float)
+    m = np.full_like(t, float(c))
+    for a, tau, b in zip(np.atleast_1d(amplitudes), np.atleast_1d(taus), np.atleast_1d(betas)):
+        m += a * np.exp(-(t / tau) ** b)
+    return m
+
+
+def ciarella_kernel(t, c: float, w, a, tau, b) -> np.ndarray:
+    """Ciarella et al. eq. 6: ``c + sum_i w_i {(1 - a_i) exp[-(t/tau_i)^b_i] + a_i}``."""
+    w, a = np.atleast_1d(np.asarray(w, float)), np.atleast_1d(np.asarray(a, float))
+    return stretched_kernel(t, c + float(np.sum(w * a)), w * (1 - a), tau, b)
+
+
+@functools.lru_cache(maxsize=None)
+def _kernel():
+    nb = require("numba", "the CMA-ES kernel fit", "mct")
+
+    @nb.njit
+    def kernel(m, phi, i, t, params):
+        # params = [c, A_1, tau_1, b_1, A_2, tau_2, b_2, ...]
+        v = params[0]
+        for k in range((params.shape[0] - 1) // 3):
+            v += params[1 + 3 * k] * np.exp(-(t / params[2 + 3 * k]) ** params[3 + 3 * k])
+        m[0] = v
+
+    return kernel
+
+
+def _model(tau0: float, params: np.ndarray):
+    mct = _mctpy()
+
+    class StretchedKernelModel(mct.__util__.model_base):
+        def __len__(self):
+            return 1
+
+        def Wq(self):
+            return np.ones(1)
+
+        def Bq(self):
+            return np.full(1, float(tau0))
+
+        def make_kernel(self):
+            return _kernel()
+
+        def kernel_extra_args(self):
+            return [params]
+
+    return StretchedKernelModel()
+
+
+@dataclass(frozen=True)
+class TimeGrid:
+    """mctpy time stepping (first step ``h``, ``blocksize``, ``blocks``)."""
+
+    h: float = 1e-7
+    blocksize: int = 128
+    blocks: int = 44
+
+
+def solve_mz(tau0: float, c: float, amplitudes, taus, betas, grid: TimeGrid = TimeGrid()) -> tuple:
+    """``(t, phi)``: solution of the Brownian MZ equation with a stretched-exponential kernel."""
+    if not tau0 > 0:
+        raise ValueError(f"tau0 must be > 0, got {tau0}")
+    amplitudes, taus, betas = (np.atleast_1d(np.asarray(x, float)) for x in (amplitudes, taus, betas))
+    if not (len(amplitudes) == len(taus) == len(betas)):
+        raise ValueError("amplitudes, taus and betas must have the same length")
+    if np.any(taus <= 0) or np.any(betas <= 0):
+        raise ValueError("stretched-exponential times and exponents must be > 0")
+    params = np.concatenate([[float(c)], np.stack([amplitudes, taus, betas], axis=1).ravel()])
+    mct = _mctpy()
+    corr = mct.correlator(model=_model(tau0, params), store=True, h=grid.h, blocksize=grid.blocksize,
+                          blocks=grid.blocks, motion_type="brownian")
+    corr.solve_all(stop_on_zero=True)
+    t = np.asarray(corr.t, dtype=float)
+    keep = np.concatenate([[False], np.diff(t) > 0])  # drops t = 0 and the unsolved tail after a stop
+    return t[keep], np.asarray(corr.phi)[keep, 0]
+
+
+def _on(t_target, t, y):
+    return np.interp(np.log(t_target), np.log(t), y)
+
+
+@dataclass
+class StretchedFit:
+    """Result of :func:`fit_stretched_kernel`.
+
+    Attributes
+    ----------
+    c : float
+        Long-time constant of the kernel.
+    amplitudes, taus, betas : numpy.ndarray
+        ``A_i``, ``tau_i``, ``b_i`` of the stretched exponentials (sorted by ``tau_i``).
+    loss : float
+        Mean squared SISF error on the target times (eq. 7 without the regulariser, per point).
+    evaluations : int
+        MZ solutions computed by CMA-ES.
+    """
+
+    c: float
+    amplitudes: np.ndarray
+    taus: np.ndarray
+    betas: np.ndarray
+    loss: float
+    evaluations: int
+    tau0: float
+    grid: TimeGrid
+
+    def kernel(self, t) -> np.ndarray:
+        return stretched_kernel(t, self.c, self.amplitudes, self.taus, self.betas)
+
+    def sisf(self, t) -> np.ndarray:
+        """The fitted kernel's SISF at times ``t`` (log-time interpolation of the solution)."""
+        ts, phi = solve_mz(self.tau0, self.c, self.amplitudes, self.taus, self.betas, self.grid)
+        return _on(np.asarray(t, float), ts, phi)
+
+
+def fit_stretched_kernel(t, sisf, tau0: float, n_exp: int = 1, x0: dict | None = None, sigma0: float = 0.5,
+                         grid: TimeGrid = TimeGrid(), l1: float = 0.0, c_floor: float = 1e-6,
+                         fit_constant: bool = False, maxfevals: int = 3000, tolfun: float = 1e-14,
+                         seed: int = 1, popsize: int | None = None) -> StretchedFit:
+    """Fit ``m(t) = c + sum_i A_i exp[-(t/tau_i)^b_i]`` by CMA-ES so that the MZ solution matches ``sisf``.
+
+    Parameters
+    ----------
+    t, sisf : array_like
+        Target SISF at times ``t > 0`` (e.g. a correlator from mctpy or a simulation).
+    tau0 : float
+        ``1/(D0 q^2)``.
+    n_exp : int
+        Number of stretched exponentials (Ciarella et al. find 2 sufficient near arrest).
+    x0 : dict, optional
+        Start: ``amplitudes``, ``taus``, ``betas`` lists (and ``c``). Default:
+        amplitudes 5, exponents 1 and times 1, 0.01, ... times the target's
+        1/e decay time.
+    sigma0 : float
+        Initial CMA-ES step in the internal (log) parameters.
+    grid : TimeGrid
+        Time stepping of the MZ solver (should cover the target's times).
+    l1 : float
+        Lasso weight on the internal parameters (Ciarella et al. regularise eq. 7 this way).
+    fit_constant : bool
+        Fit the constant ``c`` (a glass; otherwise ``c = 0``).
+    maxfevals, tolfun, seed, popsize : CMA-ES options.
+    """
+    cma = _cma()
+    t = np.asarray(t, dtype=float)
+    y = np.asarray(sisf, dtype=float)
+    if t.shape != y.shape or t.ndim != 1 or len(t) < 4:
+        raise ValueError("t and sisf must be 1D arrays of the same length (>= 4 points)")
+    if np.any(t <= 0):
+        raise ValueError("fit_stretched_kernel needs times t > 0")
+    if int(n_exp) < 1:
+        raise ValueError(f"n_exp must be >= 1, got {n_exp}")
+    n_exp = int(n_exp)
+    if x0 is None:
+        # decay time of the target; one exponential per decade below it
+        below = np.flatnonzero(y < np.exp(-1.0))
+        t_e = t[below[0]] if below.size else t[-1]
+        x0 = {"amplitudes": [5.0] * n_exp,
+              "taus": [t_e * 100.0 ** (-k) for k in range(n_exp)], "betas": [1.0] * n_exp, "c": 0.0}
+    theta0 = np.log(np.concatenate([x0["amplitudes"], x0["taus"], x0["betas"]]).astype(float))
+    if fit_constant:
+        theta0 = np.append(theta0, np.log(float(x0.get("c", 0.0)) + c_floor))
+    if len(theta0) != 3 * n_exp + int(fit_constant):
+        raise ValueError("x0 lists must have n_exp entries each")
+
+    def unpack(theta):
+        e = np.exp(theta)
+        amps, taus, betas = e[:n_exp], e[n_exp:2 * n_exp], e[2 * n_exp:3 * n_exp]
+        c = e[-1] - c_floor if fit_constant else 0.0
+        return max(c, 0.0), amps, taus, betas
+
+    evals = [0]
+
+    def loss(theta):
+        evals[0] += 1
+        c, a, ta, b = unpack(np.asarray(theta))
+        if np.any(b > 5.0) or np.any(ta > 1e12) or np.any(a > 1e8):
+            return 1e3
+        ts, phi = solve_mz(tau0, c, a, ta, b, grid)
+        if not np.all(np.isfinite(phi)):
+            return 1e3
+        err = float(np.mean((_on(t, ts, phi) - y) ** 2))
+        return err + l1 * float(np.sum(np.abs(theta)))
+
+    opts = {"maxfevals": int(maxfevals), "tolfun": float(tolfun), "tolx": 1e-12, "seed": int(seed),
+            "verbose": -9}
+    if popsize:
+        opts["popsize"] = int(popsize)
+    es = cma.CMAEvolutionStrategy(theta0, float(sigma0), opts)
+    es.optimize(loss)
+    best = np.asarray(es.result.xbest)
+    c, a, ta, b = unpack(best)
+    order = np.argsort(ta)
+    ts, phi = solve_mz(tau0, c, a[order], ta[order], b[order], grid)
+    final = float(np.mean((_on(t, ts, phi) - y) ** 2))
+    return StretchedFit(c=float(c), amplitudes=a[order], taus=ta[order], betas=b[order], loss=final,
+                        evaluations=int(evals[0]), tau0=float(tau0), grid=grid)
+
+
+def compare_kernels(t, sisf, kernel_ref, tau0: float, methods: dict | None = None, fit: dict | None = None) -> dict:
+    """Kernel and SISF errors of the CMA-ES fit (and of other kernel estimators) against a reference.
+
+    Parameters
+    ----------
+    t, sisf, kernel_ref : array_like
+        Target SISF and its reference kernel (e.g. MCT's own) at times ``t``.
+    tau0 : float
+        ``1/(D0 q^2)``.
+    methods : dict, optional
+        Extra estimators ``name -> callable(t, sisf, tau0) -> kernel(t)``, e.g. the
+        NNLT memory-kernel pipeline of :mod:`slowdyn.analysis.memory` (the hook for
+        its column); each gets a row with its kernel errors (``sisf_rmse`` NaN).
+    fit : dict, optional
+        :func:`fit_stretched_kernel` keyword arguments.
+
+    Returns
+    -------
+    dict
+        ``name -> {"kernel_rmse", "kernel_rel_rmse", "sisf_rmse"}``; the
+        relative kernel error is normalised by ``kernel_ref[0]``.
+    """
+    t = np.asarray(t, float)
+    kref = np.asarray(kernel_ref, float)
+    rows = {}
+    f = fit_stretched_kernel(t, sisf, tau0, **(fit or {}))
+    k = f.kernel(t)
+    rows["cmaes"] = {"kernel_rmse": float(np.sqrt(np.mean((k - kref) ** 2))),
+                     "kernel_rel_rmse": float(np.sqrt(np.mean((k - kref) ** 2)) / abs(kref[0])),
+                     "sisf_rmse": float(np.sqrt(f.loss)), "fit": f}
+    for name, method in (methods or {}).items():
+        km = np.asarray(method(t, sisf, tau0), float)
+        rows[name] = {"kernel_rmse": float(np.sqrt(np.mean((km - kref) ** 2))),
+                      "kernel_rel_rmse": float(np.sqrt(np.mean((km - kref) ** 2)) / abs(kref[0])),
+                      "sisf_rmse": float("nan")}
+    return rows

@@ -1,0 +1,235 @@
+"""DeePMD-kit route: se_e2_a Deep Potentials (Zhang et al., PRL 2018; Wang et al.,
+Comput. Phys. Commun. 2018) trained with DeePMD-kit's TensorFlow backend on a
+slowdyn data set, frozen to ``model.pb`` and run in our LAMMPS with
+``pair_style deepmd model.pb`` (DeePMD-kit's own LAMMPS plugin, which the
+``deepmd-kit`` wheel registers through the ``lammps.plugins`` entry point).
+
+Why the TensorFlow backend: deepmd-kit 3.2.0's PyTorch backend is compiled
+against torch 2.11 and does not import next to our pinned torch 2.13; the
+TensorFlow backend (``deepmd-kit[cpu]``, tensorflow-cpu 2.21) does, in the
+same environment (doc/nnp.md has the measured facts).
+
+The training config (YAML, ``slowdyn nnp train --backend deepmd CONFIG``)::
+
+    dataset: voronoi_small        # folder written by `slowdyn nnp data`
+    rcut: 3.0                     # radial cut-off (Granz 2026, Table 3.5: 2.5 / 3.0 / 3.5)
+    numb_steps: 200000
+    out_dir: deepmd_rc3.0         # optional (default: deepmd_<dataset>_rc<rcut>)
+    input: {...}                  # optional: deep-merged into the generated input.json
+
+Defaults follow Granz 2026, §3.3.2: embedding net 3 x 40 (tanh), 16 axis
+neurons, fitting net 25-50-100 (residual, tanh), loss L_E + W_F L_F with
+W_F = 10 throughout, exponentially decaying learning rate.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "rcut": 3.0,
+    "rcut_smth": None,          # default rcut - 0.5
+    "sel": "auto:1.1",          # DeePMD-kit counts the neighbours in the data (x 1.1)
+    "embedding": [40, 40, 40],
+    "axis_neuron": 16,
+    "fitting": [25, 50, 100],
+    "pref_e": 1.0,
+    "pref_f": 10.0,
+    "start_lr": 1e-3,
+    "stop_lr": 1e-8,
+    "decay_steps": 5000,
+    "numb_steps": 200000,
+    "batch_size": "auto",
+    "disp_freq": 100,
+    "save_freq": 1000,
+    "seed": 1,
+}
+
+
+def _dp_executable() -> str:
+    """The ``dp`` command of the running environment (deepmd-kit installed), else an ImportError."""
+    exe = Path(sys.executable).parent / "dp"
+    path = str(exe) if exe.exists() else shutil.which("dp")
+    if path is None:
+        raise ImportError("the DeePMD route needs deepmd-kit with its TensorFlow backend: "
+                          "pip install 'slowdyn[deepmd]'")
+    return path
+
+
+def available() -> tuple[bool, str]:
+    """Whether the DeePMD-kit TensorFlow backend can be used here, and why not."""
+    import importlib.util  # noqa: PLC0415
+
+    if importlib.util.find_spec("deepmd") is None:
+        return False, "deepmd-kit is not installed (pip install 'slowdyn[deepmd]')"
+    if importlib.util.find_spec("tensorflow") is None:
+        return False, "deepmd-kit is installed without TensorFlow (pip install 'slowdyn[deepmd]')"
+    try:
+        _dp_executable()
+    except ImportError as exc:
+        return False, str(exc)
+    return True, ""
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in extra.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _systems(dataset: Path, split: str) -> list[str]:
+    root = dataset / "deepmd" / split
+    if not root.is_dir():
+        return []
+    return sorted(str(p.resolve()) for p in root.iterdir() if (p / "type.raw").exists())
+
+
+def input_json(config: dict, dataset: str | Path) -> dict:
+    """DeePMD-kit's ``input.json`` for an se_e2_a model on a slowdyn data set."""
+    from slowdyn.nnp.data import load_dataset_meta  # noqa: PLC0415
+
+    dataset = Path(dataset)
+    meta = load_dataset_meta(dataset)
+    c = {**DEFAULTS, **{k: v for k, v in config.items() if k in DEFAULTS}}
+    rcut = float(c["rcut"])
+    if rcut <= 0:
+        raise ValueError(f"rcut must be > 0, got {rcut}")
+    rcut_smth = float(c["rcut_smth"]) if c["rcut_smth"] is not None else max(rcut - 0.5, 0.0)
+    if not 0 <= rcut_smth < rcut:
+        raise ValueError(f"rcut_smth = {rcut_smth} must lie in [0, rcut = {rcut})")
+    train = _systems(dataset, "train")
+    valid = _systems(dataset, "valid")
+    if not train:
+        raise FileNotFoundError(f"{dataset}/deepmd/train holds no DeePMD system: run `slowdyn nnp data` first")
+    inp = {
+        "model": {
+            "type_map": list(meta["type_names"]),
+            "descriptor": {"type": "se_e2_a", "sel": c["sel"], "rcut_smth": rcut_smth, "rcut": rcut,
+                           "neuron": list(c["embedding"]), "resnet_dt": False,
+                           "axis_neuron": int(c["axis_neuron"]), "activation_function": "tanh",
+                           "seed": int(c["seed"])},
+            "fitting_net": {"neuron": list(c["fitting"]), "resnet_dt": True,
+                            "activation_function": "tanh", "seed": int(c["seed"])},
+        },
+        "learning_rate": {"type": "exp", "start_lr": float(c["start_lr"]), "stop_lr": float(c["stop_lr"]),
+                          "decay_steps": int(c["decay_steps"])},
+        "loss": {"type": "ener", "start_pref_e": float(c["pref_e"]), "limit_pref_e": float(c["pref_e"]),
+                 "start_pref_f": float(c["pref_f"]), "limit_pref_f": float(c["pref_f"]),
+                 "start_pref_v": 0.0, "limit_pref_v": 0.0},
+        "training": {
+            "training_data": {"systems": train, "batch_size": c["batch_size"]},
+            "numb_steps": int(c["numb_steps"]),
+            "seed": int(c["seed"]),
+            "disp_file": "lcurve.out",
+            "disp_freq": int(c["disp_freq"]),
+            "save_freq": int(c["save_freq"]),
+        },
+    }
+    if valid:
+        inp["training"]["validation_data"] = {"systems": valid, "batch_size": c["batch_size"]}
+    return _merge(inp, config.get("input", {}) or {})
+
+
+def _load_config(config: str | Path | dict) -> tuple[dict, Path]:
+    if isinstance(config, dict):
+        return dict(config), Path.cwd()
+    import yaml  # noqa: PLC0415
+
+    path = Path(config)
+    with open(path) as fh:
+        d = yaml.safe_load(fh) or {}
+    if not isinstance(d, dict):
+        raise ValueError(f"{path}: expected a YAML mapping (dataset, rcut, numb_steps, ...)")
+    return d, path.parent
+
+
+def train(config: str | Path | dict, out_dir: str | Path | None = None, resume: bool = True,
+          progress: bool = True) -> Path:
+    """Train with ``dp --tf train``, freeze with ``dp --tf freeze``; return ``model.pb``.
+
+    ``resume``: continue from the checkpoint in ``out_dir`` when there is one
+    (``dp train --restart``).  The training log goes to ``out_dir/train.log``,
+    the learning curve to ``out_dir/lcurve.out``.
+    """
+    from tqdm.auto import tqdm  # noqa: PLC0415
+
+    cfg, base = _load_config(config)
+    known = set(DEFAULTS) | {"dataset", "out_dir", "input", "name"}
+    bad = set(cfg) - known
+    if bad:
+        raise ValueError(f"unknown keys {sorted(bad)} in the DeePMD config; known: {sorted(known)}")
+    if "dataset" not in cfg:
+        raise ValueError("the DeePMD config needs 'dataset': a folder written by `slowdyn nnp data`")
+    dataset = Path(cfg["dataset"])
+    if not dataset.is_absolute():
+        dataset = (base / dataset) if (base / dataset).exists() else dataset
+    rcut = float(cfg.get("rcut", DEFAULTS["rcut"]))
+    out = Path(out_dir or cfg.get("out_dir") or f"deepmd_{dataset.name}_rc{rcut:g}")
+    out.mkdir(parents=True, exist_ok=True)
+    dp = _dp_executable()
+    inp = input_json(cfg, dataset)
+    with open(out / "input.json", "w") as fh:
+        json.dump(inp, fh, indent=2)
+    cmd = [dp, "--tf", "train", "input.json"]
+    if resume and (out / "checkpoint").exists():
+        cmd += ["--restart", "model.ckpt"]
+    elif (out / "lcurve.out").exists():
+        (out / "lcurve.out").unlink()
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
+    nsteps = int(inp["training"]["numb_steps"])
+    with open(out / "train.log", "w") as log, tqdm(total=nsteps, desc="dp train", disable=not progress) as bar:
+        proc = subprocess.Popen(cmd, cwd=out, stdout=log, stderr=subprocess.STDOUT, env=env)
+        while proc.poll() is None:
+            time.sleep(1.0)
+            step = _last_step(out / "lcurve.out")
+            if step is not None:
+                bar.n = min(step, nsteps)
+                bar.refresh()
+        if proc.returncode != 0:
+            raise RuntimeError(f"dp --tf train failed (exit {proc.returncode}); see {out / 'train.log'}")
+    with open(out / "freeze.log", "w") as log:
+        rc = subprocess.run([dp, "--tf", "freeze", "-o", "model.pb"], cwd=out, stdout=log,
+                            stderr=subprocess.STDOUT, env=env).returncode
+    if rc != 0 or not (out / "model.pb").exists():
+        raise RuntimeError(f"dp --tf freeze failed (exit {rc}); see {out / 'freeze.log'}")
+    return out / "model.pb"
+
+
+def _last_step(lcurve: Path) -> int | None:
+    try:
+        with open(lcurve) as fh:
+            lines = [ln for ln in fh if ln.strip() and not ln.startswith("#")]
+    except OSError:
+        return None
+    try:
+        return int(float(lines[-1].split()[0])) if lines else None
+    except (ValueError, IndexError):
+        return None
+
+
+def read_lcurve(path: str | Path) -> dict:
+    """Columns of DeePMD-kit's ``lcurve.out`` (header names -> arrays)."""
+    import numpy as np  # noqa: PLC0415
+
+    with open(path) as fh:
+        header = fh.readline().lstrip("#").split()
+    data = np.atleast_2d(np.loadtxt(path))
+    return {name: data[:, i] for i, name in enumerate(header)}
+
+
+def pair_lines(model: str | Path, type_names: list[str] | None = None) -> tuple[str, list[str]]:
+    """``pair_style`` and ``pair_coeff`` arguments for a frozen model in LAMMPS."""
+    coeff = "* *" + ("".join(f" {t}" for t in type_names) if type_names else "")
+    return f"deepmd {Path(model).resolve()}", [coeff]
