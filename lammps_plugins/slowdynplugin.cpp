@@ -7,6 +7,7 @@
 
 #include "fix_edbd.h"
 #include "fix_sisf_msd.h"
+#include "pair_knn_nnp.h"
 #include "pair_voronoi.h"
 #include "pair_voronoi_radical.h"
 
@@ -28,6 +29,11 @@ static Pair *voronoi_creator(LAMMPS *lmp)
 static Pair *voronoi_radical_creator(LAMMPS *lmp)
 {
   return new PairVoronoiRadical(lmp);
+}
+
+static Pair *knn_nnp_creator(LAMMPS *lmp)
+{
+  return new PairKNNNNP(lmp);
 }
 
 static Fix *edbd_creator(LAMMPS *lmp, int argc, char **argv)
@@ -57,6 +63,11 @@ extern "C" void lammpsplugin_init(void *lmp, void *handle, void *regfunc)
   plugin.name = "voronoi/radical";
   plugin.info = "slowdyn " SLOWDYN_VERSION ": radical (power) Voronoi liquid pair style";
   plugin.creator.v1 = (lammpsplugin_factory1 *) &voronoi_radical_creator;
+  (*register_plugin)(&plugin, lmp);
+
+  plugin.name = "knn/nnp";
+  plugin.info = "slowdyn " SLOWDYN_VERSION ": k-nearest-neighbour Deep Potential (se_e2_a)";
+  plugin.creator.v1 = (lammpsplugin_factory1 *) &knn_nnp_creator;
   (*register_plugin)(&plugin, lmp);
 
   plugin.style = "fix";

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import lammps as _lammps_module
 
 SLOWDYN_STYLES = (
-    ("pair", "voronoi"), ("pair", "voronoi/radical"), ("fix", "sisf/msd"), ("fix", "edbd"),
+    ("pair", "voronoi"), ("pair", "voronoi/radical"), ("pair", "knn/nnp"), ("fix", "sisf/msd"), ("fix", "edbd"),
 )
 
 
