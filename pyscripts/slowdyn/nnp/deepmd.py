@@ -24,7 +24,6 @@ W_F = 10 throughout, exponentially decaying learning rate.
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -33,6 +32,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from ._util import deep_merge
 
 DEFAULTS: dict[str, Any] = {
     "rcut": 3.0,
@@ -77,16 +78,6 @@ def available() -> tuple[bool, str]:
     except ImportError as exc:
         return False, str(exc)
     return True, ""
-
-
-def _merge(base: dict, extra: dict) -> dict:
-    out = copy.deepcopy(base)
-    for k, v in extra.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
 
 
 def _systems(dataset: Path, split: str) -> list[str]:
@@ -139,7 +130,7 @@ def input_json(config: dict, dataset: str | Path) -> dict:
     }
     if valid:
         inp["training"]["validation_data"] = {"systems": valid, "batch_size": c["batch_size"]}
-    return _merge(inp, config.get("input", {}) or {})
+    return deep_merge(inp, config.get("input", {}) or {})
 
 
 def _load_config(config: str | Path | dict) -> tuple[dict, Path]:

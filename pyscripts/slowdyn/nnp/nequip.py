@@ -23,13 +23,14 @@ The training config (YAML, ``slowdyn nnp train --backend nequip CONFIG``)::
 
 from __future__ import annotations
 
-import copy
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from ._util import deep_merge
 
 DEFAULTS: dict[str, Any] = {
     "r_max": 3.0,
@@ -65,16 +66,6 @@ def available() -> tuple[bool, str]:
     if importlib.util.find_spec("nequip") is None:
         return False, "nequip is not installed (pip install 'slowdyn[nequip]')"
     return True, ""
-
-
-def _merge(base: dict, extra: dict) -> dict:
-    out = copy.deepcopy(base)
-    for k, v in extra.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
-            out[k] = _merge(out[k], v)
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
 
 
 def hydra_config(config: dict, dataset: str | Path) -> dict:
@@ -167,7 +158,7 @@ def hydra_config(config: dict, dataset: str | Path) -> dict:
         },
         "global_options": {"allow_tf32": False},
     }
-    return _merge(cfg, config.get("nequip", {}) or {})
+    return deep_merge(cfg, config.get("nequip", {}) or {})
 
 
 def train(config: str | Path | dict, out_dir: str | Path | None = None, resume: bool = True,
