@@ -25,22 +25,13 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from slowdyn.analysis._plotting import subplots
 from slowdyn.runs.sampling import Frame, Potential, Protocol, StatePoint, evaluate_frames
 
 
-def _plt():
-    try:
-        import matplotlib.pyplot as plt  # noqa: PLC0415
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("plots need matplotlib: pip install 'slowdyn[nnp]'") from exc
-    return plt
-
-
 def _axes(ax):
-    plt = _plt()
     if ax is None:
-        fig, ax = plt.subplots(figsize=(4.2, 3.8))
-        return fig, ax
+        return subplots(figsize=(4.2, 3.8))
     return ax.figure, ax
 
 
@@ -134,9 +125,8 @@ class FrameComparison:
 
     def plot_force_histograms(self, axes=None, label: str = "NNP", bins: int = 60):
         """Histograms of |F_pred| - |F_ref| and of the angle between them (Fig. 3.26)."""
-        plt = _plt()
         if axes is None:
-            fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+            fig, axes = subplots(1, 2, figsize=(8, 3.4))
         else:
             fig = axes[0].figure
         fr = np.concatenate([np.asarray(f.forces) for f in self.reference])
@@ -155,7 +145,6 @@ class FrameComparison:
 
     def save(self, out_dir: str | Path, label: str = "NNP") -> dict[str, Path]:
         """Write ``metrics.json``, ``metrics.txt`` and the four PNGs; return their paths."""
-        plt = _plt()
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"metrics": out / "metrics.json"}
@@ -170,7 +159,6 @@ class FrameComparison:
             fig = method(label=label)
             paths[name] = out / f"{name}.png"
             fig.savefig(paths[name], dpi=120)
-            plt.close(fig)
         return paths
 
 
@@ -282,9 +270,8 @@ class MDComparison:
 
     def plot_sisf(self, axes=None):
         """F_s(q, t) (left) and MSD (right), log time axis."""
-        plt = _plt()
         if axes is None:
-            fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
+            fig, axes = subplots(1, 2, figsize=(8, 3.4))
         else:
             fig = axes[0].figure
         for (name, d), ls in zip(self.sisf.items(), ("-", "--", ":", "-.")):
@@ -301,13 +288,11 @@ class MDComparison:
         return fig
 
     def save(self, out_dir: str | Path, label: str = "NNP") -> dict[str, Path]:
-        plt = _plt()
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"rdf": out / "md_rdf.png", "sisf": out / "md_sisf.png"}
         for key, fig in (("rdf", self.plot_rdf()), ("sisf", self.plot_sisf())):
             fig.savefig(paths[key], dpi=120)
-            plt.close(fig)
         np.savetxt(out / "md_rdf.txt", np.column_stack([self.r, *self.rdf.values()]),
                    header="r " + " ".join(self.rdf))
         return paths
@@ -462,12 +447,10 @@ class EnergyScan:
         return fig
 
     def save(self, out_dir: str | Path) -> Path:
-        plt = _plt()
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         fig = self.plot()
         fig.savefig(out / "energy_scan.png", dpi=120)
-        plt.close(fig)
         with open(out / "energy_scan.txt", "w") as fh:
             for name, ec in self.results.items():
                 fh.write(f"# {name}: std(E) = {ec.prefactor:.6g} dt^{ec.exponent:.4f}\n")
@@ -560,9 +543,8 @@ class Probe:
     errors: dict[str, str]
 
     def plot(self, axes=None):
-        plt = _plt()
         if axes is None:
-            fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))
+            fig, axes = subplots(1, 3, figsize=(11, 3.4))
         else:
             fig = axes[0].figure
         for name in self.pair_energy:
@@ -580,12 +562,10 @@ class Probe:
         return fig
 
     def save(self, out_dir: str | Path) -> Path:
-        plt = _plt()
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         fig = self.plot()
         fig.savefig(out / "probe.png", dpi=120)
-        plt.close(fig)
         with open(out / "probe.json", "w") as fh:
             json.dump({"r": self.r.tolist(), "angles": self.angles.tolist(), "errors": self.errors,
                        "pair_energy": {k: v.tolist() for k, v in self.pair_energy.items()},
