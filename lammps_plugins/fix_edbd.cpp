@@ -537,6 +537,13 @@ bool FixEDBD::list_stale() const
 namespace {
 struct Box {
   double half[3], prd[3];
+  explicit Box(const Domain *domain)
+  {
+    for (int a = 0; a < 3; a++) {
+      half[a] = domain->prd_half[a];
+      prd[a] = domain->prd[a];
+    }
+  }
 };
 
 // START: both positions are at time t0 (step start), no lazy propagation
@@ -629,11 +636,7 @@ template <int D> void FixEDBD::predict_all(double t0)
     bt[i] = winv[i] > 0.0 ? exit_time<D>(i, t0) : INF;
     bj[i] = -1;
   }
-  Box box;
-  for (int a = 0; a < 3; a++) {
-    box.half[a] = domain->prd_half[a];
-    box.prd[a] = domain->prd[a];
-  }
+  const Box box(domain);
   const double *__restrict x = xp;
   const double *__restrict v = vel.data();
   const double *__restrict tl = tloc.data();
@@ -677,11 +680,7 @@ template <int D> void FixEDBD::predict_one(int i, double t0)
   if (winv[i] == 0.0) return;
   double best = exit_time<D>(i, t0);
   int bj = -1;
-  Box box;
-  for (int a = 0; a < 3; a++) {
-    box.half[a] = domain->prd_half[a];
-    box.prd[a] = domain->prd[a];
-  }
+  const Box box(domain);
   const double *__restrict x = xp;
   const double *__restrict v = vel.data();
   const double *__restrict tl = tloc.data();
