@@ -45,6 +45,38 @@ def mct_exponents(lam: float) -> tuple[float, float]:
     return float(a), float(b)
 
 
+def bisect_transition(arrested: Callable[[float], bool], low: float, high: float, tol: float = 1e-5) -> float:
+    """Bisection for the control parameter where ``arrested`` switches from False to True.
+
+    Parameters
+    ----------
+    arrested : callable
+        ``arrested(x)``: True where the non-ergodicity parameter is non-zero.
+    low, high : float
+        Bracket with ``arrested(low)`` False and ``arrested(high)`` True (checked).
+    tol : float
+        Width of the final bracket.
+
+    Returns
+    -------
+    float
+        The midpoint of the final bracket.
+    """
+    if not low < high:
+        raise ValueError(f"the critical-point bracket needs low < high, got {low}, {high}")
+    if arrested(low):
+        raise ValueError(f"already arrested at the lower bound {low}; lower it")
+    if not arrested(high):
+        raise ValueError(f"still ergodic at the upper bound {high}; raise it")
+    while high - low > tol:
+        mid = 0.5 * (low + high)
+        if arrested(mid):
+            high = mid
+        else:
+            low = mid
+    return 0.5 * (low + high)
+
+
 def critical_point(nonergodicity: Callable[[float], np.ndarray], low: float, high: float,
                    tol: float = 1e-5, threshold: float = 1e-6) -> float:
     """Glass transition of a one-parameter model family by bisection.
@@ -63,25 +95,14 @@ def critical_point(nonergodicity: Callable[[float], np.ndarray], low: float, hig
     Returns
     -------
     float
-        The midpoint of the final bracket.
+        The midpoint of the final bracket (:func:`bisect_transition`).
 
     Examples
     --------
     >>> from slowdyn.analysis.mct import HardDisks2D
     >>> critical_point(lambda p: HardDisks2D(p).nonergodicity(), 0.6, 0.75)   # doctest: +SKIP
     """
-    def glassy(x: float) -> bool:
-        return float(np.max(nonergodicity(x))) > threshold
-
-    if glassy(low) or not glassy(high):
-        raise ValueError(f"critical_point: need a liquid at {low} and a glass at {high} (check the bracket)")
-    while high - low > tol:
-        mid = 0.5 * (low + high)
-        if glassy(mid):
-            high = mid
-        else:
-            low = mid
-    return 0.5 * (low + high)
+    return bisect_transition(lambda x: float(np.max(nonergodicity(x))) > threshold, low, high, tol)
 
 
-__all__ = ["F12_CRITICAL_POINTS", "critical_point", "f12_critical", "mct_exponents"]
+__all__ = ["F12_CRITICAL_POINTS", "bisect_transition", "critical_point", "f12_critical", "mct_exponents"]

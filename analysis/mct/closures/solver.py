@@ -27,6 +27,7 @@ from typing import Callable
 import numpy as np
 
 from ..._optional import require
+from ..critical import bisect_transition as critical_packing  # the one bisection of the MCT package
 
 
 def _numba():
@@ -107,38 +108,6 @@ def hard_disk_nonergodicity(packing: float, grid=None, accuracy: float = 1e-12,
     s = nonergodicity_parameter(tagged, accuracy, maxiter)
     return {"q": grid.q, "f": c["f"], "fs": s["f"], "ms": s["m"],
             "converged": c["converged"] and s["converged"]}
-
-
-def critical_packing(arrested: Callable[[float], bool], lo: float, hi: float, tol: float = 1e-5) -> float:
-    """Bisection for the packing fraction where ``arrested`` switches from False to True.
-
-    Parameters
-    ----------
-    arrested : callable
-        ``arrested(phi)``: True where the non-ergodicity parameter is non-zero.
-    lo, hi : float
-        Bracket with ``arrested(lo)`` False and ``arrested(hi)`` True (checked).
-    tol : float
-        Width of the final bracket.
-
-    Returns
-    -------
-    float
-        The midpoint of the final bracket.
-    """
-    if not lo < hi:
-        raise ValueError(f"critical_packing needs lo < hi, got {lo}, {hi}")
-    if arrested(lo):
-        raise ValueError(f"critical_packing: already arrested at the lower bound phi = {lo}; lower it")
-    if not arrested(hi):
-        raise ValueError(f"critical_packing: still ergodic at the upper bound phi = {hi}; raise it")
-    while hi - lo > tol:
-        mid = 0.5 * (lo + hi)
-        if arrested(mid):
-            hi = mid
-        else:
-            lo = mid
-    return 0.5 * (lo + hi)
 
 
 def mct_critical_packing(grid=None, lo: float = 0.6, hi: float = 0.8, tol: float = 1e-5,
