@@ -6,17 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io.sisf import read_sisf
-
-
-def _is_fix_file(path: Path) -> bool:
-    with open(path) as fh:
-        for line in fh:
-            if not line.startswith("#"):
-                return False
-            if line[1:].strip().startswith("columns:"):
-                return True
-    return False
+from ..io.sisf import read_header, read_sisf
 
 
 def load_sisf(path, q=None, block: str = "all", tol: float = 1e-6) -> dict[float, tuple[np.ndarray, np.ndarray]]:
@@ -41,7 +31,7 @@ def load_sisf(path, q=None, block: str = "all", tol: float = 1e-6) -> dict[float
     qs = None if q is None else [float(v) for v in np.atleast_1d(q)]
     if qs is not None and any(not (np.isfinite(v) and v > 0) for v in qs):
         raise ValueError(f"wave numbers must be > 0, got {qs}")
-    if _is_fix_file(path):
+    if read_header(path)["columns"] is not None:
         data = read_sisf(path)
         fq = np.asarray(data["q"], dtype=float)
         if qs is None:
