@@ -77,9 +77,21 @@ def invert(fhat, omega=None, method: str = "nnlt_tails", model=None, t=None, nnl
     -------
     t, f : numpy.ndarray
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown inversion method {method!r}; choose one of {', '.join(METHODS)}")
-    if method in NNLT_METHODS:
+    return invert_many(fhat, omega, (method,), model, t, nnls, lam)[method]
+
+
+def invert_many(fhat, omega=None, methods=METHODS, model=None, t=None, nnls: dict | None = None,
+                lam: float = DEFAULT_LAM) -> dict:
+    """:func:`invert` with several methods at once: ``{method: (t, f)}``.
+
+    The NNLT methods build on each other (network output, its refinement, NNLS
+    tails on the refined output); each step is computed once. Arguments as
+    :func:`invert`, ``methods`` a sequence of :data:`METHODS`.
+    """
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ValueError(f"unknown inversion method {unknown[0]!r}; choose one of {', '.join(METHODS)}")
+    if any(m in NNLT_METHODS for m in methods):
         model = _load("pretrained" if model is None else model)
     else:
         model = _load(model)
@@ -92,35 +104,34 @@ def invert(fhat, omega=None, method: str = "nnlt_tails", model=None, t=None, nnl
         raise ValueError("omega must be a positive, strictly increasing 1D grid")
     if fhat.shape[-1] != omega.size:
         raise ValueError(f"fhat has {fhat.shape[-1]} values, omega {omega.size}")
-    if method in NNLT_METHODS:
+    out = {}
+    if any(m in NNLT_METHODS for m in methods):
         on_grid = fhat if np.array_equal(omega, model.omega) else model.to_grid(fhat, omega)
         f = model(on_grid)
-        if method != "nnlt":
+        out["nnlt"] = (model.t, f)
+        if "nnlt_refined" in methods or "nnlt_tails" in methods:
             f = model.refinement(lam).compute(on_grid, f).f
-        if method == "nnlt_tails":
-            f = SpectralTails().compute(model.omega, on_grid, model.t, f).f
-        return model.t, f
+            out["nnlt_refined"] = (model.t, f)
+        if "nnlt_tails" in methods:
+            out["nnlt_tails"] = (model.t, SpectralTails().compute(model.omega, on_grid, model.t, f).f)
     t = grids.t if t is None else np.asarray(t, dtype=float)
-    if method == "nnls":
-        return t, NNLSInversion(**(DEFAULT_NNLS if nnls is None else nnls)).compute(omega, fhat).f(t)
-    return t, InverseFourierLaplace(omega, t).compute(fhat).f
+    if "nnls" in methods:
+        out["nnls"] = (t, NNLSInversion(**(DEFAULT_NNLS if nnls is None else nnls)).compute(omega, fhat).f(t))
+    if "inverse_filon" in methods:
+        out["inverse_filon"] = (t, InverseFourierLaplace(omega, t).compute(fhat).f)
+    return {m: out[m] for m in methods}
 
 
 def invert_all(fhat: np.ndarray, grids, model=None, nnls: dict | None = None) -> dict:
     """Invert ``fhat`` (on ``grids.omega``) onto ``grids.t`` with every method.
 
     Returns ``{method: f}`` for the NNLT methods (only when a trained model is
-    given) and ``inverse_filon``, ``nnls``; the refinement is computed once and
-    reused for the tails.
+    given), ``inverse_filon`` and ``nnls`` (``nnls``: NNLSInversion settings,
+    its own defaults when None), in that order: the validations' table order.
     """
-    out = {}
-    if model is not None:
-        out["nnlt"] = model(fhat)
-        out["nnlt_refined"] = model.refinement().compute(fhat, out["nnlt"]).f
-        out["nnlt_tails"] = SpectralTails().compute(grids.omega, fhat, grids.t, out["nnlt_refined"]).f
-    out["inverse_filon"] = InverseFourierLaplace(grids.omega, grids.t).compute(fhat).f
-    out["nnls"] = NNLSInversion(**(nnls or {})).compute(grids.omega, fhat).f(grids.t)
-    return out
+    methods = (NNLT_METHODS if model is not None else ()) + ("inverse_filon", "nnls")
+    out = invert_many(fhat, grids.omega, methods, model, grids.t, nnls or {})
+    return {m: f for m, (_, f) in out.items()}
 
 
-__all__ = ["METHODS", "METHOD_LABELS", "invert", "invert_all"]
+__all__ = ["METHODS", "METHOD_LABELS", "invert", "invert_all", "invert_many"]

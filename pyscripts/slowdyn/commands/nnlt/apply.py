@@ -36,14 +36,9 @@ F0_TOLERANCE = 0.02
 
 def read_table(path: Path) -> tuple[np.ndarray, list[str] | None]:
     """A numeric text table and the names of its ``# columns:`` header line (None without one)."""
-    names = None
-    with open(path, errors="replace") as fh:
-        for line in fh:
-            if not line.startswith("#"):
-                break
-            body = line[1:].strip()
-            if body.startswith("columns:"):
-                names = body[len("columns:"):].split()
+    from slowdyn.analysis.io.sisf import read_header
+
+    names = read_header(path)["columns"]
     try:
         data = np.loadtxt(path, ndmin=2)
     except ValueError as err:
@@ -175,7 +170,7 @@ def run(args: argparse.Namespace) -> list[Path]:
     if f0 != 1.0:
         print(f"# f(0) = {f0:.6g}: the input was divided by it and the output multiplied by it")
     from slowdyn.analysis.laplace.filon import fourier_laplace
-    from slowdyn.analysis.laplace.pipeline import METHOD_LABELS, invert
+    from slowdyn.analysis.laplace.pipeline import METHOD_LABELS, invert_many
     from slowdyn.analysis.laplace.refine import DEFAULT_LAM
 
     methods = list(dict.fromkeys(args.method or ["nnlt"]))
@@ -185,7 +180,8 @@ def run(args: argparse.Namespace) -> list[Path]:
         methods.append("nnlt_tails")
     lam = DEFAULT_LAM if args.refine is None else args.refine
     names = {m: "f" if m == "nnlt" else "f_" + m.removeprefix("nnlt_") for m in methods}
-    normalised = {names[m]: invert(fhat, method=m, model=nnlt, lam=lam)[1] for m in methods}
+    inverted = invert_many(fhat, methods=methods, model=nnlt, lam=lam)
+    normalised = {names[m]: inverted[m][1] for m in methods}
     columns = {name: f0 * f for name, f in normalised.items()}
     files = [Path(f"{args.out}_nnlt.txt"), Path(f"{args.out}_nnlt.png")]
     np.savetxt(files[0], np.column_stack([nnlt.t, *columns.values()]),
