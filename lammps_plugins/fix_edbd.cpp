@@ -251,7 +251,9 @@ void FixEDBD::init()
 /* ----------------------------------------------------------------------
    effective masses, pseudo-velocity scales and radii of the local atoms;
    the per-atom mass of the group's atoms is set to m_i, so that the
-   thermo temperature of the pseudo-velocities is TEMP on average
+   thermo temperature of the pseudo-velocities is TEMP on average; when m_i
+   changes (a new timestep), the stored pseudo-velocity is rescaled so that
+   m_i v_i^2 is kept and the temperature stays right until the next step
 ------------------------------------------------------------------------- */
 
 void FixEDBD::refresh_atoms()
@@ -266,6 +268,11 @@ void FixEDBD::refresh_atoms()
     if (atom->mask[i] & groupbit) {
       const double d = stokes ? d0 * sigma_mean / (2.0 * rad[i]) : d0;
       const double m = kt * dtstep / (2.0 * d * force->mvv2e);
+      const double mold = atom->rmass[i];
+      if (mold > 0.0 && mold != m) {
+        const double s = std::sqrt(mold / m);
+        for (int a = 0; a < 3; a++) atom->v[i][a] *= s;
+      }
       atom->rmass[i] = m;
       winv[i] = 1.0 / m;
       vscale[i] = std::sqrt(2.0 * d / dtstep);
@@ -326,8 +333,10 @@ void FixEDBD::reset_dt()
   dtstep = update->dt;
   nlist = -1;    // masses and margins change with dt: rebuild at the next step
   need_refresh = 1;
-  error->warning(FLERR, "Fix edbd: timestep changed during a run; masses follow at the next step "
-                 "but the skin keeps its setup value");
+  // between runs, setup() recomputes the skin; within a run (fix dt/reset) it stays
+  if (update->whichflag && comm->me == 0)
+    error->warning(FLERR, "Fix edbd: timestep changed during a run; masses follow at the next "
+                   "step but the skin keeps its setup value");
 }
 
 /* ----------------------------------------------------------------------

@@ -105,10 +105,11 @@ def test_md_comparison_and_energy_scan(tmp_path):
 
     prot = Protocol(n_hot=200, n_cool=200, n_relax=100, minimize=True, t_hot=2.0, dt=0.002)
     md = ev.compare_md(lj, lj, temperature=1.0, density=0.85, n_atoms=108, steps=400, relax=100, n_rdf=4,
-                       dt=0.002, protocol=prot, workdir=tmp_path / "md", r_max=2.3, bins=50)
-    np.testing.assert_array_equal(md.rdf["reference"], md.rdf["NNP"])
+                       dt=0.002, protocol=prot, workdir=tmp_path / "md", r_max=2.3, bins=50, label="copy")
+    assert list(md.rdf) == ["reference", "copy"]    # the label names the NNP in plots and tables
+    np.testing.assert_array_equal(md.rdf["reference"], md.rdf["copy"])
     assert md.rdf["reference"].max() > 1.5  # a liquid's first peak
-    np.testing.assert_array_equal(md.sisf["reference"]["fs_all_q1"], md.sisf["NNP"]["fs_all_q1"])
+    np.testing.assert_array_equal(md.sisf["reference"]["fs_all_q1"], md.sisf["copy"]["fs_all_q1"])
     fs = md.sisf["reference"]["fs_all_q1"]
     assert fs[0] > 0.99 and fs[-1] < 0.9  # first lag is one step
     paths = md.save(tmp_path)

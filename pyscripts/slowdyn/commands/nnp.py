@@ -128,8 +128,8 @@ def _evaluate(args) -> int:
         T, rho = args.md
         n_atoms = args.md_atoms or int(meta["n_atoms"])
         md = ev.compare_md(ref, nnp, temperature=T, density=rho, n_atoms=n_atoms, steps=args.md_steps,
-                           q=args.q, workdir=out / "md", progress=progress)
-        md.save(out, label=args.label)
+                           q=args.q, workdir=out / "md", label=args.label, progress=progress)
+        md.save(out)
         summary["md"] = {"temperature": T, "density": rho, "steps": args.md_steps}
         if args.energy_dt:
             scan = ev.energy_scan({"reference": ref, args.label: nnp}, args.energy_dt, temperature=T,

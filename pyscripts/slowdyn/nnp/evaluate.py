@@ -287,7 +287,7 @@ class MDComparison:
         fig.tight_layout()
         return fig
 
-    def save(self, out_dir: str | Path, label: str = "NNP") -> dict[str, Path]:
+    def save(self, out_dir: str | Path) -> dict[str, Path]:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"rdf": out / "md_rdf.png", "sisf": out / "md_sisf.png"}
@@ -365,12 +365,13 @@ def compare_md(reference: Potential, nnp: Potential, temperature: float, density
                steps: int = 20000, q: float = 7.25, relax: int = 2000, n_rdf: int = 20, dt: float = 0.001,
                protocol: Protocol | None = None, composition: Sequence[float] | None = None,
                workdir: str | Path = "nnp_md", seed: int = 4321, r_max: float | None = None,
-               bins: int = 150, progress: bool = False) -> MDComparison:
+               bins: int = 150, label: str = "NNP", progress: bool = False) -> MDComparison:
     """Run reference and NNP from the same reference-equilibrated start.
 
     Each potential: NVT relaxation (``relax`` steps) at ``temperature``, then
     NVE for ``steps`` with ``fix sisf/msd`` (wave number ``q``); g(r) is
-    averaged over ``n_rdf`` frames of the NVE run (freud).
+    averaged over ``n_rdf`` frames of the NVE run (freud). ``label`` names the
+    NNP in the plots and in the g(r) table.
     """
     from tqdm.auto import tqdm  # noqa: PLC0415
 
@@ -393,7 +394,9 @@ def compare_md(reference: Potential, nnp: Potential, temperature: float, density
     r_max = r_max or 0.49 * length
     every = max(1, steps // n_rdf)
     rdf, sisf, r = {}, {}, None
-    runs = {"reference": reference, "NNP": nnp}
+    if label == "reference":
+        raise ValueError("label 'reference' names the reference run: give the NNP another label")
+    runs = {"reference": reference, label: nnp}
     for name, pot in tqdm(runs.items(), desc="MD", disable=not progress):
         sfile = work / f"{name}.sisf"
         lmp = _run_from(pot, start, [f"timestep {dt!r}",
