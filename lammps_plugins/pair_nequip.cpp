@@ -406,3 +406,12 @@ void PairNequIP::compute(int eflag, int vflag)
     virial[5] += v[5];
   }
 }
+
+/* ----------------------------------------------------------------------
+   factory looked up by slowdynnequipplugin.so when the style is created
+------------------------------------------------------------------------- */
+
+extern "C" __attribute__((visibility("default"))) Pair *slowdyn_nequip_create(LAMMPS *lmp)
+{
+  return new PairNequIP(lmp);
+}

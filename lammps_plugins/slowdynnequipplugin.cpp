@@ -1,14 +1,25 @@
 /* ----------------------------------------------------------------------
    slowdyn - LAMMPS plugins for slow dynamics
-   Registration of pair_style nequip.  It lives in a library of its own,
-   slowdynnequipplugin.so, linked against the libtorch of the installed torch
-   wheel and built after installation by `slowdyn nnp build-plugin`, so that
-   slowdynplugin.so never needs torch.
+   Registration of pair_style nequip.
+
+   `slowdyn nnp build-plugin` compiles two libraries into one folder:
+     slowdynnequipplugin.so  this file; no libtorch.  LAMMPS loads every
+                             *plugin.so of the plugin path at start-up.
+     libslowdynnequip.so     PairNequIP, linked against the libtorch of the
+                             installed torch wheel.
+   The second one is opened only when an input creates pair_style nequip, so
+   LAMMPS instances that never use the style do not pay for loading libtorch
+   (measured: 0.4 s of CPU per instance, doc/nnp.md).
 ------------------------------------------------------------------------- */
 
 #include "lammpsplugin.h"
 
-#include "pair_nequip.h"
+#include "error.h"
+#include "lammps.h"
+#include "pair.h"
+
+#include <dlfcn.h>
+#include <string>
 
 using namespace LAMMPS_NS;
 
@@ -20,9 +31,35 @@ using namespace LAMMPS_NS;
 #define SLOWDYN_LAMMPS_VERSION "22 Jul 2025"
 #endif
 
+static constexpr const char *TORCH_LIBRARY = "libslowdynnequip.so";
+static constexpr const char *FACTORY = "slowdyn_nequip_create";
+
+typedef Pair *(*nequip_factory)(LAMMPS *);
+
 static Pair *nequip_creator(LAMMPS *lmp)
 {
-  return new PairNequIP(lmp);
+  static nequip_factory factory = nullptr;
+  if (!factory) {
+    // the libtorch part sits next to this library
+    Dl_info info;
+    std::string dir = ".";
+    if (dladdr((void *) &nequip_creator, &info) && info.dli_fname) {
+      dir = info.dli_fname;
+      dir = dir.substr(0, dir.find_last_of('/'));
+    }
+    const std::string path = dir + "/" + TORCH_LIBRARY;
+    // never closed: the Pair objects' code lives there
+    void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle)
+      lmp->error->all(FLERR, "pair_style nequip: cannot load {} ({}); run 'slowdyn nnp build-plugin' again "
+                             "(the torch wheel it was built against may have changed)",
+                      path, dlerror());
+    factory = (nequip_factory) dlsym(handle, FACTORY);
+    if (!factory)
+      lmp->error->all(FLERR, "pair_style nequip: {} has no {}: run 'slowdyn nnp build-plugin' again", path,
+                      FACTORY);
+  }
+  return factory(lmp);
 }
 
 extern "C" void lammpsplugin_init(void *lmp, void *handle, void *regfunc)

@@ -235,6 +235,31 @@ def test_two_ranks_refused(plugin, package, tmp_path, bindir, mpirun):
     assert "pair_style nequip runs on one MPI rank (2 ranks here)" in res.stdout + res.stderr
 
 
+LAZY = """
+import sys
+import slowdyn
+lmp = slowdyn.lammps()
+if not lmp.has_style("pair", "nequip"):
+    lmp.command("plugin load " + sys.argv[1])
+before = "libtorch_cpu" in open("/proc/self/maps").read()
+lmp.commands_string("units lj\\nregion b block 0 3 0 3 0 3\\ncreate_box 1 b\\npair_style nequip")
+print(before, "libtorch_cpu" in open("/proc/self/maps").read())
+"""
+
+
+@pytest.mark.slow
+@nequip_only
+def test_libtorch_loaded_only_for_the_style(plugin, tmp_path):
+    """Every LAMMPS instance loads the plugin; libtorch comes in with the first pair_style nequip."""
+    import sys
+
+    (tmp_path / "lazy.py").write_text(LAZY)
+    res = subprocess.run([sys.executable, str(tmp_path / "lazy.py"), str(plugin)], capture_output=True, text=True,
+                         timeout=300)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert res.stdout.split()[-2:] == ["False", "True"]
+
+
 # ---------------------------------------------------------------------------------------------
 # the entry point without the library (runs everywhere)
 # ---------------------------------------------------------------------------------------------
@@ -247,6 +272,7 @@ def test_entry_point_silent_without_library(tmp_path, monkeypatch, bindir):
     assert lib is None and "slowdyn nnp build-plugin" in why
     # a library built for another torch is not exposed either
     (tmp_path / _plugin.NEQUIP_PLUGIN_NAME).write_bytes(b"")
+    (tmp_path / _plugin.NEQUIP_TORCH_LIBRARY).write_bytes(b"")
     (tmp_path / _plugin.NEQUIP_STAMP).write_text(json.dumps({**_plugin.nequip_versions(), "torch": "0.0"}))
     assert slowdyn.nequip_plugin_dir() == ""
     assert "built for other versions (torch 0.0 ->" in _plugin.nequip_plugin_status()[1]
@@ -265,7 +291,7 @@ def test_build_reports_compiler_errors(tmp_path):
     """A failing compiler is reported with the command line, and no stamp is written."""
     from slowdyn.nnp import nequip_plugin
 
-    assert nequip_plugin.compile_command(tmp_path, cxx="false")[0] == "false"
+    assert all(cmd[0] == "false" for cmd in nequip_plugin.compile_commands(tmp_path, cxx="false"))
     with pytest.raises(RuntimeError, match="compiling pair_style nequip failed"):
         nequip_plugin.build(tmp_path, cxx="false", quiet=True)
     assert not (tmp_path / _plugin.NEQUIP_STAMP).exists()

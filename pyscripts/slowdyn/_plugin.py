@@ -65,6 +65,7 @@ def plugin_dir() -> str:
 # pair_style nequip: a second library, linked against libtorch, built after installation by
 # `slowdyn nnp build-plugin` (slowdyn.nnp.nequip_plugin) because pip's isolated build cannot see torch
 NEQUIP_PLUGIN_NAME = "slowdynnequipplugin.so"
+NEQUIP_TORCH_LIBRARY = "libslowdynnequip.so"    # the style itself; opened by the plugin on first use
 NEQUIP_STAMP = "build.json"
 
 
@@ -95,7 +96,7 @@ def nequip_plugin_status() -> tuple[Path | None, str]:
     """
     lib = nequip_dir() / NEQUIP_PLUGIN_NAME
     stamp = nequip_dir() / NEQUIP_STAMP
-    if not lib.is_file() or not stamp.is_file():
+    if not lib.is_file() or not (lib.parent / NEQUIP_TORCH_LIBRARY).is_file() or not stamp.is_file():
         return None, f"{lib} is not built: run 'slowdyn nnp build-plugin' (needs torch: pip install 'slowdyn[nequip]')"
     try:
         built = json.loads(stamp.read_text())

