@@ -241,16 +241,18 @@ import slowdyn
 lmp = slowdyn.lammps()
 if not lmp.has_style("pair", "nequip"):
     lmp.command("plugin load " + sys.argv[1])
-before = "libtorch_cpu" in open("/proc/self/maps").read()
+before = "libslowdynnequip.so" in open("/proc/self/maps").read()
 lmp.commands_string("units lj\\nregion b block 0 3 0 3 0 3\\ncreate_box 1 b\\npair_style nequip")
-print(before, "libtorch_cpu" in open("/proc/self/maps").read())
+print(before, "libslowdynnequip.so" in open("/proc/self/maps").read())
 """
 
 
 @pytest.mark.slow
 @nequip_only
 def test_libtorch_loaded_only_for_the_style(plugin, tmp_path):
-    """Every LAMMPS instance loads the plugin; libtorch comes in with the first pair_style nequip."""
+    """Every LAMMPS instance loads the plugin; the style's library, linked to libtorch, comes in
+    with the first pair_style nequip (libtorch itself may be there already: DeePMD-kit's plugin
+    links it too)."""
     import sys
 
     (tmp_path / "lazy.py").write_text(LAZY)
@@ -283,7 +285,7 @@ def test_entry_point_silent_without_library(tmp_path, monkeypatch, bindir):
     assert res.returncode == 0 and "started" in res.stdout
     out = res.stdout + res.stderr
     assert "nequip_plugin" not in out and "Loaded 1 plugins from" in out
-    assert "warning" not in res.stderr.lower()
+    assert not [line for line in out.lower().splitlines() if "plugin" in line and ("warn" in line or "error" in line)]
 
 
 @nequip_only
