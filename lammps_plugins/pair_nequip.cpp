@@ -35,6 +35,7 @@
 #include <torch/csrc/inductor/aoti_package/model_package_loader.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -248,8 +249,6 @@ void PairNequIP::init_style()
   if (atom->tag_enable == 0)
     error->all(FLERR, "pair_style nequip needs atom IDs (atom_modify id yes) to map ghost images to "
                       "their atoms");
-  if (atom->map_style == Atom::MAP_NONE)
-    error->all(FLERR, "pair_style nequip needs an atom map: use 'atom_modify map array' or 'map hash'");
   if (!model)
     error->all(FLERR, "pair_style nequip: no model: use 'pair_coeff * * MODEL.nequip.pt2 NAME_1 ...'");
   neighbor->add_request(this, NeighConst::REQ_FULL);
@@ -299,6 +298,12 @@ void PairNequIP::compute(int eflag, int vflag)
   const double xy = domain->xy, xz = domain->xz, yz = domain->yz;
   const double cutsq_model = cutoff * cutoff;
 
+  // owner of each atom ID (one rank: every atom is owned here); no atom map needed
+  tagint maxtag = 0;
+  for (int i = 0; i < nlocal; i++) maxtag = std::max(maxtag, tag[i]);
+  std::vector<int> owner_of(maxtag + 1, -1);
+  for (int i = 0; i < nlocal; i++) owner_of[tag[i]] = i;
+
   // edges of owned atoms within r_max; ghosts -> their owner plus an image shift
   std::vector<int64_t> src, dst;
   std::vector<double> shift;
@@ -312,8 +317,8 @@ void PairNequIP::compute(int eflag, int vflag)
       int owner = j;
       double s0 = 0.0, s1 = 0.0, s2 = 0.0;
       if (j >= nlocal) {
-        owner = atom->map(tag[j]);
-        if (owner < 0 || owner >= nlocal)
+        owner = (tag[j] >= 0 && tag[j] <= maxtag) ? owner_of[tag[j]] : -1;
+        if (owner < 0)
           error->one(FLERR, "pair_style nequip: ghost atom {} has no owned atom on this rank", tag[j]);
         // x_j - x_owner = s . cell (triangular solve), an integer vector
         const double ex = x[j][0] - x[owner][0], ey = x[j][1] - x[owner][1], ez = x[j][2] - x[owner][2];
