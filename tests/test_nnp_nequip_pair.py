@@ -240,12 +240,19 @@ def test_bad_inputs(plugin, package, tmp_path):
 @pytest.mark.slow
 @nequip_only
 def test_two_ranks_refused(plugin, package, tmp_path, bindir, mpirun):
+    """Domain decomposition is refused; two independent replicas (-partition 2x1) run."""
     (tmp_path / "in.deck").write_text(f"plugin load {plugin}\n" + DECK + "pair_style nequip\n"
-                                      f"pair_coeff * * {package} A B\nrun 0\n")
-    res = subprocess.run([mpirun, "-np", "2", str(bindir / "lmp"), "-in", "in.deck", "-log", "none"],
-                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+                                      f"pair_coeff * * {package} A B\nthermo_style custom step pe\n"
+                                      "thermo_modify format float %.15g\nrun 0\n")
+    lmp = [mpirun, "-np", "2", str(bindir / "lmp"), "-in", "in.deck"]
+    res = subprocess.run(lmp + ["-log", "none"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert res.returncode != 0
     assert "pair_style nequip runs on one MPI rank (2 ranks here)" in res.stdout + res.stderr
+    res = subprocess.run(lmp + ["-partition", "2x1", "-screen", "none"], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=300)
+    assert res.returncode == 0, res.stdout[-2000:] + res.stderr[-2000:]
+    pe = [(tmp_path / f"log.lammps.{k}").read_text().split("Step")[1].split()[2] for k in (0, 1)]
+    assert pe[0] == pe[1] and float(pe[0]) != 0
 
 
 LAZY = """
