@@ -7,8 +7,9 @@
    NequIP E(3)-equivariant message-passing potential (Batzner et al.,
    Nat. Commun. 13, 2453 (2022)) from a package written by
    `nequip-compile --mode aotinductor --target pair_nequip`, run through
-   libtorch's AOTInductor loader on one MPI rank.  Built into its own plugin
-   library (slowdynnequipplugin.so, `slowdyn nnp build-plugin`) so that the
+   libtorch's AOTInductor loader on one MPI rank.  Built by `slowdyn nnp
+   build-plugin` into libslowdynnequip.so (linked to libtorch), which
+   slowdynnequipplugin.so opens when the style is first created, so that the
    core plugin never needs libtorch.  See doc/pair_nequip.rst.
 ------------------------------------------------------------------------- */
 
