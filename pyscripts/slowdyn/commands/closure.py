@@ -267,8 +267,8 @@ def _cmaes_inputs(args) -> list:
             (t, s), = load_sisf(path, q=[args.q]).values()
             t, s = np.asarray(t, float), np.asarray(s, float)
             below = np.flatnonzero((t > 0) & (s < args.cut))
-            stop = below[0] if below.size else len(t)
-            sel = (t > 0) & (np.arange(len(t)) < stop)  # the measured part before the noise level
+            stop = below[0] + 1 if below.size else len(t)
+            sel = (t > 0) & (np.arange(len(t)) < stop)  # the measured part down to the noise level
             out.append((f"sim:{Path(path).name}", t[sel], s[sel], None, args.D0))
     return out
 
