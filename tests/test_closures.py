@@ -192,6 +192,12 @@ def test_shipped_config_is_valid():
                                                  .__file__).parent / "configs" / "hard_disks_mct.yaml")
     assert cfg["network"]["hidden"] == [32, 16, 32] and cfg["data"]["q"] == [float(q) for q in range(2, 11)]
     assert len(cfg["data"]["train_packings"]) == 58
+    folder = __import__("pathlib").Path(__import__("slowdyn.analysis.mct.closures", fromlist=["x"]).__file__).parent
+    for name, n, phi_max in (("hard_disks_kernels_mct", 12, 0.68), ("hard_disks_bd", 6, 0.76)):
+        cfg = load_config(folder / "configs" / f"{name}.yaml", root="/data")
+        d = cfg["data"]
+        assert d["source"] == "kernel_files" and len(d["states"]) == n and d["phi_max"] == phi_max
+        assert d["states"][0]["kernels"].startswith("/data/") and d["q"] == [float(q) for q in range(2, 11)]
 
 
 def test_cli_train_resume_and_clear_errors(tmp_path, capsys):
