@@ -193,7 +193,7 @@ def test_shipped_config_is_valid():
     assert cfg["network"]["hidden"] == [32, 16, 32] and cfg["data"]["q"] == [float(q) for q in range(2, 11)]
     assert len(cfg["data"]["train_packings"]) == 58
     folder = __import__("pathlib").Path(__import__("slowdyn.analysis.mct.closures", fromlist=["x"]).__file__).parent
-    for name, n, phi_max in (("hard_disks_kernels_mct", 12, 0.68), ("hard_disks_bd", 6, 0.76)):
+    for name, n, phi_max in (("hard_disks_kernels_mct", 10, 0.68), ("hard_disks_bd", 6, 0.76)):
         cfg = load_config(folder / "configs" / f"{name}.yaml", root="/data")
         d = cfg["data"]
         assert d["source"] == "kernel_files" and len(d["states"]) == n and d["phi_max"] == phi_max
@@ -416,3 +416,22 @@ def test_closure_outputs_on_test_input(tmp_path, capsys):
         main(["closure", "compare", "--models", str(tmp_path / "c0.pt"), "--phis", "0.6", "0.7",
               "--out", str(png)])
     assert exc.value.code == 2 and "one --phis value" in capsys.readouterr().err
+
+
+def test_cli_map_effective_packing_fraction(tmp_path, capsys):
+    """`slowdyn closure map`: an SISF halfway between two MCT table entries maps to the middle."""
+    from slowdyn.analysis.mct.closures.data import write_sisf_file
+    from slowdyn.cli import main
+
+    t = np.logspace(-3, 3, 200)
+    curves = {p: np.exp(-t * (1.0 - p)) for p in (0.4, 0.5, 0.6)}
+    for p in (0.4, 0.6):
+        write_sisf_file(tmp_path / f"phi{p:.4f}_sisf.dat", t, [6.0], curves[p][:, None])
+    sim = write_sisf_file(tmp_path / "sim.sisf", t, [6.0], (0.5 * (curves[0.4] + curves[0.6]))[:, None])
+    assert main(["closure", "map", "--mct", str(tmp_path / "phi0.4000_sisf.dat"), str(tmp_path / "phi0.6000_sisf.dat"),
+                 "--sisf", str(sim), "--q", "6"]) == 0
+    phi = float(capsys.readouterr().out.splitlines()[-1].split()[1])
+    assert phi == pytest.approx(0.5, abs=0.005)
+    with pytest.raises(SystemExit):
+        main(["closure", "map", "--mct", str(sim), str(sim), "--sisf", str(sim)])
+    assert "phi<PHI>_sisf.dat" in capsys.readouterr().err

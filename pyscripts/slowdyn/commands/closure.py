@@ -17,7 +17,9 @@ kernel (``cmaes_table.txt``).
 ``extrapolate --model M --packings ...`` solves f(q) of a learned closure over
 packing fractions (beyond its training range) and bisects its arrest density.
 ``compare --models A B --phis PA PB --out PNG`` evaluates closures on the test
-input S(q) = a/(1 + b q^2) (Fig. 4.43).
+input S(q) = a/(1 + b q^2) (Fig. 4.43); ``map`` gives the effective MCT packing
+fraction of simulation SISFs (the density pair of the comparison);
+``mct-sisf`` writes MCT SISFs in the ``fix sisf/msd`` format.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_more(sub)
     _add_mct_sisf(sub)
+    _add_map(sub)
 
 
 def _add_more(sub) -> None:
@@ -113,6 +116,44 @@ def _add_mct_sisf(sub) -> None:
                        "(inputs of slowdyn kernels)")
     p.add_argument("--packings", type=float, nargs="+", required=True, help="packing fractions")
     p.add_argument("--out", type=Path, required=True, help="folder: one phi<PHI>_sisf.dat per packing fraction")
+
+
+def _add_map(sub) -> None:
+    p = sub.add_parser("map", help="effective packing fraction phi_MCT of simulation SISFs (least squares against "
+                       "MCT SISFs at one q, memory.mapping, Granz 2026 §4.4.3)")
+    p.add_argument("--mct", type=Path, nargs="+", required=True,
+                   help="MCT SISF files phi<PHI>_sisf.dat (slowdyn closure mct-sisf)")
+    p.add_argument("--sisf", type=Path, nargs="+", required=True, help="simulation SISF files (fix sisf/msd)")
+    p.add_argument("--q", type=float, default=6.0, help="wave number of the fit (in every file)")
+
+
+def _map(args) -> None:
+    import re
+
+    import numpy as np
+
+    from slowdyn.analysis.memory.inputs import load_sisf
+    from slowdyn.analysis.memory.mapping import PackingMapping
+    from slowdyn.cli import SlowdynError
+
+    table = {}
+    for f in args.mct:
+        hit = re.search(r"phi([0-9.]+?)_sisf", f.name)
+        if not hit:
+            raise SlowdynError(f"{f}: MCT files must be named phi<PHI>_sisf.dat (slowdyn closure mct-sisf)")
+        (t, F), = load_sisf(f, q=[args.q]).values()
+        table[float(hit.group(1))] = (t, F)
+    mapping = PackingMapping(table)
+    lo, hi = min(table), max(table)
+    print(f"# phi_MCT of simulation SISFs at q = {args.q:g}: least squares against MCT phi = {lo:g} .. {hi:g} "
+          f"({len(table)} states, linear interpolation between neighbours)")
+    print("# file phi_MCT rmse")
+    for f in args.sisf:
+        (t, F), = load_sisf(f, q=[args.q]).values()
+        t, F = np.asarray(t), np.asarray(F)
+        pm, r = mapping.fit(t[t > 0], F[t > 0])
+        edge = "  (at the table edge)" if pm in (lo, hi) else ""
+        print(f"{f} {pm:.5f} {r:.3e}{edge}")
 
 
 def _mct_sisf(args) -> None:
@@ -332,5 +373,5 @@ def _cmaes(args) -> None:
 
 def main(args: argparse.Namespace) -> int:
     {"train": _train, "validate": _validate, "cmaes": _cmaes, "extrapolate": _extrapolate,
-     "compare": _compare, "mct-sisf": _mct_sisf}[args.action](args)
+     "compare": _compare, "mct-sisf": _mct_sisf, "map": _map}[args.action](args)
     return 0
