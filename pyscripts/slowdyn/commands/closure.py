@@ -60,6 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, required=True, help="output folder (and where closure.pt is by default)")
     p.add_argument("--model", type=Path, default=None, help="closure.pt (default: OUT/closure.pt)")
     p.add_argument("--tol", type=float, default=1e-5, help="bisection tolerance of the critical points")
+    p.add_argument("--phi-c-mct", type=float, default=None,
+                   help="MCT critical packing fraction of the grid if known (skips its bisection; default grid: "
+                   "0.68918)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("cmaes", help="CMA-ES stretched-exponential kernels vs the memory-kernel pipeline's "
@@ -273,7 +276,8 @@ def _validate(args) -> None:
     net, info = load_closure(model)
     grid = info["config"].get("data", {}).get("grid")
     grid = HardDiskGrid(**grid) if grid else HardDiskGrid()
-    res = evaluate_closure(export_weights(net), info["q"], grid, tol=args.tol, progress=not args.quiet)
+    res = evaluate_closure(export_weights(net), info["q"], grid, tol=args.tol, phi_c_mct=args.phi_c_mct,
+                           progress=not args.quiet)
     path = write_report(res, args.out)
     d = res["phi_c_net"] - res["phi_c_mct"]
     print(f"phi_c: MCT {res['phi_c_mct']:.5f}, learned closure {res['phi_c_net']:.5f} (difference {d:+.5f})")
