@@ -412,6 +412,13 @@ def test_closure_outputs_on_test_input(tmp_path, capsys):
     assert png.stat().st_size > 0
     table = np.loadtxt(png.with_suffix(".txt"))
     assert table.shape == (9, 4) and np.allclose(table[:, 1], smooth_test_input(q), atol=1e-6)
+    # a closure on fewer wave numbers (q = 3..10): NaN at q = 2, ratio on the shared q
+    save_closure(build_network(8).double(), tmp_path / "c8.pt", q=q[1:])
+    assert main(["closure", "compare", "--models", str(tmp_path / "c0.pt"), str(tmp_path / "c8.pt"),
+                 "--phis", "0.65", "0.7", "--out", str(png)]) == 0
+    table = np.loadtxt(png.with_suffix(".txt"))
+    assert np.isnan(table[0, 3]) and not np.isnan(table[1:, 3]).any()
+    assert "ratio" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exc:
         main(["closure", "compare", "--models", str(tmp_path / "c0.pt"), "--phis", "0.6", "0.7",
               "--out", str(png)])

@@ -187,6 +187,16 @@ def closure_outputs(closures, a: float = 1.0, b: float = 0.01) -> list[dict]:
     return out
 
 
+def kernel_ratio(ref: dict, other: dict) -> tuple[np.ndarray, np.ndarray]:
+    """``(q, m_other / m_ref)`` on the wave numbers both closures share (outputs of :func:`closure_outputs`)."""
+    keep = np.isin(np.round(other["q"], 9), np.round(ref["q"], 9))
+    if not keep.any():
+        raise ValueError(f"closures {ref['label']} and {other['label']} share no wave number")
+    q = other["q"][keep]
+    m_ref = ref["kernel"][np.searchsorted(np.round(ref["q"], 9), np.round(q, 9))]
+    return q, other["kernel"][keep] / m_ref
+
+
 def plot_closure_outputs(outputs: list[dict], a: float = 1.0, b: float = 0.01):
     """m(q) of every closure for the test input (left) and their ratio to the first one (right)."""
     from ..._plotting import subplots
@@ -196,8 +206,8 @@ def plot_closure_outputs(outputs: list[dict], a: float = 1.0, b: float = 0.01):
         state = ", ".join(f"{v:g}" for v in o["state"])
         ax.plot(o["q"], o["kernel"], "-o", color=f"C{j}", ms=4, label=f"{o['label']} (phi = {state})")
         if j:
-            ax2.plot(o["q"], o["kernel"] / outputs[0]["kernel"], "-o", color=f"C{j}", ms=4,
-                     label=f"{o['label']} / {outputs[0]['label']}")
+            q, r = kernel_ratio(outputs[0], o)
+            ax2.plot(q, r, "-o", color=f"C{j}", ms=4, label=f"{o['label']} / {outputs[0]['label']}")
     ax.set_xlabel("q")
     ax.set_ylabel("m(q)")
     ax.set_yscale("log")

@@ -215,7 +215,7 @@ def _extrapolate(args) -> None:
 def _compare(args) -> None:
     import numpy as np
 
-    from slowdyn.analysis.mct.closures.evaluate import closure_outputs, plot_closure_outputs
+    from slowdyn.analysis.mct.closures.evaluate import closure_outputs, kernel_ratio, plot_closure_outputs
     from slowdyn.analysis.mct.closures.network import export_weights
     from slowdyn.analysis.mct.closures.training import load_closure
     from slowdyn.cli import SlowdynError
@@ -233,17 +233,22 @@ def _compare(args) -> None:
     outs = closure_outputs(closures, args.a, args.b)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     plot_closure_outputs(outs, args.a, args.b).savefig(args.out, dpi=120)
-    lines = [f"# closure outputs m(q) for S(q) = {args.a:g}/(1 + {args.b:g} q^2)",
+    lines = [f"# closure outputs m(q) for S(q) = {args.a:g}/(1 + {args.b:g} q^2) (nan: q not on that closure's grid)",
              "# columns: q S " + " ".join(f"m_{o['label']}(phi={o['state'][0]:g})" for o in outs)]
-    for j, q in enumerate(outs[0]["q"]):
-        lines.append(f"{q:g} {outs[0]['sisf'][j]:.6f} " + " ".join(f"{o['kernel'][j]:.6g}" for o in outs))
+    qs = np.unique(np.round(np.concatenate([o["q"] for o in outs]), 9))
+    for q in qs:
+        vals = []
+        for o in outs:
+            hit = np.flatnonzero(np.isclose(o["q"], q))
+            vals.append(o["kernel"][hit[0]] if hit.size else np.nan)
+        lines.append(f"{q:g} {args.a / (1 + args.b * q ** 2):.6f} " + " ".join(f"{v:.6g}" for v in vals))
     table = args.out.with_suffix(".txt")
     table.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
-    if len(outs) > 1:
-        r = outs[1]["kernel"] / outs[0]["kernel"]
-        print(f"ratio {outs[1]['label']}/{outs[0]['label']}: {np.min(r):.3f} .. {np.max(r):.3f} "
-              f"(q = {outs[0]['q'][0]:g}: {r[0]:.3f}, q = {outs[0]['q'][-1]:g}: {r[-1]:.3f})")
+    for o in outs[1:]:
+        q, r = kernel_ratio(outs[0], o)
+        print(f"ratio {o['label']}/{outs[0]['label']}: {np.min(r):.3f} .. {np.max(r):.3f} "
+              f"(q = {q[0]:g}: {r[0]:.3f}, q = {q[-1]:g}: {r[-1]:.3f})")
     print(f"wrote {args.out}, {table}")
 
 
