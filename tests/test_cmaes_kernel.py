@@ -78,3 +78,61 @@ def test_cmaes_bad_input_errors():
         solve_mz(0.0, 0.0, [1.0], [1.0], [1.0])
     with pytest.raises(ValueError, match="> 0"):
         solve_mz(TAU0, 0.0, [1.0], [-1.0], [1.0])
+
+
+# --------------------------------------------------------------------------------------------
+# the memory-kernel pipeline's row of the comparison (the NNLT-kernel column)
+# --------------------------------------------------------------------------------------------
+def _exponential_case():
+    from slowdyn.analysis.memory.exact import ExponentialKernel
+
+    q = np.sqrt(10.0)
+    ek = ExponentialKernel(5.0, 2.0, 1 / q ** 2)
+    t = np.logspace(-5, 3, 300)
+    phi = ek.phi(t)
+    sel = phi > 1e-4
+    return q, ek, t[sel], phi[sel]
+
+
+def test_pipeline_rows_on_exact_exponential_kernel():
+    """The NNLT + tails pipeline with the exact m0 recovers m = A exp(-t/tau_m) (kernel error
+    < 1 % of A) and its MZ solution reproduces the SISF; without a reference kernel only the
+    SISF error is measured; a tau0 of another q is refused."""
+    from slowdyn.analysis.memory.cmaes import memory_pipeline_estimator
+
+    q, ek, t, phi = _exponential_case()
+    est = memory_pipeline_estimator(q, 1.0, m0=lambda tt, s: ek.A)
+    rows = compare_kernels(t, phi, ek.m(t), ek.tau0, methods={"nnlt_tails": est, "exact": lambda tt, s, t0: ek.m(tt)},
+                           fit=False)
+    assert set(rows) == {"nnlt_tails", "exact"}
+    r = rows["nnlt_tails"]
+    assert r["kernel_rel_rmse"] < 0.01 and r["sisf_rmse"] < 1e-3 and r["m0"] == ek.A
+    assert rows["exact"]["kernel_rmse"] == 0.0 and np.isnan(rows["exact"]["sisf_rmse"])
+    blind = compare_kernels(t, phi, None, ek.tau0, methods={"nnlt_tails": est}, fit=False)["nnlt_tails"]
+    assert np.isnan(blind["kernel_rmse"]) and blind["sisf_rmse"] == pytest.approx(r["sisf_rmse"], rel=1e-9)
+    with pytest.raises(ValueError, match="tau0"):
+        compare_kernels(t, phi, None, 1.0, methods={"x": est}, fit=False)
+    with pytest.raises(ValueError, match="one length"):
+        compare_kernels(t, phi, ek.m(t)[:-1], ek.tau0, fit=False)
+
+
+def test_cli_cmaes_simulation_file_rows(tmp_path, capsys):
+    """`slowdyn closure cmaes --sisf FILE --packings` (no MCT states): a CMA-ES row and a pipeline
+    row (iterative m0) per file, kernel errors n/a, SISF errors measured."""
+    from slowdyn.analysis.mct.closures.data import write_sisf_file
+    from slowdyn.cli import main
+
+    q, ek, t, phi = _exponential_case()
+    f = write_sisf_file(tmp_path / "run.sisf", t, [q], phi[:, None])
+    out = tmp_path / "cm"
+    assert main(["closure", "cmaes", "--packings", "--sisf", str(f), "--q", f"{q:.10g}", "--n-exp", "1",
+                 "--maxfevals", "60", "--pipeline", "nnls", "--pipeline-m0", "kk", "--out", str(out)]) == 0
+    rows = [line.split() for line in (out / "cmaes_table.txt").read_text().splitlines()
+            if not line.startswith("#")][1:]
+    assert [r[:2] for r in rows] == [["sim:run.sisf", "cmaes"], ["sim:run.sisf", "nnls/m0=kk"]]
+    for r in rows:
+        assert r[2] == "nan" and float(r[4]) < 0.05      # kernel n/a, SISF RMSE measured
+    with pytest.raises(SystemExit) as exc:
+        main(["closure", "cmaes", "--packings", "--sisf", str(f), "--q", f"{q:.10g}", "--pipeline-m0", "best",
+              "--out", str(out)])
+    assert exc.value.code == 2 and "--pipeline-m0" in capsys.readouterr().err

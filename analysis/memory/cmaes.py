@@ -248,39 +248,105 @@ def fit_stretched_kernel(t, sisf, tau0: float, n_exp: int = 1, x0: dict | None =
                         evaluations=int(evals[0]), tau0=float(tau0), grid=grid)
 
 
-def compare_kernels(t, sisf, kernel_ref, tau0: float, methods: dict | None = None, fit: dict | None = None) -> dict:
+def _errors(kref, k, sisf=None, sisf_est=None) -> dict:
+    nan = float("nan")
+    d = nan if kref is None else np.sqrt(np.mean((k - kref) ** 2))
+    out = {"kernel_rmse": float(d), "kernel_rel_rmse": nan if kref is None else float(d / abs(kref[0])),
+           "sisf_rmse": nan}
+    if sisf_est is not None:
+        out["sisf_rmse"] = float(np.sqrt(np.mean((np.asarray(sisf_est, float) - sisf) ** 2)))
+    return out
+
+
+def compare_kernels(t, sisf, kernel_ref, tau0: float, methods: dict | None = None,
+                    fit: dict | bool | None = None) -> dict:
     """Kernel and SISF errors of the CMA-ES fit (and of other kernel estimators) against a reference.
 
     Parameters
     ----------
     t, sisf, kernel_ref : array_like
-        Target SISF and its reference kernel (e.g. MCT's own) at times ``t``.
+        Target SISF and its reference kernel (e.g. MCT's own) at times ``t``;
+        ``kernel_ref=None`` where no reference is known (a simulation): the
+        kernel errors are NaN, the SISF errors are measured.
     tau0 : float
         ``1/(D0 q^2)``.
     methods : dict, optional
-        Extra estimators ``name -> callable(t, sisf, tau0) -> kernel(t)``, e.g. the
-        NNLT memory-kernel pipeline of :mod:`slowdyn.analysis.memory` (the hook for
-        its column); each gets a row with its kernel errors (``sisf_rmse`` NaN).
+        Extra estimators ``name -> callable(t, sisf, tau0)``, each with its own row.
+        The callable returns either the kernel at ``t`` (``sisf_rmse`` NaN) or a
+        dict ``{"t": t_kernel, "kernel": m, "sisf": F_rec}``: the kernel on its
+        own grid (interpolated in log t onto ``t``) and the SISF its MZ solution
+        gives at ``t`` (:func:`memory_pipeline_estimator` is the one of the
+        memory-kernel pipeline of :mod:`slowdyn.analysis.memory`).
     fit : dict, optional
-        :func:`fit_stretched_kernel` keyword arguments.
+        :func:`fit_stretched_kernel` keyword arguments; ``fit=False`` skips the
+        CMA-ES row.
 
     Returns
     -------
     dict
-        ``name -> {"kernel_rmse", "kernel_rel_rmse", "sisf_rmse"}``; the
-        relative kernel error is normalised by ``kernel_ref[0]``.
+        ``name -> {"kernel_rmse", "kernel_rel_rmse", "sisf_rmse", ...}``; the
+        relative kernel error is normalised by ``kernel_ref[0]``; the CMA-ES
+        row carries its :class:`StretchedFit` under ``"fit"``, the pipeline
+        rows what their estimator returned besides the kernel (e.g. ``m0``).
     """
     t = np.asarray(t, float)
-    kref = np.asarray(kernel_ref, float)
+    y = np.asarray(sisf, float)
+    kref = None if kernel_ref is None else np.asarray(kernel_ref, float)
+    if not (t.ndim == 1 and t.shape == y.shape and (kref is None or kref.shape == t.shape)):
+        raise ValueError(f"t, sisf and kernel_ref must be 1D arrays of one length, got {t.shape}, {y.shape}, "
+                         f"{None if kref is None else kref.shape}")
     rows = {}
-    f = fit_stretched_kernel(t, sisf, tau0, **(fit or {}))
-    k = f.kernel(t)
-    rows["cmaes"] = {"kernel_rmse": float(np.sqrt(np.mean((k - kref) ** 2))),
-                     "kernel_rel_rmse": float(np.sqrt(np.mean((k - kref) ** 2)) / abs(kref[0])),
-                     "sisf_rmse": float(np.sqrt(f.loss)), "fit": f}
+    if fit is not False:
+        f = fit_stretched_kernel(t, y, tau0, **(fit or {}))
+        rows["cmaes"] = {**_errors(kref, f.kernel(t)), "sisf_rmse": float(np.sqrt(f.loss)), "fit": f}
     for name, method in (methods or {}).items():
-        km = np.asarray(method(t, sisf, tau0), float)
-        rows[name] = {"kernel_rmse": float(np.sqrt(np.mean((km - kref) ** 2))),
-                      "kernel_rel_rmse": float(np.sqrt(np.mean((km - kref) ** 2)) / abs(kref[0])),
-                      "sisf_rmse": float("nan")}
+        est = method(t, y, tau0)
+        if isinstance(est, dict):
+            tk, mk = np.asarray(est["t"], float), np.asarray(est["kernel"], float)
+            k = np.interp(np.log(t), np.log(tk[tk > 0]), mk[tk > 0])
+            rows[name] = {**_errors(kref, k, y, est.get("sisf")),
+                          **{key: v for key, v in est.items() if key not in ("t", "kernel", "sisf")}}
+        else:
+            rows[name] = _errors(kref, np.asarray(est, float))
     return rows
+
+
+def memory_pipeline_estimator(q: float, D0: float = 1.0, method: str | None = None, m0="iterative",
+                              cut: float = 1e-3, **kwargs):
+    """The memory-kernel pipeline (:class:`slowdyn.analysis.memory.kernels.MemoryKernel`) as a
+    :func:`compare_kernels` estimator.
+
+    Parameters
+    ----------
+    q, D0 : float
+        Wave number and short-time diffusion coefficient (``tau0 = 1/(D0 q^2)``
+        must equal the ``tau0`` the estimator is called with).
+    method : str, optional
+        Inversion method (default ``MemoryKernel``'s, ``nnlt_tails``; e.g. ``nnls``).
+    m0 : str, float or callable
+        ``"iterative"``, ``"asymptotic"``, ``"kk"``, a number, or
+        ``callable(t, sisf) -> m0`` (e.g. the reference kernel's initial value).
+    cut : float
+        Noise level of the pipeline (the SISF is continued below it).
+    kwargs
+        Further :class:`MemoryKernel` arguments (``model``, ``noise``, ``nnls``, ``solver``).
+
+    Returns
+    -------
+    callable
+        ``(t, sisf, tau0) -> {"t", "kernel", "sisf", "m0"}``: the kernel on
+        the pipeline's time grid and its MZ solution on ``t``.
+    """
+    from .kernels import DEFAULT_METHOD, MemoryKernel
+
+    def estimate(t, sisf, tau0):
+        mk = MemoryKernel(q, D0, method=method or DEFAULT_METHOD, cut=cut, **kwargs)
+        if not np.isclose(mk.tau0, tau0, rtol=1e-10):
+            raise ValueError(f"the pipeline's tau0 = 1/(D0 q^2) = {mk.tau0:.6g} differs from the comparison's "
+                             f"tau0 = {tau0:.6g}; give the same q and D0")
+        mk.compute(t, sisf)
+        value = m0(t, sisf) if callable(m0) else mk.m0(m0)
+        tk, m = mk.kernel(value)
+        return {"t": tk, "kernel": m, "sisf": mk.reconstruct(tk, m, t_out=t), "m0": float(value)}
+
+    return estimate

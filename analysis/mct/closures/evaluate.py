@@ -145,3 +145,101 @@ def write_report(result: dict, out_dir: str | os.PathLike) -> Path:
     plot_sisfs(result).savefig(out / "closure_sisf.png", dpi=120)
     plot_nonergodicity(result).savefig(out / "closure_f.png", dpi=120)
     return out / "closure_validation.json"
+
+
+# ---------------------------------------------------------------------------------------------
+# closures side by side on a test input (Fig. 4.43) and arrest by extrapolation (Fig. 4.40)
+# ---------------------------------------------------------------------------------------------
+def smooth_test_input(q, a: float = 1.0, b: float = 0.01) -> np.ndarray:
+    """The neutral test input of eq. 4.61, ``S(q) = a / (1 + b q^2)`` (Fig. 4.43: a = 1, b = 0.01)."""
+    q = np.asarray(q, dtype=float)
+    if not (0 < a <= 1 and b > 0):
+        raise ValueError(f"the test input needs 0 < a <= 1 and b > 0 (a decreasing S(q) <= 1), got a={a}, b={b}")
+    return a / (1.0 + b * q ** 2)
+
+
+def closure_outputs(closures, a: float = 1.0, b: float = 0.01) -> list[dict]:
+    """The kernels several learned closures give for the test input ``a / (1 + b q^2)``.
+
+    Parameters
+    ----------
+    closures : sequence of (label, weights, q, state)
+        Exported networks with their wave numbers and the state each is
+        evaluated at (e.g. a mapped density pair phi_MCT, phi_BD).
+
+    Returns
+    -------
+    list of dict
+        ``label``, ``q``, ``state``, ``sisf`` (the input) and ``kernel`` per closure.
+    """
+    from .network import mlp_numpy
+
+    out = []
+    for label, weights, q, state in closures:
+        q = np.asarray(q, dtype=float)
+        s = smooth_test_input(q, a, b)
+        st = np.atleast_1d(np.asarray(state, dtype=float))
+        if len(st) != weights["n_state"] or len(q) != weights["n_q"]:
+            raise ValueError(f"closure {label}: it takes {weights['n_q']} wave numbers and {weights['n_state']} "
+                             f"state parameter(s), got {len(q)} and {len(st)}")
+        out.append({"label": label, "q": q, "state": st, "sisf": s,
+                    "kernel": mlp_numpy(weights, np.concatenate([s, st]))})
+    return out
+
+
+def kernel_ratio(ref: dict, other: dict) -> tuple[np.ndarray, np.ndarray]:
+    """``(q, m_other / m_ref)`` on the wave numbers both closures share (outputs of :func:`closure_outputs`)."""
+    keep = np.isin(np.round(other["q"], 9), np.round(ref["q"], 9))
+    if not keep.any():
+        raise ValueError(f"closures {ref['label']} and {other['label']} share no wave number")
+    q = other["q"][keep]
+    m_ref = ref["kernel"][np.searchsorted(np.round(ref["q"], 9), np.round(q, 9))]
+    return q, other["kernel"][keep] / m_ref
+
+
+def plot_closure_outputs(outputs: list[dict], a: float = 1.0, b: float = 0.01):
+    """m(q) of every closure for the test input (left) and their ratio to the first one (right)."""
+    from ..._plotting import subplots
+
+    fig, (ax, ax2) = subplots(1, 2, figsize=(9.0, 3.8))
+    for j, o in enumerate(outputs):
+        state = ", ".join(f"{v:g}" for v in o["state"])
+        ax.plot(o["q"], o["kernel"], "-o", color=f"C{j}", ms=4, label=f"{o['label']} (phi = {state})")
+        if j:
+            q, r = kernel_ratio(outputs[0], o)
+            ax2.plot(q, r, "-o", color=f"C{j}", ms=4, label=f"{o['label']} / {outputs[0]['label']}")
+    ax.set_xlabel("q")
+    ax.set_ylabel("m(q)")
+    ax.set_yscale("log")
+    ax.set_title(f"closure output for S(q) = {a:g}/(1 + {b:g} q^2)", fontsize="small")
+    ax.legend(fontsize="x-small")
+    ax2.set_xlabel("q")
+    ax2.set_ylabel("ratio of the kernels")
+    ax2.axhline(1.0, color="0.6", lw=0.8)
+    if len(outputs) > 1:
+        ax2.legend(fontsize="x-small")
+    fig.tight_layout()
+    return fig
+
+
+def plot_arrest(scan: dict, q, ax=None):
+    """f(q) of a learned closure against the packing fraction (Fig. 4.40 style): one line per q,
+    the training range's end and the arrest density marked.
+    """
+    if ax is None:
+        from ..._plotting import subplots
+
+        fig, ax = subplots(figsize=(5.5, 3.8))
+    else:
+        fig = ax.figure
+    for j, qq in enumerate(np.asarray(q, dtype=float)):
+        ax.plot(scan["packing"], scan["f"][:, j], "-o", ms=3, color=f"C{j % 10}", label=f"q = {qq:g}")
+    if scan.get("train_max") is not None:
+        ax.axvline(scan["train_max"], color="0.5", ls=":", label="end of training range")
+    if scan.get("phi_c") is not None:
+        ax.axvline(scan["phi_c"], color="k", ls="--", label=f"arrest phi = {scan['phi_c']:.4f}")
+    ax.set_xlabel("phi")
+    ax.set_ylabel("f(q)")
+    ax.legend(fontsize="x-small", ncol=2)
+    fig.tight_layout()
+    return fig

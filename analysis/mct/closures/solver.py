@@ -245,3 +245,69 @@ def closure_correlator(weights: dict, q, state, grid=None) -> dict:
     keep = np.zeros(len(t), dtype=bool)
     keep[1:stop] = np.diff(t[:stop]) > 0
     return {"t": t[keep], "sisf": np.asarray(c.phi)[keep], "kernel": np.asarray(c.m)[keep]}
+
+
+def extrapolate_arrest(weights: dict, q, packings, train_max: float | None = None, threshold: float = 0.1,
+                       tol: float = 1e-5, maxiter: int = 200_000,
+                       state_of: Callable[[float], object] | None = None) -> dict:
+    """Non-ergodicity parameters of a learned closure over a scan of packing fractions (typically
+    beyond its training range) and the arrest density of the closure (Granz 2026, §4.5.3, Fig. 4.40).
+
+    Parameters
+    ----------
+    weights : dict
+        Exported network.
+    q : array_like
+        Its wave numbers.
+    packings : array_like
+        The scan (sorted here); at least two values.
+    train_max : float, optional
+        Densest training state: scan points above it are flagged ``extrapolated``.
+    threshold : float
+        A state counts as arrested when ``max_q f(q) > threshold`` (see
+        :func:`closure_critical_packing`).
+    tol : float
+        Width of the final bisection bracket of the arrest density.
+    state_of : callable, optional
+        Maps the scan variable to the network's state (default: the packing fraction).
+
+    Returns
+    -------
+    dict
+        ``packing`` (n,), ``f`` (n, n_q), ``max_f``, ``arrested`` and
+        ``extrapolated`` (n,) arrays, ``phi_c``: the bisected arrest density
+        between the last ergodic and the first arrested scan point (None if
+        the scan never arrests or is arrested from its first point; ``note``
+        says which), ``f_c``: f(q) just above ``phi_c`` (at ``phi_c + tol``),
+        ``train_max``, ``threshold``.
+    """
+    p = np.sort(np.asarray(packings, dtype=float).ravel())
+    if p.size < 2:
+        raise ValueError("extrapolate_arrest needs at least two packing fractions to scan")
+    if not threshold > 0:
+        raise ValueError(f"threshold must be > 0, got {threshold}")
+
+    def state(x: float):
+        return x if state_of is None else state_of(x)
+
+    def f_at(x: float) -> np.ndarray:
+        return closure_nonergodicity(weights, q, state(x), 1e-10, maxiter)["f"]
+
+    f = np.array([f_at(x) for x in p])
+    max_f = f.max(axis=1)
+    arrested = max_f > threshold
+    out = {"packing": p, "f": f, "max_f": max_f, "arrested": arrested,
+           "extrapolated": p > train_max if train_max is not None else np.zeros(p.size, dtype=bool),
+           "train_max": train_max, "threshold": float(threshold), "phi_c": None, "f_c": None, "note": ""}
+    hits = np.flatnonzero(arrested)
+    if not hits.size:
+        out["note"] = f"no arrest up to {p[-1]:g} (max_q f <= {threshold:g})"
+    elif hits[0] == 0:
+        out["note"] = f"arrested already at the first scan point {p[0]:g}; start the scan lower"
+    else:
+        k = int(hits[0])
+        pc = critical_packing(lambda x: float(np.max(f_at(x))) > threshold, float(p[k - 1]), float(p[k]), tol)
+        out["phi_c"], out["f_c"] = pc, f_at(pc + tol)
+        if not np.all(arrested[k:]):
+            out["note"] = "not arrested at every scan point above phi_c (a re-entrant closure)"
+    return out

@@ -15,6 +15,18 @@ A configuration is a YAML mapping (see ``configs/hard_disks_mct.yaml``)::
     training: {epochs: 200, lr: 3.0e-3, weight_decay: 1.0e-5, batch_size: 512,
                lr_decay: 0.5, patience: 5, min_lr: 1.0e-5, seed: 0, log_weight: 0.1}
 
+Closures of simulation kernels (§4.5.3) read the files of ``slowdyn kernels``
+(see ``configs/hard_disks_kernels_mct.yaml``)::
+
+    data:
+      source: kernel_files
+      root: /path/to/kernels          # base of relative paths (default: the config's folder)
+      states:                         # per state: prefix (PREFIX_kernels.txt + PREFIX_sisf.txt)
+        - {phi: 0.70, prefix: phi0.70}  # or kernels: FILE and sisf: FILE (e.g. the fix sisf/msd file)
+      val_phis: [0.70]                # states held out for validation
+      phi_max: 0.76                   # states above it are excluded (m0 scaling breaks, §4.5.3)
+      sisf_column: data               # or reconstructed (the MZ solution with the kernel)
+
 The loss is the mean squared error of the kernel divided by its per-q
 scale, plus ``log_weight`` times the mean squared error of
 ``log(m / s_q + 1e-3)`` (the thesis notes that kernels below ~1e-3 of their
@@ -30,11 +42,13 @@ from typing import Any
 
 import numpy as np
 
-from .data import THESIS_Q, ClosureData, HardDiskGrid, generate_hard_disk_data
+from .data import THESIS_Q, ClosureData, HardDiskGrid, generate_hard_disk_data, kernel_file_data
 from .network import HIDDEN, build_network
 
 _TOP = {"name", "data", "network", "training"}
-_DATA = {"source", "q", "grid", "train_packings", "val_packings", "stride", "train_file", "val_file"}
+_DATA = {"source", "q", "grid", "train_packings", "val_packings", "stride", "train_file", "val_file", "root",
+         "states", "val_phis", "phi_max", "sisf_column"}
+_SOURCES = ("hard_disk_mct", "file", "kernel_files")
 _NET = {"hidden"}
 _TRAIN = {"epochs", "lr", "weight_decay", "batch_size", "lr_decay", "patience", "min_lr", "seed",
           "log_weight", "num_threads"}
@@ -77,8 +91,66 @@ def _packings(spec, what: str) -> list[float]:
     return out
 
 
-def validate_config(cfg: Any) -> dict:
-    """Check a closure configuration and fill in defaults; clear errors for malformed input."""
+def _kernel_file_states(data: dict, base_dir) -> dict:
+    """The ``kernel_files`` part of ``data``: absolute file paths per state, validation states, phi_max."""
+    root = Path(base_dir or ".") / str(data.get("root") or "")  # an absolute root wins
+    states = data.get("states")
+    if not isinstance(states, list) or not states:
+        raise ValueError("closure config: data.source 'kernel_files' needs data.states, a list of "
+                         "{phi, prefix} or {phi, kernels, sisf}")
+    out = []
+    for st in states:
+        if not isinstance(st, dict):
+            raise ValueError(f"closure config: every entry of data.states must be a mapping, got {st!r}")
+        _unknown("an entry of data.states", st, {"phi", "prefix", "kernels", "sisf"})
+        try:
+            phi = float(st["phi"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"closure config: data.states entry {st} needs a numeric phi") from exc
+        if "prefix" in st:
+            if "kernels" in st:
+                raise ValueError(f"closure config: data.states entry {st}: give prefix or kernels, not both")
+            kern, sisf = f"{st['prefix']}_kernels.txt", st.get("sisf", f"{st['prefix']}_sisf.txt")
+        elif "kernels" in st and "sisf" in st:
+            kern, sisf = st["kernels"], st["sisf"]
+        else:
+            raise ValueError(f"closure config: data.states entry {st} needs prefix (or kernels and sisf)")
+        out.append({"phi": phi, "kernels": str(root / kern), "sisf": str(root / sisf)})
+    phis = [st["phi"] for st in out]
+    if len(set(phis)) != len(phis) or any(not 0.0 < p < 0.9 for p in phis):
+        raise ValueError(f"closure config: data.states needs distinct packing fractions in (0, 0.9), got {phis}")
+    phi_max = data.get("phi_max")
+    if phi_max is not None:
+        try:
+            phi_max = float(phi_max)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"closure config: data.phi_max must be a number, got {phi_max!r}") from exc
+    val = data.get("val_phis")
+    if not isinstance(val, list) or not val:
+        raise ValueError("closure config: data.val_phis must list the packing fractions held out for validation")
+    val = [float(v) for v in val]
+    missing = [v for v in val if not any(np.isclose(v, p) for p in phis)]
+    if missing:
+        raise ValueError(f"closure config: data.val_phis {missing} are not among data.states {phis}")
+    if phi_max is not None and any(v > phi_max for v in val):
+        raise ValueError(f"closure config: data.val_phis {val} include a state above phi_max = {phi_max}")
+    used = [p for p in phis if phi_max is None or p <= phi_max]
+    if not [p for p in used if not any(np.isclose(p, v) for v in val)]:
+        raise ValueError(f"closure config: no training state left (states {phis}, phi_max {phi_max}, "
+                         f"val_phis {val})")
+    column = data.get("sisf_column", "data")
+    if column not in ("data", "reconstructed"):
+        raise ValueError(f"closure config: data.sisf_column must be 'data' or 'reconstructed', got {column!r}")
+    return {"states": out, "val_phis": val, "phi_max": phi_max, "sisf_column": column}
+
+
+def validate_config(cfg: Any, base_dir: str | os.PathLike | None = None) -> dict:
+    """Check a closure configuration and fill in defaults; clear errors for malformed input.
+
+    ``base_dir``: folder that relative paths of ``kernel_files`` states refer
+    to when the config sets no ``data.root`` (:func:`load_config` passes the
+    config file's folder).
+    """
     if not isinstance(cfg, dict):
         raise ValueError(f"closure config must be a mapping, got {type(cfg).__name__}")
     _unknown("the top level", cfg, _TOP)
@@ -89,8 +161,8 @@ def validate_config(cfg: Any) -> dict:
     _unknown("network", net, _NET)
     _unknown("training", train, _TRAIN)
     source = data.get("source", "hard_disk_mct")
-    if source not in ("hard_disk_mct", "file"):
-        raise ValueError(f"closure config: data.source must be 'hard_disk_mct' or 'file', got {source!r}")
+    if source not in _SOURCES:
+        raise ValueError(f"closure config: data.source must be one of {', '.join(_SOURCES)}, got {source!r}")
     q = data.get("q", list(THESIS_Q))
     if not isinstance(q, list) or not q or not all(isinstance(x, (int, float)) and x > 0 for x in q):
         raise ValueError(f"closure config: data.q must be a non-empty list of positive wave numbers, got {q!r}")
@@ -111,6 +183,8 @@ def validate_config(cfg: Any) -> dict:
         out_data["grid"] = {k: getattr(g, k) for k in ("dq", "offset", "n_q", "h", "blocksize", "blocks")}
         out_data["train_packings"] = _packings(data.get("train_packings"), "train_packings")
         out_data["val_packings"] = _packings(data.get("val_packings"), "val_packings")
+    elif source == "kernel_files":
+        out_data.update(_kernel_file_states(data, base_dir))
     else:
         for k in ("train_file", "val_file"):
             if not data.get(k):
@@ -134,8 +208,13 @@ def validate_config(cfg: Any) -> dict:
             "training": t}
 
 
-def load_config(path: str | os.PathLike) -> dict:
-    """Read and validate a YAML closure configuration."""
+def load_config(path: str | os.PathLike, root: str | os.PathLike | None = None) -> dict:
+    """Read and validate a YAML closure configuration.
+
+    ``root`` replaces ``data.root`` (the folder of the kernel files of a
+    ``kernel_files`` config; relative paths in the file refer to the
+    config's folder).
+    """
     import yaml
 
     path = Path(path)
@@ -145,7 +224,11 @@ def load_config(path: str | os.PathLike) -> dict:
         cfg = yaml.safe_load(path.read_text())
     except yaml.YAMLError as exc:
         raise ValueError(f"closure config {path} is not valid YAML: {exc}") from exc
-    return validate_config(cfg)
+    if root is not None:
+        if not isinstance(cfg, dict) or (cfg.get("data") or {}).get("source") != "kernel_files":
+            raise ValueError(f"--root applies to data.source kernel_files configs only ({path} is not one)")
+        cfg["data"]["root"] = str(Path(root).resolve())
+    return validate_config(cfg, path.parent)
 
 
 def prepare_data(cfg: dict, out_dir: str | os.PathLike | None = None,
@@ -154,6 +237,12 @@ def prepare_data(cfg: dict, out_dir: str | os.PathLike | None = None,
     d = cfg["data"]
     if d["source"] == "file":
         train, val = ClosureData.load(d["train_file"]), ClosureData.load(d["val_file"])
+    elif d["source"] == "kernel_files":
+        is_val = [any(np.isclose(st["phi"], v) for v in d["val_phis"]) for st in d["states"]]
+        train = kernel_file_data([st for st, v in zip(d["states"], is_val) if not v], d["q"], d["phi_max"],
+                                 d["sisf_column"])
+        val = kernel_file_data([st for st, v in zip(d["states"], is_val) if v], d["q"], d["phi_max"],
+                               d["sisf_column"])
     else:
         grid = HardDiskGrid(**d["grid"])
         cache = Path(out_dir) if out_dir is not None else None
