@@ -33,7 +33,9 @@ def trained(tmp_path_factory):
     work = tmp_path_factory.mktemp("nequip")
     dataset = build_dataset(DATA, work / "data", progress=False)
     cfg = {"dataset": str(dataset), "r_max": 2.5, "l_max": 1, "num_layers": 1, "num_features": 4,
-           "radial_mlp_width": 8, "max_epochs": 1, "batch_size": 2, "compile": False,
+           "radial_mlp_width": 8, "max_epochs": 5, "batch_size": 2, "compile": False,
+           # the CPU budget (a few ms) is spent by nequip-train's start-up: stop after one batch
+           "max_cpu_minutes": 1e-4,
            "nequip": {"training_module": {"model": {"model_dtype": "float64"}}}}
     (work / "train.yaml").write_text(yaml.safe_dump(cfg))
     from slowdyn.cli import main
@@ -67,6 +69,18 @@ def test_forces_are_gradient_of_energy(trained):
             fr.positions[i, k] += sign * h
             e.append(label_with_calculator([fr], calc, ["A", "B"], per_atom=False)[0].energy)
         assert -(e[0] - e[1]) / (2 * h) == pytest.approx(base.forces[i, k], rel=1e-5, abs=1e-7)
+
+
+def test_cpu_budget_stops_after_one_batch_with_a_checkpoint(trained):
+    """max_cpu_minutes: the callback stops the fit after its first batch, Lightning still
+    validates and writes best.ckpt (the fixture needed it), and says why in the log."""
+    ckpt, _ = trained
+    log = (ckpt.parent / "train.log").read_text()
+    assert "CPU-time budget of 0 s spent at step 1 (epoch 0)" in log
+    import csv
+
+    rows = list(csv.DictReader(open(next(ckpt.parent.glob("log/version_*/metrics.csv")))))
+    assert {r["epoch"] for r in rows} == {"0"}
 
 
 def test_type_mapping_matters(trained):

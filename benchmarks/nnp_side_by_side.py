@@ -1,0 +1,179 @@
+"""Network potentials side by side: test-set errors and LAMMPS speed in one run, one table.
+
+    python benchmarks/nnp_side_by_side.py doc/nnp_side_by_side/table.yaml --out side_by_side
+
+The spec (YAML) names the data set written by ``slowdyn nnp data`` and the
+models.  For every model the errors E_RMSE/atom, F_RMSE and F_RMSE/F_mean
+(Granz, PhD thesis, HHU Duesseldorf 2026, Tables 3.4-3.7) are computed on the
+same held-out split, either through LAMMPS (``pair_style`` and
+``pair_coeff``; :func:`slowdyn.nnp.evaluate.evaluate_dataset`) or, for a
+NequIP checkpoint, through nequip's ASE calculator.  Then every model with a
+``pair_style`` is timed in LAMMPS, one after the other in this process, on the
+same configuration (the last test frame; ``benchmarks/nnp_pair_speed.py``):
+wall-clock and CPU microseconds per atom-step.  A NequIP checkpoint without a
+LAMMPS style is timed through its ASE calculator instead (one energy+force
+call = one step; labelled as not LAMMPS).
+
+Spec::
+
+    dataset: /path/to/voronoi_side          # relative paths: relative to this file
+    split: test
+    speed: {steps: 100, warmup: 10, dt: 1.0e-4}
+    models:
+      - label: Voronoi (reference)
+        reference: true                      # the data set's own potential: timed only
+      - label: kNN k = 128
+        pair_style: knn/nnp {root}/knn/model.knn 3.6    # {root}: the spec's folder
+        pair_coeff: ["* * A"]
+        thesis: {table: "3.6, k = 128", E: 0.11459, F: 6.42097, rel: 0.08119}
+      - label: NequIP l = 1
+        nequip_checkpoint: "{root}/nequip_l1/best.ckpt"
+        thesis: {table: "3.7, l = 1, r = 3.0", E: 0.0468, F: 2.63, rel: 0.0333}
+
+Writes ``OUT/table.md`` (the markdown table), ``OUT/table.json`` (all metrics
+and timings) and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from slowdyn.nnp.data import atoms_to_frames, load_dataset_meta, read_frames, reference_potential
+from slowdyn.nnp.evaluate import FrameComparison, evaluate_dataset, label_with_calculator
+from slowdyn.runs.sampling import Potential, evaluate_frames
+
+from nnp_pair_speed import time_style  # noqa: E402  (benchmarks/ is the script's folder)
+
+
+def _sub(value, root: Path):
+    if isinstance(value, str):
+        return value.replace("{root}", str(root))
+    if isinstance(value, list):
+        return [_sub(v, root) for v in value]
+    if isinstance(value, dict):
+        return {k: _sub(v, root) for k, v in value.items()}
+    return value
+
+
+def _potential(model: dict, meta: dict) -> Potential | None:
+    ref = reference_potential(meta)
+    if model.get("reference"):
+        return ref
+    if "pair_style" not in model:
+        return None
+    return Potential(model["pair_style"], tuple(model.get("pair_coeff", ["* *"])), type_names=ref.type_names,
+                     masses=ref.masses, units=model.get("units", ref.units),
+                     commands=tuple(model.get("commands", ())), neighbor=ref.neighbor)
+
+
+def _nequip_calculator(checkpoint: str, meta: dict):
+    from nequip.integrations.ase import NequIPCalculator
+
+    return NequIPCalculator._from_saved_model(
+        checkpoint, device="cpu",
+        chemical_species_to_atom_type_map=dict(zip(meta["symbols"], meta["type_names"])))
+
+
+def _time_calculator(calc, frame, meta: dict, calls: int) -> tuple[float, float]:
+    """Wall and CPU seconds per energy+force call of an ASE calculator (after one warm-up call)."""
+    from slowdyn.nnp.data import frames_to_atoms
+
+    atoms = frames_to_atoms([frame], meta["type_names"])[0]
+    atoms.calc = calc
+    rng = np.random.default_rng(0)
+    atoms.get_forces()
+    w0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(calls):
+        atoms.positions += 1e-4 * rng.standard_normal(atoms.positions.shape)  # new positions: no cache
+        atoms.get_forces()
+    return (time.perf_counter() - w0) / calls, (time.process_time() - c0) / calls
+
+
+def run(spec_path: Path, out: Path, only_speed: bool = False) -> dict:
+    spec = yaml.safe_load(spec_path.read_text())
+    root = spec_path.resolve().parent
+    spec = _sub(spec, root)
+    dataset = Path(spec["dataset"])
+    if not dataset.is_absolute():
+        dataset = root / dataset
+    meta = load_dataset_meta(dataset)
+    split = spec.get("split", "test")
+    speed = {"steps": 100, "warmup": 10, "dt": 1e-4, **(spec.get("speed") or {})}
+    frame = atoms_to_frames(read_frames(dataset / f"{split}.extxyz", index="-1:"))[0]
+    rows = []
+    for model in spec["models"]:
+        row = {"label": model["label"], "thesis": model.get("thesis")}
+        pot = _potential(model, meta)
+        calc = _nequip_calculator(model["nequip_checkpoint"], meta) if "nequip_checkpoint" in model else None
+        if not model.get("reference") and not only_speed:
+            t0 = time.perf_counter()
+            if calc is not None:
+                # the reference relabelled from the stored positions, as evaluate_dataset does
+                ref = evaluate_frames(reference_potential(meta),
+                                      atoms_to_frames(read_frames(dataset / f"{split}.extxyz")))
+                cmp = FrameComparison(ref, label_with_calculator(ref, calc, meta["type_names"], per_atom=False))
+                row["errors_via"] = "nequip ASE calculator"
+            else:
+                cmp = evaluate_dataset(dataset, pot, split=split)
+                row["errors_via"] = "LAMMPS"
+            row["metrics"] = {k: v for k, v in cmp.metrics.items() if isinstance(v, (int, float))}
+            row["eval_seconds"] = time.perf_counter() - t0
+        if pot is not None and (model.get("reference") or "pair_style" in model):
+            wall, cpu = time_style(pot, frame, speed["steps"], speed["warmup"], speed["dt"], cpu=True)
+            row["speed"] = {"via": "LAMMPS", "us_per_atom_step_wall": 1e6 * wall / len(frame.types),
+                            "us_per_atom_step_cpu": 1e6 * cpu / len(frame.types)}
+        elif calc is not None:
+            wall, cpu = _time_calculator(calc, frame, meta, int(speed.get("calls", 10)))
+            row["speed"] = {"via": "ASE calculator (not LAMMPS)",
+                            "us_per_atom_step_wall": 1e6 * wall / len(frame.types),
+                            "us_per_atom_step_cpu": 1e6 * cpu / len(frame.types)}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    result = {"dataset": str(dataset), "split": split, "atoms": len(frame.types), "speed": speed,
+              "load_before": os.getloadavg(), "rows": rows}
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "table.json").write_text(json.dumps(result, indent=1))
+    (out / "table.md").write_text(markdown(result))
+    return result
+
+
+def markdown(result: dict) -> str:
+    """The side-by-side table (ours next to the thesis' values)."""
+    lines = ["| model | E_RMSE/atom | F_RMSE | F_RMSE/F_mean | thesis (table): E_RMSE/atom, F_RMSE, F_RMSE/F_mean "
+             "| µs/atom-step CPU (wall) | timed via |",
+             "|---|---|---|---|---|---|---|"]
+    base = None
+    for r in result["rows"]:
+        m = r.get("metrics")
+        err = (f"{m['E_RMSE_per_atom']:.3g} | {m['F_RMSE']:.3g} | {m['F_RMSE/F_mean']:.3g}" if m
+               else "— | — | —")
+        t = r.get("thesis")
+        th = f"{t['E']:.3g}, {t['F']:.3g}, {t['rel']:.3g} ({t['table']})" if t else "—"
+        s = r.get("speed")
+        if s and base is None and s["via"] == "LAMMPS":
+            base = s["us_per_atom_step_cpu"]
+        sp = (f"{s['us_per_atom_step_cpu']:.3g} ({s['us_per_atom_step_wall']:.3g})"
+              + (f", ×{s['us_per_atom_step_cpu'] / base:.3g}" if base else "")) if s else "—"
+        lines.append(f"| {r['label']} | {err} | {th} | {sp} | {s['via'] if s else '—'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("spec", type=Path)
+    p.add_argument("--out", type=Path, default=Path("side_by_side"))
+    p.add_argument("--only-speed", action="store_true", help="skip the test-set errors")
+    args = p.parse_args()
+    result = run(args.spec, args.out, only_speed=args.only_speed)
+    print(markdown(result))
+
+
+if __name__ == "__main__":
+    main()
