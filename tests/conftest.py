@@ -31,6 +31,49 @@ def mpirun(bindir: Path) -> str:
     return path
 
 
+# NequIP route: one tiny model per session for tests/test_nnp_nequip*.py
+NEQUIP_DATA = {
+    "system": {"pair_style": "voronoi/radical 1000 3.0", "pair_coeff": ["1 1 0.95", "2 2 1.05"],
+               "type_names": ["A", "B"], "n_atoms": 48},
+    "grid": {"temperature": [1.0, 2.0, 4.0], "density": [1.0], "composition": [0.5]},
+    "protocol": {"n_hot": 100, "n_cool": 100, "n_relax": 50, "n_frames": 3, "every": 20, "n_quench": 1,
+                 "seed": 2},
+    "split": {"valid": 0.3, "test": 0.3, "seed": 0},
+}
+
+
+@pytest.fixture(scope="session")
+def nequip_model(tmp_path_factory):
+    """(best.ckpt, data-set folder) of a 1-layer, 4-feature NequIP model trained by
+    `slowdyn nnp train --backend nequip` on a 48-atom Voronoi data set, for one batch:
+    its CPU-time budget (a few ms) is spent by nequip-train's start-up, so the budget
+    callback stops the fit after the first batch (checked in test_nnp_nequip.py)."""
+    import yaml
+
+    from slowdyn.cli import main
+    from slowdyn.nnp.data import build_dataset
+
+    work = tmp_path_factory.mktemp("nequip")
+    dataset = build_dataset(NEQUIP_DATA, work / "data", progress=False)
+    cfg = {"dataset": str(dataset), "r_max": 2.5, "l_max": 1, "num_layers": 1, "num_features": 4,
+           "radial_mlp_width": 8, "max_epochs": 5, "batch_size": 2, "compile": False, "max_cpu_minutes": 1e-4,
+           "nequip": {"training_module": {"model": {"model_dtype": "float64"}}}}
+    (work / "train.yaml").write_text(yaml.safe_dump(cfg))
+    assert main(["nnp", "train", str(work / "train.yaml"), "--backend", "nequip", "--out", str(work / "m"),
+                 "--no-progress"]) == 0
+    assert (work / "m" / "best.ckpt").exists()
+    return work / "m" / "best.ckpt", dataset
+
+
+@pytest.fixture(scope="session")
+def nequip_calculator(nequip_model):
+    """nequip's ASE calculator on the checkpoint; the stand-in symbols H, He name types A, B."""
+    from nequip.integrations.ase import NequIPCalculator
+
+    return NequIPCalculator._from_saved_model(str(nequip_model[0]), device="cpu",
+                                              chemical_species_to_atom_type_map={"H": "A", "He": "B"})
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--regenerate-reference", action="store_true", default=False,

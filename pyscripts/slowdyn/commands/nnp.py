@@ -3,6 +3,7 @@
 ``data CONFIG.yaml``      sample a training data set (extxyz + DeePMD npy), see doc/nnp.md
 ``train CONFIG.yaml``     train a potential (``--backend knn|deepmd|nequip``)
 ``evaluate DATASET``      reference vs any LAMMPS pair style on held-out frames, MD comparisons
+``build-plugin``          compile ``pair_style nequip`` (slowdynnequipplugin.so) against the installed torch
 
 Under ``mpirun -np N slowdyn nnp data ...`` the state points are shared out
 over the ranks (one LAMMPS per rank).  Heavy imports happen in the chosen
@@ -60,6 +61,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("nnp_evaluate"))
     p.add_argument("--no-progress", action="store_true")
 
+    p = sub.add_parser("build-plugin", help="compile pair_style nequip against the installed torch wheel")
+    p.add_argument("--dest", type=Path, default=None,
+                   help="output folder (default: inside the installed package, where lmp finds it; "
+                        "elsewhere set SLOWDYN_NEQUIP_PLUGIN_DIR to it)")
+    p.add_argument("--cxx", default=None, help="C++ compiler (default: $CXX, c++, g++)")
+
 
 def main(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -67,6 +74,8 @@ def main(args: argparse.Namespace) -> int:
         return _data(args)
     if args.action == "train":
         return _train(args)
+    if args.action == "build-plugin":
+        return _build_plugin(args)
     return _evaluate(args)
 
 
@@ -104,6 +113,16 @@ def _train(args) -> int:
         from slowdyn.nnp.nequip import train
     path = train(args.config, out_dir=args.out, resume=not args.no_resume, progress=progress)
     logging.getLogger("slowdyn").info("model written to %s", path)
+    return 0
+
+
+def _build_plugin(args) -> int:
+    from slowdyn.nnp.nequip_plugin import build
+
+    print("compiling pair_style nequip against the installed torch (1-2 min) ...", flush=True)
+    lib = build(args.dest, cxx=args.cxx)
+    print(f"built {lib}; 'lmp' loads it automatically"
+          + ("" if args.dest is None else f" when SLOWDYN_NEQUIP_PLUGIN_DIR={lib.parent}"))
     return 0
 
 
