@@ -118,8 +118,9 @@ def run(spec_path: Path, out: Path, only_speed: bool = False) -> dict:
         words = ([] if pot is None or model.get("reference")
                  else pot.pair_style.split() + [w for line in pot.pair_coeff for w in line.split()])
         files = [w for w in words if w.startswith(("/", "./", "../"))]  # model files named by path
-        if any(not Path(f).exists() for f in files):
-            row["note"] = (row.get("note", "") + f" {[f for f in files if not Path(f).exists()]} missing").strip()
+        missing = [f for f in files if not Path(f).exists()]
+        if missing and calc is None:
+            row["note"] = (row.get("note", "") + f" {missing} missing").strip()
             pot = None
         if pot is None and calc is None:
             row.setdefault("note", model.get("note", "no model"))
@@ -142,7 +143,11 @@ def run(spec_path: Path, out: Path, only_speed: bool = False) -> dict:
         calcs.append(calc)
     load = os.getloadavg()
     for row, pot in zip(rows, pots):  # then the LAMMPS timings, one after the other
-        if pot is not None:
+        words = [] if pot is None else pot.pair_style.split() + [w for c in pot.pair_coeff for w in c.split()]
+        missing = [w for w in words if w.startswith(("/", "./", "../")) and not Path(w).exists()]
+        if missing:  # e.g. a NequIP checkpoint evaluated above whose compiled package is not there
+            row["note"] = (row.get("note", "") + f" LAMMPS: {missing} missing").strip()
+        elif pot is not None:
             wall, cpu = time_style(pot, frame, speed["steps"], speed["warmup"], speed["dt"], cpu=True)
             row["speed"] = {"via": "LAMMPS", "us_per_atom_step_wall": 1e6 * wall / len(frame.types),
                             "us_per_atom_step_cpu": 1e6 * cpu / len(frame.types)}
@@ -181,6 +186,8 @@ def markdown(result: dict) -> str:
         sp = (f"{s['us_per_atom_step_cpu']:.3g} ({s['us_per_atom_step_wall']:.3g})"
               + (f", ×{s['us_per_atom_step_cpu'] / base:.3g}" if base else "")) if s else "—"
         via = s["via"] if s else r.get("note", "—")
+        if s and r.get("note"):
+            via += f" ({r['note']})"
         a = r.get("speed_ase")
         if a and a is not s:
             via += f"; ASE calculator (not LAMMPS): {a['us_per_atom_step_cpu']:.3g} ({a['us_per_atom_step_wall']:.3g})"
