@@ -18,6 +18,7 @@ Spec::
 
     dataset: /path/to/voronoi_side          # relative paths: relative to this file
     split: test
+    max_frames: 10                           # optional: every k-th frame, the same for every model
     speed: {steps: 100, warmup: 10, dt: 1.0e-4}
     models:
       - label: Voronoi (reference)
@@ -29,6 +30,10 @@ Spec::
       - label: NequIP l = 1
         nequip_checkpoint: "{root}/nequip_l1/best.ckpt"
         thesis: {table: "3.7, l = 1, r = 3.0", E: 0.0468, F: 2.63, rel: 0.0333}
+
+``--only-errors`` and ``--reuse-errors OUT/table.json`` split the work: errors
+of the models trained so far first, then the remaining errors and all the
+timings in one later run.
 
 Writes ``OUT/table.md`` (the markdown table), ``OUT/table.json`` (all metrics
 and timings) and prints the table.
@@ -96,7 +101,8 @@ def _time_calculator(calc, frame, meta: dict, calls: int) -> tuple[float, float]
     return (time.perf_counter() - w0) / calls, (time.process_time() - c0) / calls
 
 
-def run(spec_path: Path, out: Path, only_speed: bool = False) -> dict:
+def run(spec_path: Path, out: Path, only_speed: bool = False, only_errors: bool = False,
+        reuse: Path | None = None) -> dict:
     spec = yaml.safe_load(spec_path.read_text())
     root = spec_path.resolve().parent
     spec = _sub(spec, root)
@@ -107,9 +113,14 @@ def run(spec_path: Path, out: Path, only_speed: bool = False) -> dict:
     split = spec.get("split", "test")
     speed = {"steps": 100, "warmup": 10, "dt": 1e-4, **(spec.get("speed") or {})}
     frame = atoms_to_frames(read_frames(dataset / f"{split}.extxyz", index="-1:"))[0]
+    max_frames = spec.get("max_frames")
+    old = {r["label"]: r for r in json.loads(reuse.read_text())["rows"]} if reuse else {}
     rows, pots, calcs = [], [], []
     for model in spec["models"]:  # errors first, all models
         row = {"label": model["label"], "thesis": model.get("thesis")}
+        if "metrics" in old.get(model["label"], {}):  # errors of an earlier run of the same spec
+            row.update({k: old[model["label"]][k] for k in ("metrics", "errors_via", "eval_seconds")})
+            row["errors_reused"] = str(reuse)
         pot = _potential(model, meta)
         ckpt = model.get("nequip_checkpoint")
         calc = _nequip_calculator(ckpt, meta) if ckpt and Path(ckpt).exists() else None
@@ -124,16 +135,18 @@ def run(spec_path: Path, out: Path, only_speed: bool = False) -> dict:
             pot = None
         if pot is None and calc is None:
             row.setdefault("note", model.get("note", "no model"))
-        elif not model.get("reference") and not only_speed:
+        elif not model.get("reference") and not only_speed and "metrics" not in row:
             t0 = time.perf_counter()
             if calc is not None:  # the checkpoint itself, through nequip's ASE calculator
                 # the reference relabelled from the stored positions, as evaluate_dataset does
-                ref = evaluate_frames(reference_potential(meta),
-                                      atoms_to_frames(read_frames(dataset / f"{split}.extxyz")))
+                frames = atoms_to_frames(read_frames(dataset / f"{split}.extxyz"))
+                if max_frames is not None:  # the same subset as evaluate_dataset(max_frames=...)
+                    frames = frames[::max(1, len(frames) // max_frames)][:max_frames]
+                ref = evaluate_frames(reference_potential(meta), frames)
                 cmp = FrameComparison(ref, label_with_calculator(ref, calc, meta["type_names"], per_atom=False))
                 row["errors_via"] = "nequip ASE calculator"
             else:
-                cmp = evaluate_dataset(dataset, pot, split=split)
+                cmp = evaluate_dataset(dataset, pot, split=split, max_frames=max_frames)
                 row["errors_via"] = "LAMMPS"
             row["metrics"] = {k: v for k, v in cmp.metrics.items() if isinstance(v, (int, float))}
             row["eval_seconds"] = time.perf_counter() - t0
@@ -142,6 +155,8 @@ def run(spec_path: Path, out: Path, only_speed: bool = False) -> dict:
         pots.append(pot)
         calcs.append(calc)
     load = os.getloadavg()
+    if only_errors:
+        pots = calcs = [None] * len(rows)
     for row, pot in zip(rows, pots):  # then the LAMMPS timings, one after the other
         words = [] if pot is None else pot.pair_style.split() + [w for c in pot.pair_coeff for w in c.split()]
         missing = [w for w in words if w.startswith(("/", "./", "../")) and not Path(w).exists()]
@@ -160,7 +175,8 @@ def run(spec_path: Path, out: Path, only_speed: bool = False) -> dict:
                                 "us_per_atom_step_cpu": 1e6 * cpu / len(frame.types)}
             row.setdefault("speed", row["speed_ase"])
             print(row["label"], row["speed_ase"], flush=True)
-    result = {"dataset": str(dataset), "split": split, "atoms": len(frame.types), "speed": speed,
+    result = {"dataset": str(dataset), "split": split, "max_frames": max_frames, "atoms": len(frame.types),
+              "speed": speed,
               "load_before_timing": load, "load_after_timing": os.getloadavg(), "rows": rows}
     out.mkdir(parents=True, exist_ok=True)
     (out / "table.json").write_text(json.dumps(result, indent=1))
@@ -200,8 +216,12 @@ def main() -> None:
     p.add_argument("spec", type=Path)
     p.add_argument("--out", type=Path, default=Path("side_by_side"))
     p.add_argument("--only-speed", action="store_true", help="skip the test-set errors")
+    p.add_argument("--only-errors", action="store_true", help="skip the timings")
+    p.add_argument("--reuse-errors", type=Path, default=None,
+                   help="table.json of an earlier run: take the errors of the models it has")
     args = p.parse_args()
-    result = run(args.spec, args.out, only_speed=args.only_speed)
+    result = run(args.spec, args.out, only_speed=args.only_speed, only_errors=args.only_errors,
+                 reuse=args.reuse_errors)
     print(markdown(result))
 
 
