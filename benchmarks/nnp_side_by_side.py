@@ -16,7 +16,7 @@ call = one step; labelled as not LAMMPS).
 
 Spec::
 
-    dataset: /path/to/voronoi_side          # relative paths: relative to this file
+    dataset: "{models}/voronoi_side"         # {root}: this file's folder
     split: test
     max_frames: 10                           # optional: every k-th frame, the same for every model
     speed: {steps: 100, warmup: 10, dt: 1.0e-4}
@@ -24,11 +24,11 @@ Spec::
       - label: Voronoi (reference)
         reference: true                      # the data set's own potential: timed only
       - label: kNN k = 128
-        pair_style: knn/nnp {root}/knn/model.knn 3.6    # {root}: the spec's folder
+        pair_style: knn/nnp {models}/knn/model.knn 3.6  # {models}: --models (default: the working directory)
         pair_coeff: ["* * A"]
         thesis: {table: "3.6, k = 128", E: 0.11459, F: 6.42097, rel: 0.08119}
       - label: NequIP l = 1
-        nequip_checkpoint: "{root}/nequip_l1/best.ckpt"
+        nequip_checkpoint: "{models}/nequip_l1/best.ckpt"
         thesis: {table: "3.7, l = 1, r = 3.0", E: 0.0468, F: 2.63, rel: 0.0333}
 
 ``--only-errors`` and ``--reuse-errors OUT/table.json`` split the work: errors
@@ -57,13 +57,13 @@ from slowdyn.runs.sampling import Potential, evaluate_frames
 from nnp_pair_speed import time_style  # noqa: E402  (benchmarks/ is the script's folder)
 
 
-def _sub(value, root: Path):
+def _sub(value, root: Path, models: Path):
     if isinstance(value, str):
-        return value.replace("{root}", str(root))
+        return value.replace("{root}", str(root)).replace("{models}", str(models))
     if isinstance(value, list):
-        return [_sub(v, root) for v in value]
+        return [_sub(v, root, models) for v in value]
     if isinstance(value, dict):
-        return {k: _sub(v, root) for k, v in value.items()}
+        return {k: _sub(v, root, models) for k, v in value.items()}
     return value
 
 
@@ -102,10 +102,10 @@ def _time_calculator(calc, frame, meta: dict, calls: int) -> tuple[float, float]
 
 
 def run(spec_path: Path, out: Path, only_speed: bool = False, only_errors: bool = False,
-        reuse: Path | None = None) -> dict:
+        reuse: Path | None = None, models: Path | None = None) -> dict:
     spec = yaml.safe_load(spec_path.read_text())
     root = spec_path.resolve().parent
-    spec = _sub(spec, root)
+    spec = _sub(spec, root, (models or Path.cwd()).resolve())
     dataset = Path(spec["dataset"])
     if not dataset.is_absolute():
         dataset = root / dataset
@@ -219,9 +219,11 @@ def main() -> None:
     p.add_argument("--only-errors", action="store_true", help="skip the timings")
     p.add_argument("--reuse-errors", type=Path, default=None,
                    help="table.json of an earlier run: take the errors of the models it has")
+    p.add_argument("--models", type=Path, default=None,
+                   help="folder substituted for {models} in the spec (default: the working directory)")
     args = p.parse_args()
     result = run(args.spec, args.out, only_speed=args.only_speed, only_errors=args.only_errors,
-                 reuse=args.reuse_errors)
+                 reuse=args.reuse_errors, models=args.models)
     print(markdown(result))
 
 
