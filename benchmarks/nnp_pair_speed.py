@@ -24,9 +24,14 @@ from slowdyn.nnp.data import atoms_to_frames, load_dataset_meta, read_frames
 from slowdyn.runs.sampling import Potential, _box_commands, _scatter_positions
 
 
-def time_style(potential: Potential, frame, steps: int, warmup: int, dt: float, plugin: str | None = None) -> float:
+def time_style(potential: Potential, frame, steps: int, warmup: int, dt: float, plugin: str | None = None,
+               cpu: bool = False):
     """Seconds per step of ``potential`` on ``frame`` (NVE, timed after the warm-up);
-    ``plugin``: a plugin library to load first unless its style is already there."""
+    ``plugin``: a plugin library to load first unless its style is already there.
+
+    ``cpu``: return ``(wall, cpu)`` seconds per step; the CPU time of this process
+    (LAMMPS runs in it) is the fairer number on a loaded machine.
+    """
     import slowdyn
 
     lmp = slowdyn.lammps()
@@ -40,9 +45,10 @@ def time_style(potential: Potential, frame, steps: int, warmup: int, dt: float, 
         _scatter_positions(lmp, np.ascontiguousarray(frame.positions))
         lmp.commands_list([f"timestep {dt!r}", "velocity all create 1e-9 1 mom yes rot no", "fix nve all nve",
                            "thermo 0", f"run {warmup}"])
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         lmp.command(f"run {steps}")
-        return (time.perf_counter() - t0) / steps
+        wall, cpu_s = (time.perf_counter() - t0) / steps, (time.process_time() - c0) / steps
+        return (wall, cpu_s) if cpu else wall
     finally:
         lmp.close()
 

@@ -44,8 +44,10 @@ NEQUIP_DATA = {
 
 @pytest.fixture(scope="session")
 def nequip_model(tmp_path_factory):
-    """(best.ckpt, data-set folder) of a 1-epoch, 1-layer, 4-feature NequIP model trained by
-    `slowdyn nnp train --backend nequip` on a 48-atom Voronoi data set."""
+    """(best.ckpt, data-set folder) of a 1-layer, 4-feature NequIP model trained by
+    `slowdyn nnp train --backend nequip` on a 48-atom Voronoi data set, for one batch:
+    its CPU-time budget (a few ms) is spent by nequip-train's start-up, so the budget
+    callback stops the fit after the first batch (checked in test_nnp_nequip.py)."""
     import yaml
 
     from slowdyn.cli import main
@@ -54,7 +56,7 @@ def nequip_model(tmp_path_factory):
     work = tmp_path_factory.mktemp("nequip")
     dataset = build_dataset(NEQUIP_DATA, work / "data", progress=False)
     cfg = {"dataset": str(dataset), "r_max": 2.5, "l_max": 1, "num_layers": 1, "num_features": 4,
-           "radial_mlp_width": 8, "max_epochs": 1, "batch_size": 2, "compile": False,
+           "radial_mlp_width": 8, "max_epochs": 5, "batch_size": 2, "compile": False, "max_cpu_minutes": 1e-4,
            "nequip": {"training_module": {"model": {"model_dtype": "float64"}}}}
     (work / "train.yaml").write_text(yaml.safe_dump(cfg))
     assert main(["nnp", "train", str(work / "train.yaml"), "--backend", "nequip", "--out", str(work / "m"),

@@ -44,6 +44,19 @@ def test_forces_are_gradient_of_energy(trained, calc):
         assert -(e[0] - e[1]) / (2 * h) == pytest.approx(base.forces[i, k], rel=1e-5, abs=1e-7)
 
 
+def test_cpu_budget_stops_after_one_batch_with_a_checkpoint(trained):
+    """max_cpu_minutes (conftest.py): the callback stops the fit after its first batch,
+    Lightning still validates and writes best.ckpt, and the log says why."""
+    import csv
+
+    ckpt, _ = trained
+    log = (ckpt.parent / "train.log").read_text()
+    assert "CPU-time budget of 0 s spent at step 1 (epoch 0)" in log
+    with open(next(ckpt.parent.glob("log/version_*/metrics.csv"))) as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and {int(r["step"]) for r in rows} <= {0, 1}, rows
+
+
 def test_type_mapping_matters(trained, calc):
     """Swapping the symbol -> type map changes the energy: types reach the model."""
     from nequip.integrations.ase import NequIPCalculator

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -54,6 +55,12 @@ class Trainer:
         Schedule parameters.
     num_threads : int, optional
         ``torch.set_num_threads`` while :meth:`run` trains (restored afterwards).
+    max_cpu_seconds : float, optional
+        CPU-time budget of one :meth:`run` (``time.process_time``: this process,
+        all threads, set-up included, so that budgets compare on a shared
+        machine): no new epoch starts once it is spent (the epoch under way is
+        finished and checkpointed; a resumed run gets a fresh budget).
+        ``stopped_early`` tells whether it cut the run short.
     resume : bool
         Continue from ``checkpoint.pt`` when it exists and its :meth:`config_key` matches.
     progress : bool
@@ -66,19 +73,23 @@ class Trainer:
                  batch_size: int | None = None, seed: int = 0, schedule: str = "exponential",
                  lr_decay: float = 1.0, patience: int = 10, min_lr: float = 0.0,
                  num_threads: int | None = None, resume: bool = True, progress: bool = True,
-                 desc: str = "train") -> None:
+                 desc: str = "train", max_cpu_seconds: float | None = None) -> None:
         if schedule not in ("exponential", "plateau"):
             raise ValueError(f"schedule must be 'exponential' or 'plateau', got {schedule!r}")
         if int(epochs) < 0 or (batch_size is not None and int(batch_size) < 1):
             raise ValueError("epochs must be >= 0 and batch_size >= 1")
         if not lr > 0:
             raise ValueError(f"lr must be > 0, got {lr}")
+        if max_cpu_seconds is not None and not float(max_cpu_seconds) > 0:
+            raise ValueError(f"max_cpu_seconds must be > 0 (or None for no budget), got {max_cpu_seconds}")
         self.out_dir = Path(out_dir)
         self.epochs, self.lr, self.weight_decay = int(epochs), float(lr), float(weight_decay)
         self.batch_size = None if batch_size is None else int(batch_size)
         self.seed, self.schedule, self.lr_decay = int(seed), schedule, float(lr_decay)
         self.patience, self.min_lr = int(patience), float(min_lr)
         self.num_threads, self.resume, self.progress, self.desc = num_threads, resume, progress, desc
+        self.max_cpu_seconds = None if max_cpu_seconds is None else float(max_cpu_seconds)
+        self.stopped_early = False
         self.start_epoch = 0
         self._net = None
         self._history: dict | None = None
@@ -198,6 +209,8 @@ class Trainer:
         return self
 
     def _run(self, torch) -> None:
+        cpu_start = time.process_time()
+        self.stopped_early = False
         self.out_dir.mkdir(parents=True, exist_ok=True)
         torch.manual_seed(self.seed)
         net, train, val = self.setup()
@@ -242,6 +255,10 @@ class Trainer:
                 history.setdefault(k, []).append(float(v))
             bar.set_postfix(loss=f"{row['train_loss']:.3e}")
             self._save_checkpoint(net, opt, sched, epoch + 1, history)
+            if (self.max_cpu_seconds is not None and epoch + 1 < self.epochs
+                    and time.process_time() - cpu_start >= self.max_cpu_seconds):
+                self.stopped_early = True
+                break
         bar.close()
         net.eval()
         self._net, self._history = net, history

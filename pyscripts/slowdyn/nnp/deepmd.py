@@ -14,6 +14,7 @@ The training config (YAML, ``slowdyn nnp train --backend deepmd CONFIG``)::
     dataset: voronoi_small        # folder written by `slowdyn nnp data`
     rcut: 3.0                     # radial cut-off (Granz 2026, Table 3.5: 2.5 / 3.0 / 3.5)
     numb_steps: 200000
+    max_cpu_minutes: 30           # optional CPU-time budget: stop `dp train` then, freeze the last checkpoint
     out_dir: deepmd_rc3.0         # optional (default: deepmd_<dataset>_rc<rcut>)
     input: {...}                  # optional: deep-merged into the generated input.json
 
@@ -52,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     "disp_freq": 100,
     "save_freq": 1000,
     "seed": 1,
+    "max_cpu_minutes": None,    # CPU-time budget of `dp train` (None: run numb_steps)
 }
 
 
@@ -180,22 +182,69 @@ def train(config: str | Path | dict, out_dir: str | Path | None = None, resume: 
         (out / "lcurve.out").unlink()
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
     nsteps = int(inp["training"]["numb_steps"])
+    budget = cfg.get("max_cpu_minutes", DEFAULTS["max_cpu_minutes"])
+    if budget is not None and not float(budget) > 0:
+        raise ValueError(f"max_cpu_minutes must be > 0 (or absent for no budget), got {budget}")
     with open(out / "train.log", "w") as log, tqdm(total=nsteps, desc="dp train", disable=not progress) as bar:
-        proc = subprocess.Popen(cmd, cwd=out, stdout=log, stderr=subprocess.STDOUT, env=env)
-        while proc.poll() is None:
-            time.sleep(1.0)
+        def show() -> None:
             step = _last_step(out / "lcurve.out")
             if step is not None:
                 bar.n = min(step, nsteps)
                 bar.refresh()
-        if proc.returncode != 0:
-            raise RuntimeError(f"dp --tf train failed (exit {proc.returncode}); see {out / 'train.log'}")
+
+        rc, stopped = run_with_budget(cmd, out, log, env, None if budget is None else 60.0 * float(budget), show)
+        if rc != 0 and not stopped:
+            raise RuntimeError(f"dp --tf train failed (exit {rc}); see {out / 'train.log'}")
+    if stopped:
+        if not (out / "checkpoint").exists():
+            raise RuntimeError(f"dp --tf train wrote no checkpoint within max_cpu_minutes = {budget}: raise "
+                               "max_cpu_minutes or lower save_freq")
+        with open(out / "train.log", "a") as log:
+            log.write(f"\nslowdyn: stopped after the CPU-time budget of {budget} min at step "
+                      f"{_last_step(out / 'lcurve.out')}; freezing the last checkpoint\n")
     with open(out / "freeze.log", "w") as log:
         rc = subprocess.run([dp, "--tf", "freeze", "-o", "model.pb"], cwd=out, stdout=log,
                             stderr=subprocess.STDOUT, env=env).returncode
     if rc != 0 or not (out / "model.pb").exists():
         raise RuntimeError(f"dp --tf freeze failed (exit {rc}); see {out / 'freeze.log'}")
     return out / "model.pb"
+
+
+def run_with_budget(cmd: list[str], cwd: Path, log, env: dict | None, max_cpu_seconds: float | None,
+                    poll=None, interval: float = 1.0) -> tuple[int, bool]:
+    """Run ``cmd`` until it ends or has used ``max_cpu_seconds`` of CPU time (user + system,
+    all its threads, from ``/proc``; then SIGTERM, after 30 s SIGKILL).  ``poll()`` is called
+    every ``interval`` seconds.  A CPU budget, unlike a wall-clock one, means the same work on
+    a loaded machine.
+
+    Returns ``(exit code, stopped by the budget)``.
+    """
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    stopped = False
+    while proc.poll() is None:
+        time.sleep(interval)
+        if poll is not None:
+            poll()
+        if max_cpu_seconds is not None and proc.poll() is None and cpu_seconds(proc.pid) >= max_cpu_seconds:
+            stopped = True
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    return proc.returncode, stopped
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (all threads), from ``/proc/PID/stat``."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            stat = fh.read()
+    except FileNotFoundError:
+        return 0.0  # the process has just ended
+    fields = stat[stat.rindex(")") + 2:].split()  # after "pid (comm) "
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _last_step(lcurve: Path) -> int | None:

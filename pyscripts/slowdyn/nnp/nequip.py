@@ -17,6 +17,7 @@ The training config (YAML, ``slowdyn nnp train --backend nequip CONFIG``)::
     num_features: 32
     num_bessels: 8
     max_epochs: 100
+    max_cpu_minutes: 30         # optional CPU-time budget of nequip-train (then validate, checkpoint, stop)
     loss_coeffs: {total_energy: 1.0, forces: 10.0}   # W_E = 1, W_F = 10
     nequip: {...}               # optional: deep-merged into the generated Hydra config
 """
@@ -48,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "loss_coeffs": {"total_energy": 1.0, "forces": 10.0},
     "seed": 1,
     "compile": True,
+    "max_cpu_minutes": None,
 }
 
 
@@ -92,6 +94,9 @@ def hydra_config(config: dict, dataset: str | Path) -> dict:
     if not files["valid"]:
         raise FileNotFoundError(f"{dataset}/valid.extxyz is empty: nequip needs validation frames "
                                 "(split.valid > 0 in the data-set config)")
+    budget = c["max_cpu_minutes"]
+    if budget is not None and not float(budget) > 0:
+        raise ValueError(f"max_cpu_minutes must be > 0 (or absent for no budget), got {budget}")
     loader = {"_target_": "torch.utils.data.DataLoader", "batch_size": int(c["batch_size"])}
     monitored = "val0_epoch/weighted_sum"
     cfg = {
@@ -158,7 +163,41 @@ def hydra_config(config: dict, dataset: str | Path) -> dict:
         },
         "global_options": {"allow_tf32": False},
     }
+    if budget is not None:
+        cfg["trainer"]["callbacks"].append({"_target_": "slowdyn.nnp.nequip.cpu_time_budget",
+                                            "seconds": 60.0 * float(budget)})
     return deep_merge(cfg, config.get("nequip", {}) or {})
+
+
+def cpu_time_budget(seconds: float):
+    """A Lightning callback that stops ``nequip-train`` once its process has used ``seconds``
+    of CPU time (``time.process_time``: all threads, start-up included).
+
+    It sets ``trainer.should_stop`` after a training batch; Lightning then validates
+    (so ``best.ckpt`` is written) and ends the fit, as its own ``Timer`` does for wall time.
+    """
+    import logging  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from lightning.pytorch.callbacks import Callback  # noqa: PLC0415
+
+    if not float(seconds) > 0:
+        raise ValueError(f"the CPU-time budget must be > 0 s, got {seconds}")
+
+    class CPUTimeBudget(Callback):
+        def __init__(self) -> None:
+            self.seconds = float(seconds)
+            self.stopped_at: int | None = None
+
+        def on_train_batch_end(self, trainer, *args, **kwargs) -> None:
+            if time.process_time() >= self.seconds and not trainer.should_stop:
+                trainer.should_stop = True
+                self.stopped_at = int(trainer.global_step)
+                logging.getLogger("slowdyn").warning(
+                    "CPU-time budget of %.0f s spent at step %d (epoch %d): validating and stopping",
+                    self.seconds, trainer.global_step, trainer.current_epoch)
+
+    return CPUTimeBudget()
 
 
 def train(config: str | Path | dict, out_dir: str | Path | None = None, resume: bool = True,

@@ -36,7 +36,7 @@ DEFAULTS: dict[str, Any] = {
               "axis_neurons": 16, "fitting": [25, 50, 100], "dtype": "float64"},
     "train": {"epochs": 100, "lr": 1.0e-3, "lr_decay": 0.95, "weight_decay": 0.0,
               "batch_size": 4, "energy_weight": 1.0, "force_weight": 10.0, "seed": 0,
-              "num_threads": None, "max_frames": None},
+              "num_threads": None, "max_frames": None, "max_cpu_minutes": None},
 }
 
 
@@ -224,7 +224,9 @@ def _trainer_class():
             super().__init__(out_dir, epochs=t["epochs"], lr=t["lr"], weight_decay=t["weight_decay"],
                              batch_size=t["batch_size"], seed=t["seed"], schedule="exponential",
                              lr_decay=t["lr_decay"], num_threads=t["num_threads"], resume=resume,
-                             progress=progress, desc="knn")
+                             progress=progress, desc="knn",
+                             max_cpu_seconds=None if t["max_cpu_minutes"] is None
+                             else 60.0 * float(t["max_cpu_minutes"]))
             self.cfg = cfg
             self.test_frames: list[dict] = []
             self.stats: dict = {}
@@ -234,6 +236,7 @@ def _trainer_class():
             c.pop("out_dir", None)
             c["train"].pop("epochs", None)      # more epochs may be appended on resume
             c["train"].pop("num_threads", None)
+            c["train"].pop("max_cpu_minutes", None)  # a resumed run may get another budget
             return c
 
         def setup(self):
