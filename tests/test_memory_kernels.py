@@ -253,3 +253,7 @@ def test_cli_fix_file_scaling_m0(tmp_path):
     assert abs(b) < 0.01
     m0 = np.loadtxt(f"{out}_m0.txt", usecols=1)
     np.testing.assert_allclose(m0, [5.0, 2.5], rtol=0.02)
+    # the individually best (iterative) m0 and its RMSE stay in the table next to the scaling ones
+    rmse, m0_it, rmse_it = np.loadtxt(f"{out}_m0.txt", usecols=(6, 7, 8), unpack=True)
+    np.testing.assert_allclose(m0_it, [5.0, 2.5], rtol=0.05)
+    assert np.all(rmse_it <= rmse * 1.05)

@@ -53,15 +53,20 @@ DEFAULT_Q = (2.1, 6.5, 10.1)
 
 
 def mct_solution(phi: float, n_q: int = 64, dq: float = 0.4, h: float = 1e-7, blocks: int = 40,
-                 cache_dir: Path | None = None) -> dict:
-    """``{q, t, tagged, tagged_kernel}`` of the hard-disk MCT, cached in ``cache_dir``."""
+                 cache_dir: Path | None = None, stop_on_zero: bool = True) -> dict:
+    """``{q, t, tagged, tagged_kernel}`` of the hard-disk MCT, cached in ``cache_dir``.
+
+    ``stop_on_zero`` ends a liquid's solution once every correlator is below
+    1e-8 (the same points up to there, fewer blocks for a liquid).
+    """
     path = None
     if cache_dir is not None:
-        path = Path(cache_dir) / f"mct_disks_phi{phi:.5f}_nq{n_q}_dq{dq:g}_h{h:g}_b{blocks}.npz"
+        tag = "_soz" if stop_on_zero else ""
+        path = Path(cache_dir) / f"mct_disks_phi{phi:.5f}_nq{n_q}_dq{dq:g}_h{h:g}_b{blocks}{tag}.npz"
         if path.exists():
             with np.load(path) as z:
                 return {k: z[k] for k in z.files}
-    sol = HardDisks2D(phi, default_q_grid(n_q, dq)).solve(h=h, blocks=blocks)
+    sol = HardDisks2D(phi, default_q_grid(n_q, dq)).solve(h=h, blocks=blocks, stop_on_zero=stop_on_zero)
     out = {"q": sol.q, "t": sol.t, "tagged": sol.tagged, "tagged_kernel": sol.tagged_kernel}
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,8 @@ SISF_FILE is a ``fix sisf/msd`` output file (every q in it, or those given
 with ``--q``; block ``--block``) or a plain two-column ``t F_s`` table (then
 exactly one ``--q``). Writes ``PREFIX_kernels.txt`` (``# columns: t m_q<Q>
 ...``), ``PREFIX_m0.txt`` (q, m0, how it was chosen, the asymptotic and
-Kramers-Kronig estimates, the RMSE of the reconstruction),
+Kramers-Kronig estimates, the RMSE of the reconstruction, and the iterative
+m0 with its RMSE: with ``--m0 scaling`` the individually best values),
 ``PREFIX_sisf.txt`` (data and reconstructed SISFs), ``PREFIX_kernels.png``
 and ``PREFIX_m0.png``.
 """
@@ -97,7 +98,7 @@ def _kernels(args) -> list[Path]:
              "omega_cut": mk.omega_cut}
         if how in ("iterative", "scaling"):
             it = mk.iterate_m0(progress=not args.quiet)
-            r.update(m0=it.m0, m0_iterative=it.m0, trials=it.trials, how="iterative")
+            r.update(m0=it.m0, m0_iterative=it.m0, rmse_iterative=it.rmse, trials=it.trials, how="iterative")
         elif isinstance(how, float):
             r.update(m0=how, how="given")
         else:
@@ -139,10 +140,11 @@ def _write(prefix: str, results: list, scaling, args) -> list[Path]:
         if scaling is not None:
             fh.write(f"# scaling m0(q) = a/q^2 (1 + b q): a {scaling['a']:.6g} b {scaling['b']:.6g} "
                      f"mean RMSE {scaling['mean_rmse']:.4g}\n")
-        fh.write("# columns: q m0 how m0_asymptotic m0_kk omega_cut rmse\n")
+        fh.write("# columns: q m0 how m0_asymptotic m0_kk omega_cut rmse m0_iterative rmse_iterative\n")
         for r in results:
             fh.write(f"{r['q']:g} {r['m0']:.6g} {r['how']} {r['m0_asymptotic']:.6g} {r['m0_kk']:.6g} "
-                     f"{r['omega_cut']:.4g} {r['rmse']:.4e}\n")
+                     f"{r['omega_cut']:.4g} {r['rmse']:.4e} {r.get('m0_iterative', float('nan')):.6g} "
+                     f"{r.get('rmse_iterative', float('nan')):.4e}\n")
     with open(files[2], "w") as fh:
         fh.write(head)
         for r in results:
