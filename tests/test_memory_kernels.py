@@ -191,7 +191,9 @@ def test_cli_kernels_plain_table(tmp_path, capsys):
     bad = [(["--q", str(Q), "--D0", "1", "--m0", "kk"], "--D0", False),
            (["--D0", "1"], "--q", True),
            (["--q", str(Q), "--D0", "-1"], "D0", True),
-           (["--q", str(Q), "--D0", "1", "--m0", "guess"], "m0", True)]
+           (["--q", str(Q), "--D0", "1", "--m0", "guess"], "m0", True),
+           (["--q", str(Q), "--D0", "1", "--m0-search", "0.5", "5", "3"], "--m0-search", True),
+           (["--q", str(Q), "--D0", "1", "--scaling-evals", "0"], "--scaling-evals", True)]
     for extra, word, with_d0 in bad:
         argv = ["kernels", str(table), "--out", str(out)] + (extra if with_d0 else extra[:2] + extra[4:])
         with pytest.raises(SystemExit) as exc:
