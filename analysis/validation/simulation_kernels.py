@@ -73,9 +73,10 @@ class SimulationKernels(Compute):
         Short-time diffusion coefficient.
     methods : sequence of str
         Inversion methods (``laplace.pipeline.METHODS``), each with iterative and scaling m0.
-    cut, noise : float
+    cut, noise : float or dict
         :class:`~slowdyn.analysis.memory.kernels.MemoryKernel` noise cut and
-        truncation noise (use about 3x and 1x the tail noise of the data).
+        truncation noise (use about 3x and 1x the tail noise of the data);
+        a dict gives one value per phi.
     volterra : bool
         Also the time-domain baseline (m0 from the data, no search).
     iterative : dict, optional
@@ -100,12 +101,22 @@ class SimulationKernels(Compute):
                 raise ValueError(f"unknown method {m!r}; choose from {', '.join(METHODS)}")
         self.files = {float(p): f for p, f in sorted(files.items())}
         self.q = None if q is None else [float(v) for v in q]
-        self.D0, self.methods, self.cut, self.noise = float(D0), list(methods), float(cut), float(noise)
+        self.D0, self.methods = float(D0), list(methods)
+        self.cut, self.noise = self._per_phi(cut, "cut"), self._per_phi(noise, "noise")
         self.use_volterra = bool(volterra)
         self.iterative = {"span": 4.0, "n_scan": 7, "refine": 4, **(iterative or {})}
         self.scaling_evals = int(scaling_evals)
         self._model = model
         self.progress = bool(progress)
+
+    def _per_phi(self, value, name: str) -> dict:
+        if isinstance(value, dict):
+            out = {float(p): float(v) for p, v in value.items()}
+            missing = [p for p in self.files if p not in out]
+            if missing:
+                raise ValueError(f"{name} has no value for phi = {', '.join(f'{p:g}' for p in missing)}")
+            return out
+        return {p: float(value) for p in self.files}
 
     def compute(self) -> "SimulationKernels":
         from tqdm.auto import tqdm
@@ -114,15 +125,17 @@ class SimulationKernels(Compute):
         rows, scaling, volterra, excluded, noise = [], [], [], [], {}
         for phi, path in tqdm(self.files.items(), desc="phi", disable=not self.progress):
             data = load_sisf(path, q=self.q)
-            noise[phi] = float(np.nanmedian([tail_noise(F) for _, F in data.values()]))
+            levels = [v for v in (tail_noise(F) for _, F in data.values()) if np.isfinite(v)]
+            noise[phi] = float(np.median(levels)) if levels else float("nan")
             kernels = {m: [] for m in self.methods}
             best = {m: [] for m in self.methods}
             for qv, (t, F) in sorted(data.items()):
-                if not np.any(F < self.cut):
+                cut, noise_phi = self.cut[phi], self.noise[phi]
+                if not np.any(F < cut):
                     excluded.append((phi, qv))
                     continue
                 for meth in self.methods:
-                    mk = MemoryKernel(qv, self.D0, meth, cut=self.cut, noise=self.noise, model=model).compute(t, F)
+                    mk = MemoryKernel(qv, self.D0, meth, cut=cut, noise=noise_phi, model=model).compute(t, F)
                     if meth in NNLT_METHODS:
                         model = mk.model
                     it = mk.iterate_m0(**self.iterative)
@@ -131,7 +144,7 @@ class SimulationKernels(Compute):
                     rows.append({"phi": phi, "q": qv, "method": meth, "m0_asymptotic": mk.m0_asymptotic,
                                  "m0_kk": mk.m0_kk, "omega_cut": mk.omega_cut, "m0_best": it.m0, "rmse_best": it.rmse})
                 if self.use_volterra:
-                    volterra.append({"phi": phi, "q": qv, **self._volterra(qv, t, F)})
+                    volterra.append({"phi": phi, "q": qv, **self._volterra(qv, t, F, cut)})
             for meth in self.methods:
                 if len(kernels[meth]) < 2:
                     continue
@@ -143,10 +156,10 @@ class SimulationKernels(Compute):
                                                                                    excluded, noise)
         return self._computed()
 
-    def _volterra(self, q: float, t, F) -> dict:
+    def _volterra(self, q: float, t, F, cut: float) -> dict:
         """Volterra kernel on the data up to the cut, and its reconstruction RMSE there."""
         t, F = np.asarray(t, dtype=float), np.asarray(F, dtype=float)
-        end = int(np.argmax(F < self.cut))
+        end = int(np.argmax(F < cut))
         tw, fw = t[:end], F[:end]
         tau0 = 1.0 / (self.D0 * q**2)
         try:
@@ -178,7 +191,7 @@ class SimulationKernels(Compute):
         return self._excluded
 
     @computed_property
-    def noise(self) -> dict:
+    def data_noise(self) -> dict:
         """Per phi: median over q of :func:`tail_noise`."""
         return self._noise
 
@@ -202,14 +215,14 @@ class SimulationKernels(Compute):
         """Text tables: Table 4.4-style rows per (phi, method) next to the thesis, then per (phi, q, method)."""
         nan = (float("nan"), float("nan"))
         lines = ["# memory kernels of simulated Brownian hard disks (fix sisf/msd files), D0 "
-                 f"{self.D0:g}, cut {self.cut:g}, noise {self.noise:g}",
+                 f"{self.D0:g}, cut (per phi) " + ", ".join(f"{p:g}: {c:.3g}" for p, c in self.cut.items()),
                  "# RMSE = RMS over q of the reconstructed-vs-data F_s RMSE (data before the cut); volterra: "
                  "m0 from the data (its 'best' column)",
                  f"{'phi':>6s} {'method':12s} {'n_q':>3s} {'noise':>9s} {'RMSE_scal':>10s} {'RMSE_best':>10s} "
                  f"{'T4.4 scal':>10s} {'T4.4 best':>10s} {'a':>9s} {'b':>9s}"]
         for s in self.summary():
             ref = TABLE_4_4.get(round(s["phi"], 2), nan)
-            lines.append(f"{s['phi']:6.3f} {s['method']:12s} {s['n_q']:3d} {self.noise[s['phi']]:9.2e} "
+            lines.append(f"{s['phi']:6.3f} {s['method']:12s} {s['n_q']:3d} {self.data_noise[s['phi']]:9.2e} "
                          f"{s['rmse_scal']:10.3e} {s['rmse_best']:10.3e} {ref[0]:10.3e} {ref[1]:10.3e} "
                          f"{s['a']:9.4g} {s['b']:9.3g}")
         if self.excluded:
