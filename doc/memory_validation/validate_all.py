@@ -6,7 +6,7 @@ after each (so that an interrupted run keeps what it finished).
 q = 2.1, 6.5, 10.1; every method with MCT's m0; iterative and q-scaling m0 for
 nnlt_tails and nnls with a 5-point scan over [g/3, 3g], 3 Brent steps and 8
 Nelder-Mead evaluations. Order: an already cached MCT solution first, otherwise the
-densest phi left.
+next of FIRST (the MCT packing fractions the simulation mapping needs), then the densest left.
 """
 
 import sys
@@ -21,9 +21,11 @@ settings = dict(q=DEFAULT_Q, m0_methods=("nnlt_tails", "nnls"), cache_dir=cache,
                 iterative={"span": 3.0, "n_scan": 5, "refine": 3}, scaling_evals=8)
 model = pretrained()
 todo, parts = sorted(TABLE_4_3), []
+FIRST = [0.48547, 0.62951, 0.12707, 0.33389, 0.55681, 0.66003, 0.24397, 0.41225, 0.59279, 0.64473]
 while todo:
     cached = [p for p in todo if (cache / f"mct_disks_phi{p:.5f}_nq64_dq0.4_h1e-07_b40_soz.npz").exists()]
-    phi = cached[0] if cached else todo[-1]
+    first = [p for p in FIRST if p in todo]
+    phi = cached[0] if cached else (first[0] if first else todo[-1])
     todo.remove(phi)
     t0 = time.time()
     parts.append(KernelValidation(packing=(phi,), model=model, **settings).compute())
