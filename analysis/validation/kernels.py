@@ -264,13 +264,14 @@ class KernelValidation(Compute):
         ax.legend(fontsize="xx-small", ncol=2)
         ax = axes[1]
         for meth, mark in zip(self.m0_methods, ("o", "s", "^", "v")):
-            sc = sorted((x for x in self.scaling if x["method"] == meth), key=lambda x: x["phi"])
+            # fits that degenerated to a -> 0, b -> inf (m0 = ab/q) are left out of the a, b panel
+            sc = sorted((x for x in self.scaling if x["method"] == meth and x["a"] > 1e-6), key=lambda x: x["phi"])
             ax.semilogy([x["phi"] for x in sc], [x["a"] for x in sc], mark + "-", label=f"a ({meth})")
         ax.set_xlabel("phi")
         ax.set_ylabel("a (log)")
         twin = ax.twinx()
         for meth, mark in zip(self.m0_methods, ("o", "s", "^", "v")):
-            sc = sorted((x for x in self.scaling if x["method"] == meth), key=lambda x: x["phi"])
+            sc = sorted((x for x in self.scaling if x["method"] == meth and x["a"] > 1e-6), key=lambda x: x["phi"])
             twin.plot([x["phi"] for x in sc], [x["b"] for x in sc], mark + ":", color="gray", label=f"b ({meth})")
         twin.set_ylabel("b (dotted)")
         ax.legend(fontsize="x-small", loc="upper left")

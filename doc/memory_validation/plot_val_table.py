@@ -3,7 +3,8 @@
     python doc/memory_validation/plot_val_table.py TABLE.txt OUT.png
 
 Left: q^2 m0 of MCT, of the individually best and of the q-scaling m0 (a/q^2 (1 + b q), from the
-per-phi a, b) for NNLT + tails and NNLS. Right: a (log) and b against phi.
+per-phi a, b) for NNLT + tails and NNLS. Right: a (log) and b against phi, without the fits that
+degenerated to a < 1e-6.
 """
 
 import sys
@@ -46,7 +47,8 @@ axes[0].set_ylabel("q^2 m0")
 axes[0].legend(fontsize="xx-small", ncol=2)
 twin = axes[1].twinx()
 for meth, mark in zip(methods, ("o", "s")):
-    s = sorted((x for x in scal if x[1] == meth), key=lambda x: x[0])
+    # a fit that degenerated to a -> 0, b -> inf (m0 = ab/q) would flatten the panel: left out
+    s = sorted((x for x in scal if x[1] == meth and x[2] > 1e-6), key=lambda x: x[0])
     axes[1].semilogy([x[0] for x in s], [x[2] for x in s], mark + "-", label=f"a ({meth})")
     twin.plot([x[0] for x in s], [x[3] for x in s], mark + ":", color="gray", label=f"b ({meth})")
 axes[1].set_xlabel("phi")
