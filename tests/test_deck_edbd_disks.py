@@ -55,9 +55,10 @@ def test_deck_rejects_bad_phi(tmp_path, repo, bindir):
 
 def test_deck_ensemble_with_partitions(tmp_path, repo, bindir, mpirun):
     out = subprocess.run([mpirun, "-np", "2", str(bindir / "lmp"), "-partition", "2x1",
-                          "-in", str(repo / DECK), "-log", "log.lammps", *SMALL],
+                          "-in", str(repo / DECK), "-log", "log.lammps", *SMALL, "-var", "qlist", "2 6.5"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:]
     _, x1, _ = read_data(tmp_path / "edbd_disks_1.data")
     _, x2, _ = read_data(tmp_path / "edbd_disks_2.data")
     assert not np.allclose(x1, x2)    # different seeds per partition
+    assert "# q: 2 6.5\n" in (tmp_path / "edbd_disks_2.sisf").read_text()    # -var qlist reaches the fix

@@ -191,7 +191,9 @@ def test_cli_kernels_plain_table(tmp_path, capsys):
     bad = [(["--q", str(Q), "--D0", "1", "--m0", "kk"], "--D0", False),
            (["--D0", "1"], "--q", True),
            (["--q", str(Q), "--D0", "-1"], "D0", True),
-           (["--q", str(Q), "--D0", "1", "--m0", "guess"], "m0", True)]
+           (["--q", str(Q), "--D0", "1", "--m0", "guess"], "m0", True),
+           (["--q", str(Q), "--D0", "1", "--m0-search", "0.5", "5", "3"], "--m0-search", True),
+           (["--q", str(Q), "--D0", "1", "--scaling-evals", "0"], "--scaling-evals", True)]
     for extra, word, with_d0 in bad:
         argv = ["kernels", str(table), "--out", str(out)] + (extra if with_d0 else extra[:2] + extra[4:])
         with pytest.raises(SystemExit) as exc:
@@ -253,3 +255,7 @@ def test_cli_fix_file_scaling_m0(tmp_path):
     assert abs(b) < 0.01
     m0 = np.loadtxt(f"{out}_m0.txt", usecols=1)
     np.testing.assert_allclose(m0, [5.0, 2.5], rtol=0.02)
+    # the individually best (iterative) m0 and its RMSE stay in the table next to the scaling ones
+    rmse, m0_it, rmse_it = np.loadtxt(f"{out}_m0.txt", usecols=(6, 7, 8), unpack=True)
+    np.testing.assert_allclose(m0_it, [5.0, 2.5], rtol=0.05)
+    assert np.all(rmse_it <= rmse * 1.05)

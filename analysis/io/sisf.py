@@ -56,4 +56,66 @@ def read_sisf(path: str | Path) -> dict:
     return out
 
 
-__all__ = ["read_header", "read_sisf"]
+def average_sisf(paths, out: str | Path | None = None) -> dict:
+    """Average ``fix sisf/msd`` files of independent replicas (same settings, q and lag grid).
+
+    Every data column is averaged row by row with the rows' ``norigin`` as
+    weights (a lag that has no origin in a file does not count there), and
+    ``norigin`` becomes the sum. alpha2 is averaged the same way (an
+    approximation: it is not linear in the moments). The result has the
+    layout of :func:`read_sisf` plus ``replicas``, the per-file ``fs`` columns
+    stacked (``replica_fs``: ``{name: array (n_files, n_lags)}``) for error bars.
+
+    Parameters
+    ----------
+    paths : sequence of path
+        The replica files (at least one).
+    out : path, optional
+        Write the average there, in the fix's format: the first file's header
+        with the summed ``norigin`` and a ``# average of N replicas`` line.
+    """
+    paths = [Path(p) for p in paths]
+    if not paths:
+        raise ValueError("average_sisf needs at least one fix sisf/msd file")
+    first = read_sisf(paths[0])
+    names = read_header(paths[0])["columns"]
+    tables = []
+    for p in paths:
+        head = read_header(p)
+        if head["columns"] != names or head["q"] is None or not np.array_equal(head["q"], first["q"]):
+            raise ValueError(f"{p}: its q values or columns differ from {paths[0]}; average only replicas of one run")
+        tab = np.loadtxt(p, ndmin=2)
+        if tables and tab.shape != tables[0].shape:
+            raise ValueError(f"{p}: {tab.shape[0]} lags against {tables[0].shape[0]} in {paths[0]}; "
+                             "give the replicas the same nrun, nevery and timestep")
+        if tables and not np.allclose(tab[:, :2], tables[0][:, :2]):
+            raise ValueError(f"{p}: its lags/times differ from {paths[0]}; "
+                             "give the replicas the same nevery and timestep")
+        tables.append(tab)
+    stack = np.stack(tables)
+    ic = names.index("norigin")
+    w = stack[:, :, ic]
+    wsum = w.sum(axis=0)
+    mean = np.einsum("fr,frc->rc", w, stack) / np.where(wsum > 0, wsum, 1.0)[:, None]
+    mean[:, :2] = stack[0][:, :2]
+    mean[:, ic] = wsum
+    result = {"q": first["q"], "types": first["types"], "header": first["header"], "replicas": len(paths)}
+    for c, name in enumerate(names):
+        result[name] = mean[:, c]
+    result["replica_fs"] = {n: stack[:, :, c] for c, n in enumerate(names) if n.startswith("fs_")}
+    if out is not None:
+        with open(paths[0], errors="replace") as fh:
+            head_lines = [ln for ln in fh if ln.startswith("#")]
+        with open(out, "w") as fh:
+            for ln in head_lines:
+                if not ln[1:].strip().startswith("columns:"):
+                    fh.write(ln)
+            fh.write(f"# average of {len(paths)} replicas (norigin-weighted): "
+                     + " ".join(p.name for p in paths) + "\n")
+            fh.write(f"# columns: {' '.join(names)}\n")
+            fmt = ["%d", "%.10g", "%d"] + ["%.8e"] * (len(names) - 3)
+            np.savetxt(fh, mean, fmt=fmt)
+    return result
+
+
+__all__ = ["average_sisf", "read_header", "read_sisf"]

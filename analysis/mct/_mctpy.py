@@ -10,9 +10,11 @@ def mctpy():
     return require("mctpy", "mode-coupling theory", "mct", "mctpy, numba, scipy, h5py")
 
 
-def solve_correlators(*correlators) -> None:
-    """Solve mctpy correlators in order (a tagged correlator after its base)."""
-    mctpy().CorrelatorStack(list(correlators)).solve_all()
+def solve_correlators(*correlators, stop_on_zero: bool = False) -> None:
+    """Solve mctpy correlators in order (a tagged correlator after its base); ``stop_on_zero``:
+    stop after the first block in which every correlator is zero (mctpy: within 1e-8).
+    """
+    mctpy().CorrelatorStack(list(correlators)).solve_all(stop_on_zero=stop_on_zero)
 
 
 def strictly_increasing(t, phi) -> tuple:

@@ -104,12 +104,17 @@ class HardDisks2D:
         model = mct.simple_liquid_model_2d(sq, self.q)
         return mct, sq, model
 
-    def solve(self, h: float = 1e-9, blocksize: int = 256, blocks: int = 60) -> HardDiskSolution:
+    def solve(self, h: float = 1e-9, blocksize: int = 256, blocks: int = 60,
+              stop_on_zero: bool = False) -> HardDiskSolution:
         """Collective and tagged correlators and kernels (mctpy, Brownian, ``D_0 = 1``).
 
         Parameters
         ----------
         h, blocksize, blocks : see ``mctpy.correlator``
+        stop_on_zero : bool
+            End after the first block in which every collective and tagged
+            correlator is below 1e-8 (liquids then cost a fraction of the blocks;
+            the last time is the end of that block).
         """
         mct, sq, model = self._models()
         phi = mct.correlator(model=model, store=True, h=h, blocksize=blocksize, blocks=blocks,
@@ -117,7 +122,7 @@ class HardDisks2D:
         # the tagged correlator takes its block size from its own argument, not from its base
         tagged = mct.correlator(model=mct.tagged_particle_model_2d(model, cs=sq), base=phi, store=True,
                                 blocksize=blocksize, motion_type="brownian")
-        solve_correlators(phi, tagged)
+        solve_correlators(phi, tagged, stop_on_zero=stop_on_zero)
         t = np.asarray(tagged.t, dtype=float)
         keep = np.concatenate([[True], np.diff(t) > 0])
         return HardDiskSolution(q=self.q.copy(), t=t[keep], collective=np.asarray(phi.phi)[keep],

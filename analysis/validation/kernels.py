@@ -53,15 +53,20 @@ DEFAULT_Q = (2.1, 6.5, 10.1)
 
 
 def mct_solution(phi: float, n_q: int = 64, dq: float = 0.4, h: float = 1e-7, blocks: int = 40,
-                 cache_dir: Path | None = None) -> dict:
-    """``{q, t, tagged, tagged_kernel}`` of the hard-disk MCT, cached in ``cache_dir``."""
+                 cache_dir: Path | None = None, stop_on_zero: bool = True) -> dict:
+    """``{q, t, tagged, tagged_kernel}`` of the hard-disk MCT, cached in ``cache_dir``.
+
+    ``stop_on_zero`` ends a liquid's solution once every correlator is below
+    1e-8 (the same points up to there, fewer blocks for a liquid).
+    """
     path = None
     if cache_dir is not None:
-        path = Path(cache_dir) / f"mct_disks_phi{phi:.5f}_nq{n_q}_dq{dq:g}_h{h:g}_b{blocks}.npz"
+        tag = "_soz" if stop_on_zero else ""
+        path = Path(cache_dir) / f"mct_disks_phi{phi:.5f}_nq{n_q}_dq{dq:g}_h{h:g}_b{blocks}{tag}.npz"
         if path.exists():
             with np.load(path) as z:
                 return {k: z[k] for k in z.files}
-    sol = HardDisks2D(phi, default_q_grid(n_q, dq)).solve(h=h, blocks=blocks)
+    sol = HardDisks2D(phi, default_q_grid(n_q, dq)).solve(h=h, blocks=blocks, stop_on_zero=stop_on_zero)
     out = {"q": sol.q, "t": sol.t, "tagged": sol.tagged, "tagged_kernel": sol.tagged_kernel}
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -164,10 +169,11 @@ class KernelValidation(Compute):
                 ts, fs = self._sample(t_ref, f_ref)
                 if abs(qv - 6.5) < 1e-9:
                     sisf_q65[phi] = (ts, fs)
+                q65 = {"sisf_q65": (ts, fs)} if abs(qv - 6.5) < 1e-9 else {}
                 m0_true = float(m_ref[0])
                 for meth in self.methods:
                     mk = MemoryKernel(qv, 1.0, meth, cut=self.cut, model=model).compute(ts, fs)
-                    row = {"phi": phi, "q": qv, "method": meth, "m0_mct": m0_true,
+                    row = {"phi": phi, "q": qv, "method": meth, "m0_mct": m0_true, **q65,
                            "m0_asymptotic": mk.m0_asymptotic, "m0_kk": mk.m0_kk, "omega_cut": mk.omega_cut}
                     tk, m = mk.kernel(m0_true)
                     row["curves"] = {"t_ref": t_ref, "m_ref": m_ref, "t": tk, "m_exact": m}
@@ -204,6 +210,74 @@ class KernelValidation(Compute):
         self._rows, self._scaling, self._volterra = rows, scaling, volterra
         self._mapping = self._leave_one_out(sisf_q65)
         return self._computed()
+
+    @classmethod
+    def merge(cls, parts: list) -> "KernelValidation":
+        """One validation from computed ones of the same settings over different packing
+        fractions (e.g. one per phi, so that a long run keeps what it finished).
+        """
+        if not parts:
+            raise ValueError("merge needs at least one computed KernelValidation")
+        first = parts[0]
+        for v in parts:
+            if not v._called_compute:
+                raise RuntimeError("merge: call compute() on every part first")
+            if v.q != first.q or v.methods != first.methods or v.m0_methods != first.m0_methods:
+                raise ValueError("merge: the parts differ in q, methods or m0_methods")
+        out = cls.__new__(cls)
+        out.__dict__.update({k: v for k, v in first.__dict__.items() if not k.startswith("_")})
+        out._model = first._model
+        out.packing = [p for v in parts for p in v.packing]
+        out._rows = [x for v in parts for x in v.rows]
+        out._scaling = [x for v in parts for x in v.scaling]
+        out._volterra = [x for v in parts for x in v.volterra]
+        sisf = {x["phi"]: x["sisf_q65"] for x in out._rows if "sisf_q65" in x}
+        out._mapping = cls._leave_one_out(sisf)
+        return out._computed()
+
+    def plot_m0(self, fig=None):
+        """m0 against phi (Fig. 4.20): q^2 m0 of MCT, best and scaling per q (left), and
+        the scaling parameters a and b (right), for each method with the m0 search.
+        """
+        from .._plotting import subplots
+
+        if fig is None:
+            fig, axes = subplots(1, 2, figsize=(10, 4))
+        else:
+            axes = fig.subplots(1, 2)
+        ax = axes[0]
+        for k, qv in enumerate(self.q):
+            r = sorted((x for x in self.rows if x["q"] == qv and x["method"] == self.methods[0]),
+                       key=lambda x: x["phi"])
+            ax.semilogy([x["phi"] for x in r], [qv**2 * x["m0_mct"] for x in r], "-", color=f"C{k}",
+                        label=f"MCT q={qv:g}")
+            for meth, mark in zip(self.m0_methods, ("o", "s", "^", "v")):
+                r = sorted((x for x in self.rows if x["q"] == qv and x["method"] == meth), key=lambda x: x["phi"])
+                ax.semilogy([x["phi"] for x in r], [qv**2 * x["iterative"]["m0"] for x in r], mark, color=f"C{k}",
+                            mfc="none", label=f"best {meth}" if k == 0 else None)
+                sc = sorted((x for x in self.scaling if x["method"] == meth), key=lambda x: x["phi"])
+                ax.semilogy([x["phi"] for x in sc], [qv**2 * next(p["m0"] for p in x["per_q"] if p["q"] == qv)
+                                                     for x in sc], mark + "--", color=f"C{k}", ms=3,
+                            label=f"scaling {meth}" if k == 0 else None)
+        ax.set_xlabel("phi")
+        ax.set_ylabel("q^2 m0")
+        ax.legend(fontsize="xx-small", ncol=2)
+        ax = axes[1]
+        for meth, mark in zip(self.m0_methods, ("o", "s", "^", "v")):
+            # fits that degenerated to a -> 0, b -> inf (m0 = ab/q) are left out of the a, b panel
+            sc = sorted((x for x in self.scaling if x["method"] == meth and x["a"] > 1e-6), key=lambda x: x["phi"])
+            ax.semilogy([x["phi"] for x in sc], [x["a"] for x in sc], mark + "-", label=f"a ({meth})")
+        ax.set_xlabel("phi")
+        ax.set_ylabel("a (log)")
+        twin = ax.twinx()
+        for meth, mark in zip(self.m0_methods, ("o", "s", "^", "v")):
+            sc = sorted((x for x in self.scaling if x["method"] == meth and x["a"] > 1e-6), key=lambda x: x["phi"])
+            twin.plot([x["phi"] for x in sc], [x["b"] for x in sc], mark + ":", color="gray", label=f"b ({meth})")
+        twin.set_ylabel("b (dotted)")
+        ax.legend(fontsize="x-small", loc="upper left")
+        twin.legend(fontsize="x-small", loc="lower right")
+        fig.tight_layout()
+        return fig
 
     @staticmethod
     def _leave_one_out(table: dict) -> list:

@@ -7,7 +7,8 @@ SISF_FILE is a ``fix sisf/msd`` output file (every q in it, or those given
 with ``--q``; block ``--block``) or a plain two-column ``t F_s`` table (then
 exactly one ``--q``). Writes ``PREFIX_kernels.txt`` (``# columns: t m_q<Q>
 ...``), ``PREFIX_m0.txt`` (q, m0, how it was chosen, the asymptotic and
-Kramers-Kronig estimates, the RMSE of the reconstruction),
+Kramers-Kronig estimates, the RMSE of the reconstruction, and the iterative
+m0 with its RMSE: with ``--m0 scaling`` the individually best values),
 ``PREFIX_sisf.txt`` (data and reconstructed SISFs), ``PREFIX_kernels.png``
 and ``PREFIX_m0.png``.
 """
@@ -40,6 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--noise", type=float, default=0.0,
                         help="noise of the SISF for the frequency truncation (0: sign/monotonicity tests only)")
     parser.add_argument("--model", default=None, help="NNLT model file for the NNLT methods (default: shipped)")
+    parser.add_argument("--m0-search", type=float, nargs=3, default=(8.0, 13, 8), metavar=("SPAN", "SCAN", "REFINE"),
+                        help="iterative m0: log scan of SCAN trials over [guess/SPAN, guess*SPAN], then at most "
+                        "REFINE Brent steps (default 8 13 8)")
+    parser.add_argument("--scaling-evals", type=int, default=40,
+                        help="--m0 scaling: Nelder-Mead evaluations of (a, b), each one RMSE per q (default 40)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     v = parser.add_argument_group("validate")
     v.add_argument("--phi", nargs="+", default=None,
@@ -86,6 +92,12 @@ def _kernels(args) -> list[Path]:
     data = load_sisf(args.input, q=args.q, block=args.block)
     if how == "scaling" and len(data) < 2:
         raise _error("--m0 scaling needs at least two wave numbers")
+    span, n_scan, refine = args.m0_search
+    if not (span > 1 and n_scan >= 3 and refine >= 0 and n_scan == int(n_scan) and refine == int(refine)):
+        raise _error("--m0-search needs SPAN > 1, an integer SCAN >= 3 and an integer REFINE >= 0")
+    if args.scaling_evals < 1:
+        raise _error("--scaling-evals must be >= 1")
+    search = {"span": span, "n_scan": int(n_scan), "refine": int(refine)}
     model = args.model
     results, kernels = [], []
     for q, (t, F) in tqdm(sorted(data.items()), desc="q", disable=args.quiet):
@@ -96,8 +108,8 @@ def _kernels(args) -> list[Path]:
         r = {"q": q, "t": t, "F": F, "m0_asymptotic": mk.m0_asymptotic, "m0_kk": mk.m0_kk,
              "omega_cut": mk.omega_cut}
         if how in ("iterative", "scaling"):
-            it = mk.iterate_m0(progress=not args.quiet)
-            r.update(m0=it.m0, m0_iterative=it.m0, trials=it.trials, how="iterative")
+            it = mk.iterate_m0(progress=not args.quiet, **search)
+            r.update(m0=it.m0, m0_iterative=it.m0, rmse_iterative=it.rmse, trials=it.trials, how="iterative")
         elif isinstance(how, float):
             r.update(m0=how, how="given")
         else:
@@ -106,7 +118,7 @@ def _kernels(args) -> list[Path]:
         kernels.append(mk)
     scaling = None
     if how == "scaling":
-        fit = fit_scaling(kernels, [r["m0"] for r in results])
+        fit = fit_scaling(kernels, [r["m0"] for r in results], max_evals=args.scaling_evals)
         scaling = fit.result
         for r, m0 in zip(results, fit.m0()):
             r.update(m0=float(m0), how="scaling")
@@ -139,10 +151,11 @@ def _write(prefix: str, results: list, scaling, args) -> list[Path]:
         if scaling is not None:
             fh.write(f"# scaling m0(q) = a/q^2 (1 + b q): a {scaling['a']:.6g} b {scaling['b']:.6g} "
                      f"mean RMSE {scaling['mean_rmse']:.4g}\n")
-        fh.write("# columns: q m0 how m0_asymptotic m0_kk omega_cut rmse\n")
+        fh.write("# columns: q m0 how m0_asymptotic m0_kk omega_cut rmse m0_iterative rmse_iterative\n")
         for r in results:
             fh.write(f"{r['q']:g} {r['m0']:.6g} {r['how']} {r['m0_asymptotic']:.6g} {r['m0_kk']:.6g} "
-                     f"{r['omega_cut']:.4g} {r['rmse']:.4e}\n")
+                     f"{r['omega_cut']:.4g} {r['rmse']:.4e} {r.get('m0_iterative', float('nan')):.6g} "
+                     f"{r.get('rmse_iterative', float('nan')):.4e}\n")
     with open(files[2], "w") as fh:
         fh.write(head)
         for r in results:
