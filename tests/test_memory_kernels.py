@@ -87,6 +87,18 @@ def test_scaling_fit_recovers_negative_b():
     assert fit.result["b"] == pytest.approx(b, abs=2e-3)
 
 
+def test_scaling_fit_reaches_m0_proportional_to_1_over_q():
+    """m0 = c/q (a -> 0, a b = c) and a < 0 with 1 + b q < 0 on the whole q range are members
+    of the family a/q^2 (1 + b q); the fit reaches them instead of clipping a > 0."""
+    q = np.array([3.0, 4.0, 6.0, 8.0, 10.0])
+    for alpha, beta in ((0.0, 17.0), (-4.0, 20.0)):    # q^2 m0 = alpha + beta q
+        true = (alpha + beta * q) / q**2
+        err = lambda i, m0: abs(np.log(m0 / true[i]))  # noqa: E731
+        fit = ScalingM0(q, err, max_evals=400).compute(true * np.array([1.1, 0.9, 1.05, 0.95, 1.0]))
+        np.testing.assert_allclose(fit.m0(), true, rtol=1e-2)
+        assert fit.result["mean_rmse"] < 1e-2
+
+
 def test_volterra_baseline_exact():
     """The discretised Volterra equation recovers the exponential kernel within 1 %."""
     vk = VolterraKernel(EXACT.tau0, n=4000).compute(np.logspace(-5, np.log10(80), 400),

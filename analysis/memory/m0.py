@@ -168,9 +168,12 @@ class ScalingM0:
         self.max_evals = int(max_evals)
         self._res: dict | None = None
 
-    def mean_error(self, a: float, b: float) -> float:
-        m0 = scaling_m0(self.q, a, b)
-        if a <= 0 or np.any(m0 <= 0):
+    def mean_error(self, alpha: float, beta: float) -> float:
+        """Mean reconstruction error over q for ``q^2 m0 = alpha + beta q`` (``a = alpha``,
+        ``b = beta/alpha``); infinite where any ``m0(q)`` is not positive.
+        """
+        m0 = (alpha + beta * self.q) / self.q**2
+        if np.any(m0 <= 0):
             return np.inf
         errs = []
         for i, m in enumerate(m0):
@@ -181,22 +184,36 @@ class ScalingM0:
         return float(np.mean(errs))
 
     def compute(self, m0_individual) -> "ScalingM0":
-        """Start from a least-squares fit to individually optimised ``m0(q)`` and minimise."""
+        """Start from a least-squares fit to individually optimised ``m0(q)`` and minimise.
+
+        The fit runs in ``(alpha, beta) = (a, a b)``, in which ``q^2 m0`` is linear: the
+        family then includes ``m0 = c/q`` (``a -> 0``) and ``a < 0`` with ``1 + b q < 0`` on
+        the whole q range, which a fit in ``(log a, b)`` can only approach with ``b -> inf``.
+        """
         from scipy.optimize import minimize
 
         m0i = np.asarray(m0_individual, dtype=float)
         if m0i.shape != self.q.shape or np.any(~np.isfinite(m0i)) or np.any(m0i <= 0):
             raise ValueError("m0_individual must hold one positive value per q")
-        # q^2 m0 = a + (a b) q: linear least squares with relative weights
+        # q^2 m0 = alpha + beta q: linear least squares with relative weights
         y = self.q**2 * m0i
         design = np.stack([np.ones_like(self.q), self.q], axis=1) / y[:, None]
-        coef, *_ = np.linalg.lstsq(design, np.ones_like(y), rcond=None)
-        a0 = max(coef[0], 1e-12)
-        b0 = coef[1] / a0
-        res = minimize(lambda p: self.mean_error(np.exp(p[0]), p[1]), x0=[np.log(a0), b0], method="Nelder-Mead",
-                       options={"maxfev": self.max_evals, "xatol": 1e-3, "fatol": 1e-7})
-        a, b = float(np.exp(res.x[0])), float(res.x[1])
-        self._res = {"a": a, "b": b, "a_start": float(a0), "b_start": float(b0), "mean_rmse": float(res.fun)}
+        start, *_ = np.linalg.lstsq(design, np.ones_like(y), rcond=None)
+        if np.any(start[0] + start[1] * self.q <= 0):
+            start = np.array([0.0, float(np.mean(y / self.q))])    # m0 = c/q: positive everywhere
+        # Nelder-Mead in units of the data: alpha/ybar, beta qbar/ybar, simplex steps of 10 %
+        ybar, qbar = float(np.mean(y)), float(np.mean(self.q))
+        scale = np.array([ybar, ybar / qbar])
+        p0 = start / scale
+        simplex = np.array([p0, p0 + [0.1, 0.0], p0 + [0.0, 0.1]])
+        res = minimize(lambda p: self.mean_error(*(p * scale)), x0=p0, method="Nelder-Mead",
+                       options={"maxfev": self.max_evals, "xatol": 1e-4, "fatol": 1e-7,
+                                "initial_simplex": simplex})
+        alpha, beta = (float(v) for v in res.x * scale)
+        self._res = {"a": alpha, "b": beta / alpha if alpha != 0.0 else float(np.copysign(np.inf, beta)),
+                     "alpha": alpha, "beta": beta, "a_start": float(start[0]),
+                     "b_start": float(start[1] / start[0]) if start[0] != 0.0 else float("inf"),
+                     "mean_rmse": float(res.fun)}
         return self
 
     @property
@@ -209,4 +226,5 @@ class ScalingM0:
     def m0(self, q=None) -> np.ndarray:
         """Fitted ``m0`` at ``q`` (default: the fitted wave numbers)."""
         r = self.result
-        return scaling_m0(self.q if q is None else q, r["a"], r["b"])
+        qq = np.asarray(self.q if q is None else q, dtype=float)
+        return (r["alpha"] + r["beta"] * qq) / qq**2

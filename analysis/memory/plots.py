@@ -51,7 +51,7 @@ def plot_m0(results: list[dict], scaling: dict | None = None, fig=None):
             axes[0].plot(q, q**2 * vals, style, label=label)
     if scaling is not None:
         qq = np.linspace(q.min(), q.max(), 100)
-        axes[0].plot(qq, scaling["a"] * (1 + scaling["b"] * qq), "k-",
+        axes[0].plot(qq, scaling["alpha"] + scaling["beta"] * qq, "k-",
                      label=f"a(1 + bq): a = {scaling['a']:.3g}, b = {scaling['b']:.3g}")
     axes[0].set_xlabel("q")
     axes[0].set_ylabel(r"$q^2 m_0$")
