@@ -59,14 +59,16 @@ class HardDiskSolution:
 
     def index(self, q: float) -> int:
         """Index of wave number ``q`` on the grid (a ValueError if it is not on it)."""
-        return _index(self.q, q)
+        return grid_index(self.q, q)
 
 
-def _index(grid: np.ndarray, q: float) -> int:
+def grid_index(grid, q: float) -> int:
+    """Index of wave number ``q`` on an MCT q grid; a ValueError if it is not on it."""
+    grid = np.asarray(grid, dtype=float)
     i = int(np.argmin(np.abs(grid - q)))
     if not np.isclose(grid[i], q, rtol=1e-9, atol=1e-12):
-        raise ValueError(f"q = {q} is not on the grid of the MCT wave numbers (nearest {grid[i]:g}; grid "
-                         f"{grid[0]:g} + k {grid[1] - grid[0]:g})")
+        raise ValueError(f"q = {q:g} is not on the MCT grid (nearest {grid[i]:g}): q is not on the grid "
+                         f"{grid[0]:g} + k {grid[1] - grid[0]:g} of the MCT wave numbers")
     return i
 
 
@@ -131,7 +133,7 @@ class HardDisks2D:
 
     def sisf(self, q: float = 6.5, **solver) -> tuple[np.ndarray, np.ndarray]:
         """``(t, F_s(q, t))`` at one wave number on the grid (``solver``: :meth:`solve` arguments)."""
-        i = _index(self.q, q)
+        i = grid_index(self.q, q)
         sol = self.solve(**solver)
         return sol.t, sol.tagged[:, i]
 

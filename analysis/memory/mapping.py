@@ -58,6 +58,16 @@ class PackingMapping:
         return best
 
 
+    def curve(self, phi: float, t) -> np.ndarray:
+        """The table's SISF at packing fraction ``phi`` on ``t``: linear interpolation in ``phi``
+        between the neighbouring entries, the model :meth:`fit` uses (clamped to the table's range).
+        """
+        j = int(np.clip(np.searchsorted(self.phis, phi), 1, self.phis.size - 1))
+        lo, hi = self.phis[j - 1], self.phis[j]
+        w = float(np.clip((phi - lo) / (hi - lo), 0.0, 1.0))
+        return (1 - w) * np.interp(t, *self.table[lo]) + w * np.interp(t, *self.table[hi])
+
+
 def mapping_function(phi_bd, phi_mct, degree: int = 2) -> np.poly1d:
     """Polynomial fit ``phi_MCT(phi_BD)`` (least squares), usable on new simulation packing fractions."""
     phi_bd = np.asarray(phi_bd, dtype=float)

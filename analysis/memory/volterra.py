@@ -98,6 +98,15 @@ class VolterraKernel(Compute):
         """The kernel on :attr:`t` (``m[0]`` is its mean over ``[0, dt/2]``)."""
         return self._m
 
+    def reconstruct(self, t_out) -> np.ndarray:
+        """The correlator on ``t_out`` from the time-domain MZ equation with this kernel
+        (:func:`~slowdyn.analysis.memory.mz_time.solve_mz`; the kernel is zero beyond its window).
+        """
+        from .mz_time import solve_mz
+
+        t, m = self.t, self.m
+        return solve_mz(np.concatenate([t, [t[-1] * 1e3]]), np.concatenate([m, [0.0]]), self.tau0, t_out=t_out)[1]
+
     @computed_property
     def running_integral(self) -> np.ndarray:
         """``K((k + 1/2) dt) = int_0^{(k+1/2) dt} m``."""

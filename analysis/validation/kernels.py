@@ -32,10 +32,9 @@ import numpy as np
 
 from .._compute import Compute, computed_property
 from ..laplace.pipeline import METHODS, NNLT_METHODS
-from ..mct.hard_disks import HardDisks2D, default_q_grid
+from ..mct.hard_disks import HardDisks2D, default_q_grid, grid_index
 from ..memory.kernels import MemoryKernel, fit_scaling
 from ..memory.mapping import PackingMapping
-from ..memory.mz_time import solve_mz
 from ..memory.volterra import VolterraKernel
 
 #: packing fractions of Table 4.3 and its RMSE (scaling, best)
@@ -160,9 +159,7 @@ class KernelValidation(Compute):
             best = {m: [] for m in self.m0_methods}
             refs = []
             for qv in self.q:
-                iq = int(np.argmin(np.abs(sol["q"] - qv)))
-                if not np.isclose(sol["q"][iq], qv, rtol=1e-9):
-                    raise ValueError(f"q = {qv} is not on the MCT grid (nearest {sol['q'][iq]:g})")
+                iq = grid_index(sol["q"], qv)
                 t_ref, f_ref = sol["t"], sol["tagged"][:, iq]
                 m_ref = sol["tagged_kernel"][:, iq] / qv**2
                 refs.append((t_ref, m_ref))
@@ -191,8 +188,7 @@ class KernelValidation(Compute):
                     rows.append(row)
                 # classical baseline on the same data
                 vk = VolterraKernel(1.0 / qv**2).compute(ts, fs)
-                rec = solve_mz(np.concatenate([vk.t, [vk.t[-1] * 1e3]]), np.concatenate([vk.m, [0.0]]),
-                               1.0 / qv**2, t_out=ts[fs >= self.cut])[1]
+                rec = vk.reconstruct(ts[fs >= self.cut])
                 volterra.append({"phi": phi, "q": qv, "rmse": float(np.sqrt(np.mean((rec - fs[fs >= self.cut]) ** 2))),
                                  "kernel": kernel_error(vk.t, vk.m, t_ref, m_ref), "m0": float(vk.m[0]),
                                  "m0_mct": m0_true})

@@ -20,11 +20,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._compute import Compute, computed_property
+from ..mct.hard_disks import grid_index
 from ..laplace.pipeline import METHODS, NNLT_METHODS
 from ..memory.inputs import load_sisf
 from ..memory.kernels import MemoryKernel, fit_scaling
 from ..memory.mapping import PackingMapping, mapping_function
-from ..memory.mz_time import solve_mz
 from ..memory.volterra import VolterraKernel
 from .kernels import mct_solution
 
@@ -164,8 +164,7 @@ class SimulationKernels(Compute):
         tau0 = 1.0 / (self.D0 * q**2)
         try:
             vk = VolterraKernel(tau0).compute(tw, fw)
-            rec = solve_mz(np.concatenate([vk.t, [vk.t[-1] * 1e3]]), np.concatenate([vk.m, [0.0]]), tau0,
-                           t_out=tw)[1]
+            rec = vk.reconstruct(tw)
             return {"m0": float(vk.m[0]), "rmse": _rms(rec - fw)}
         except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
             return {"m0": float("nan"), "rmse": float("nan"), "error": str(exc)}
@@ -276,10 +275,7 @@ class PackingFractionMap(Compute):
         table = {}
         for p in self.mct_packing:
             sol = mct_solution(p, **self.mct)
-            iq = int(np.argmin(np.abs(sol["q"] - self.q)))
-            if not np.isclose(sol["q"][iq], self.q, rtol=1e-9):
-                raise ValueError(f"q = {self.q:g} is not on the MCT grid (nearest {sol['q'][iq]:g})")
-            table[p] = (sol["t"], sol["tagged"][:, iq])
+            table[p] = (sol["t"], sol["tagged"][:, grid_index(sol["q"], self.q)])
         mapping = PackingMapping(table)
         rows = []
         for phi_bd, (t, F) in self.sims.items():
@@ -291,7 +287,7 @@ class PackingFractionMap(Compute):
         self._poly = None
         if len(rows) > self.degree:
             self._poly = mapping_function([r["phi_bd"] for r in rows], [r["phi_mct"] for r in rows], self.degree)
-        self._table = table
+        self._mapping = mapping
         return self._computed()
 
     @computed_property
@@ -327,13 +323,10 @@ class PackingFractionMap(Compute):
             fig, axes = subplots(1, 2, figsize=(10, 4))
         else:
             axes = fig.subplots(1, 2)
-        ps = np.array(self.mct_packing)
         for k, r in enumerate(self.rows):
             t, F = self.sims[r["phi_bd"]]
             t, F = np.asarray(t, dtype=float), np.asarray(F, dtype=float)
-            j = int(np.clip(np.searchsorted(ps, r["phi_mct"]), 1, ps.size - 1))
-            w = (r["phi_mct"] - ps[j - 1]) / (ps[j] - ps[j - 1])
-            fit = (1 - w) * np.interp(t, *self._table[ps[j - 1]]) + w * np.interp(t, *self._table[ps[j]])
+            fit = self._mapping.curve(r["phi_mct"], t)
             axes[0].semilogx(t[t > 0], F[t > 0], "-", color=f"C{k}", label=f"BD {r['phi_bd']:g}")
             axes[0].semilogx(t[t > 0], fit[t > 0], ":", color=f"C{k}")
         axes[0].set_xlabel("t")
