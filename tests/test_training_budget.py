@@ -1,6 +1,6 @@
 """CPU-time training budgets (``max_cpu_minutes``) of the three NNP training routes.
 
-The shared :class:`slowdyn.training.Trainer` stops starting epochs once its
+The shared :class:`slowdyn.common.training.Trainer` stops starting epochs once its
 budget is spent (the run is then resumable to the same result as an
 uninterrupted one); DeePMD-kit's ``dp train`` is stopped from outside by the
 CPU time /proc reports for it (:func:`slowdyn.nnp.deepmd.run_with_budget`);
@@ -19,7 +19,7 @@ import yaml
 
 torch = pytest.importorskip("torch")  # the test extra pins torch==2.13.0
 
-from slowdyn.training import Trainer  # noqa: E402
+from slowdyn.common.training import Trainer  # noqa: E402
 
 
 class LineTrainer(Trainer):

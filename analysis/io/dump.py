@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._optional import require
+from slowdyn.common.optional import require
 
 
 @dataclass

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._optional import require
+from slowdyn.common.optional import require
 
 
 def _mctpy():

@@ -24,7 +24,7 @@ import functools
 
 import numpy as np
 
-from .._optional import require
+from slowdyn.common.optional import require
 from ..mct._mctpy import mctpy as _mctpy
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._plotting import subplots
+from slowdyn.common.plotting import subplots
 
 
 def plot_kernels(results: list[dict], fig=None):

@@ -5,7 +5,7 @@
 - :mod:`~slowdyn.analysis.nnlt.network`: the network and the loss (eqs. 4.42-4.44)
 - :mod:`~slowdyn.analysis.nnlt.model`: a trained model, inference only; the shipped model
 - :mod:`~slowdyn.analysis.nnlt.config`: training configs (``configs/``: the thesis' and the shipped chain)
-- :mod:`~slowdyn.analysis.nnlt.train`: training on :class:`slowdyn.training.Trainer`
+- :mod:`~slowdyn.analysis.nnlt.train`: training on :class:`slowdyn.common.training.Trainer`
 
 Refinement, NNLS tails and the classical inversions:
 :func:`slowdyn.analysis.laplace.pipeline.invert`. PyTorch is imported lazily.

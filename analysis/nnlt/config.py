@@ -13,7 +13,7 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from .._optional import require
+from slowdyn.common.optional import require
 from .grids import NNLTGrids
 
 # config entries a fine-tuning (``init``) must share with its start model: the network and the encoding

@@ -8,7 +8,7 @@ PyTorch is imported lazily.
 
 from __future__ import annotations
 
-from .._optional import require
+from slowdyn.common.optional import require
 from .config import ACTIVATIONS
 
 

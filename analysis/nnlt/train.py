@@ -3,7 +3,7 @@
 Exact exponential-sum pairs (:class:`~slowdyn.analysis.nnlt.data.TrainingData`)
 are encoded (eq. 4.36), split into training and validation pairs, and the
 network is trained with the loss of eqs. 4.42-4.44 through the shared
-:class:`slowdyn.training.Trainer` (AdamW, exponential decay per epoch,
+:class:`slowdyn.common.training.Trainer` (AdamW, exponential decay per epoch,
 mini-batches of 128, checkpoint/resume, ``history.json``, ``loss.png``)::
 
     run = NNLTTrainer(NNLTConfig.from_yaml(example_config("nnlt_2x1024"))).run()
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from slowdyn.training import Trainer
+from slowdyn.common.training import Trainer
 
 from .config import INIT_KEYS, NNLTConfig
 from .data import TrainingData

@@ -85,7 +85,7 @@ class EnergyConservation(Compute):
             Where to draw (default: a new Figure).
         """
         if ax is None:
-            from .._plotting import subplots
+            from slowdyn.common.plotting import subplots
 
             fig, ax = subplots(figsize=(4.5, 3.5))
         fig = ax.figure

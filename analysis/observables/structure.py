@@ -12,7 +12,7 @@ from itertools import combinations_with_replacement
 
 import numpy as np
 
-from .._optional import require
+from slowdyn.common.optional import require
 from .._compute import Compute, computed_property
 
 

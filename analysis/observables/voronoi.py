@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._optional import require
+from slowdyn.common.optional import require
 from .._compute import Compute, computed_property
 
 

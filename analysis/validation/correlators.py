@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._plotting import subplots
+from slowdyn.common.plotting import subplots
 from ..laplace.filon import fourier_laplace
 from ..laplace.metrics import error_metrics, noisy_transform, tail_transform
 from ..laplace.pipeline import METHOD_LABELS, invert_all

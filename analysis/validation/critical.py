@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._plotting import subplots
+from slowdyn.common.plotting import subplots
 from ..laplace.pipeline import METHOD_LABELS
 from ..mct.critical import F12_CRITICAL_POINTS, f12_critical, mct_exponents
 from ..mct.schematic import F12

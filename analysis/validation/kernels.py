@@ -235,7 +235,7 @@ class KernelValidation(Compute):
         """m0 against phi (Fig. 4.20): q^2 m0 of MCT, best and scaling per q (left), and
         the scaling parameters a and b (right), for each method with the m0 search.
         """
-        from .._plotting import subplots
+        from slowdyn.common.plotting import subplots
 
         if fig is None:
             fig, axes = subplots(1, 2, figsize=(10, 4))
@@ -291,7 +291,7 @@ class KernelValidation(Compute):
         """Kernels at one wave number (default: the one nearest 6.5): MCT against each
         method with MCT's m0 (top) and with the iterative m0 (bottom), one column per phi.
         """
-        from .._plotting import subplots
+        from slowdyn.common.plotting import subplots
 
         qs = sorted({x["q"] for x in self.rows})
         q = min(qs, key=lambda v: abs(v - 6.5)) if q is None else q

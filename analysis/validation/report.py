@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._plotting import subplots
+from slowdyn.common.plotting import subplots
 from ..laplace.metrics import METRICS, error_metrics, noisy_transform
 from ..laplace.pipeline import METHOD_LABELS, invert_all
 from ..laplace.truncation import TailExtrapolation

@@ -317,7 +317,7 @@ class PackingFractionMap(Compute):
 
     def plot(self, fig=None):
         """Simulated SISFs and their best MCT fits (left), phi_MCT(phi_BD) with Table 4.5 (right)."""
-        from .._plotting import subplots
+        from slowdyn.common.plotting import subplots
 
         if fig is None:
             fig, axes = subplots(1, 2, figsize=(10, 4))

@@ -10,7 +10,7 @@ degenerated to a < 1e-6.
 import sys
 
 
-from slowdyn.analysis._plotting import subplots
+from slowdyn.common.plotting import subplots
 
 rows, scal = [], []
 section = None

@@ -14,7 +14,7 @@ error is
   a LAMMPS run that stopped with an error);
 - ``ValueError``, ``OSError`` (``FileNotFoundError``, ``IsADirectoryError``,
   ...) and ``ImportError`` from the library, whose messages already say what
-  is wrong (:func:`slowdyn.analysis._optional.require` names the missing
+  is wrong (:func:`slowdyn.common.optional.require` names the missing
   extra); a plain ``ModuleNotFoundError`` of an optional dependency gets the
   ``pip install 'slowdyn[extra]'`` hint added here.
 

@@ -4,7 +4,7 @@
   (:func:`generate_hard_disk_data`, :class:`ClosureData`, :class:`HardDiskGrid`),
   analytic F12 samples (:func:`f12_data`)
 - :mod:`.network`: the 32-16-32 tanh network with the modified-ELU output
-- :mod:`.training`: YAML configs and :func:`ClosureTrainer` (shared ``slowdyn.training.Trainer``)
+- :mod:`.training`: YAML configs and :func:`ClosureTrainer` (shared ``slowdyn.common.training.Trainer``)
 - :mod:`.solver`: the network as an mctpy closure (numba), non-ergodicity
   parameters, critical packing fractions, time-domain correlators
 - :mod:`.evaluate`: the learned closure against hard-disk MCT

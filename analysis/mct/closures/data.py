@@ -36,7 +36,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from ..._optional import require
+from slowdyn.common.optional import require
 
 #: the network's wave numbers in the thesis (N_q = 9, q = 2..10, §4.5.1)
 THESIS_Q = tuple(float(q) for q in range(2, 11))

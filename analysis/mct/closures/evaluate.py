@@ -199,7 +199,7 @@ def kernel_ratio(ref: dict, other: dict) -> tuple[np.ndarray, np.ndarray]:
 
 def plot_closure_outputs(outputs: list[dict], a: float = 1.0, b: float = 0.01):
     """m(q) of every closure for the test input (left) and their ratio to the first one (right)."""
-    from ..._plotting import subplots
+    from slowdyn.common.plotting import subplots
 
     fig, (ax, ax2) = subplots(1, 2, figsize=(9.0, 3.8))
     for j, o in enumerate(outputs):
@@ -227,7 +227,7 @@ def plot_arrest(scan: dict, q, ax=None):
     the training range's end and the arrest density marked.
     """
     if ax is None:
-        from ..._plotting import subplots
+        from slowdyn.common.plotting import subplots
 
         fig, ax = subplots(figsize=(5.5, 3.8))
     else:

@@ -25,7 +25,7 @@ import functools
 
 import numpy as np
 
-from ..._optional import require
+from slowdyn.common.optional import require
 
 HIDDEN = (32, 16, 32)
 

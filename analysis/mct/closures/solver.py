@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..._optional import require
+from slowdyn.common.optional import require
 from ..critical import bisect_transition as critical_packing  # the one bisection of the MCT package
 
 

@@ -1,4 +1,4 @@
-"""Training of learned closures through the shared :class:`slowdyn.training.Trainer`
+"""Training of learned closures through the shared :class:`slowdyn.common.training.Trainer`
 (Granz 2026, §4.5.1): configuration, data preparation and the loss.
 
 A configuration is a YAML mapping (see ``configs/hard_disks_mct.yaml``)::
@@ -272,14 +272,14 @@ def prepare_data(cfg: dict, out_dir: str | os.PathLike | None = None,
 
 
 def _trainer_base():
-    from slowdyn.training import Trainer
+    from slowdyn.common.training import Trainer
 
     return Trainer
 
 
 def ClosureTrainer(cfg: dict, out_dir: str | os.PathLike, *, train: ClosureData | None = None,
                    val: ClosureData | None = None, resume: bool = True, progress: bool = True):
-    """A :class:`slowdyn.training.Trainer` for a closure network (built lazily; call ``.run()``).
+    """A :class:`slowdyn.common.training.Trainer` for a closure network (built lazily; call ``.run()``).
 
     Parameters
     ----------

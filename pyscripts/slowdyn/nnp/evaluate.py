@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from slowdyn.analysis._plotting import subplots
+from slowdyn.common.plotting import subplots
 from slowdyn.runs.sampling import Frame, Potential, Protocol, StatePoint, evaluate_frames
 
 

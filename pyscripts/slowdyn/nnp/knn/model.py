@@ -40,7 +40,7 @@ WEIGHTINGS = ("r", "inv_r")
 
 
 def _torch():
-    from slowdyn.analysis._optional import require  # noqa: PLC0415
+    from slowdyn.common.optional import require  # noqa: PLC0415
 
     return require("torch", "the kNN Deep Potential", "knn", "CPU build: pip install torch==2.13.0")
 

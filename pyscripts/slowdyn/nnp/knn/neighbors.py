@@ -66,7 +66,7 @@ def knn_list(positions: np.ndarray, cell: np.ndarray, k: int, rmax: float,
         If an atom has fewer than ``k`` neighbours within ``rmax`` (raise
         ``rmax``), naming the first such atom and its count.
     """
-    from slowdyn.analysis._optional import require  # noqa: PLC0415
+    from slowdyn.common.optional import require  # noqa: PLC0415
 
     NeighborList = require("vesin", "the kNN neighbour search", "knn").NeighborList
     if k < 1:

@@ -10,7 +10,7 @@ Loss (Granz 2026, sec. 3.3.2, as DeePMD): per batch of frames
     L = p_E <((E - E_ref) / N)^2>_frames + W_F <(F - F_ref)^2>_components,
 
 W_F = 10 by default, AdamW with an exponentially decaying learning rate
-(:class:`slowdyn.training.Trainer`).  Reported errors (Table 3.6 columns):
+(:class:`slowdyn.common.training.Trainer`).  Reported errors (Table 3.6 columns):
 E_RMSE per atom, F_RMSE (per component) and F_RMSE / F_mean, with F_mean the
 mean reference force magnitude |F| of the set.
 
@@ -214,7 +214,7 @@ def errors(model, frames: list[dict], batch_size: int = 8) -> dict:
 # trainer
 # --------------------------------------------------------------------------
 def _trainer_class():
-    from slowdyn.training import Trainer  # noqa: PLC0415
+    from slowdyn.common.training import Trainer  # noqa: PLC0415
 
     class KNNTrainer(Trainer):
         """kNN Deep Potential on extxyz frames (batches = lists of frames)."""

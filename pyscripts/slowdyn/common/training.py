@@ -26,7 +26,7 @@ from typing import Any, Iterable, Iterator
 
 
 def _torch():
-    from slowdyn.analysis._optional import require
+    from slowdyn.common.optional import require
 
     return require("torch", "training a network", "nnlt", "CPU build: pip install torch==2.13.0")
 

@@ -4,7 +4,7 @@ objects (no global state, no backend switch) and returns them.
 
 from __future__ import annotations
 
-from ._optional import require
+from .optional import require
 
 
 def subplots(nrows: int = 1, ncols: int = 1, figsize=None, **kwargs):
