@@ -270,7 +270,8 @@ def test_restart_continues_bit_identically(tmp_path):
 def test_temperature_stays_temp_after_a_timestep_change(tmp_path):
     """The thermo temperature of the pseudo-velocities is TEMP on average, also
     at the first thermo output after the timestep changes between runs (the
-    masses m = kT dt / 2D change with dt; the stored velocities must follow)."""
+    effective masses m = kT dt / 2D change with dt; the stored velocities keep
+    the kinetic energy of the step before)."""
     config = pack(400, 0.3, dim=2, poly=0.1, seed=4, growth_time=1.0)
     lmp = start(config, tmp_path)
     lmp.commands_list(["timestep 1e-3", "fix 1 all edbd 2.0 1.0 17", "run 20"])
