@@ -8,7 +8,8 @@
      1. pseudo-velocities v_i = sqrt(2 D_i/dt) xi_i (+ V0 e(theta_i) for
         active particles), drawn in atom-ID order;
      2. an event-driven run of length dt: elastic collisions of hard
-        particles with effective masses m_i = dt/(2 beta D_i); each collision
+        particles with effective masses m_i = dt/(2 beta D_i) (kept in the
+        fix; the atoms' own masses are not changed); each collision
         changes the velocities along the line of centres,
           v_i' = v_i - 2 m_j/(m_i+m_j) (v_ij.r_ij) r_ij/r_ij^2,
           v_j' = v_j + 2 m_i/(m_i+m_j) (v_ij.r_ij) r_ij/r_ij^2;
@@ -249,11 +250,13 @@ void FixEDBD::init()
 }
 
 /* ----------------------------------------------------------------------
-   effective masses, pseudo-velocity scales and radii of the local atoms;
-   the per-atom mass of the group's atoms is set to m_i, so that the
-   thermo temperature of the pseudo-velocities is TEMP on average; when m_i
-   changes (a new timestep), the stored pseudo-velocity is rescaled so that
-   m_i v_i^2 is kept and the temperature stays right until the next step
+   effective masses, pseudo-velocity scales and radii of the local atoms.
+   The effective masses m_i stay inside the fix: the per-atom masses M_i
+   (rmass) are not changed, so that computes that cache the group mass in
+   their init() (compute com, compute msd com yes, velocity ... zero linear)
+   stay consistent. The fix stores v_i sqrt(m_i/M_i) in atom->v, which keeps
+   the kinetic energy M_i v^2/2 = m_i u_i^2/2 of the pseudo-velocity u_i:
+   thermo temp is TEMP on average, whatever dt and M_i are.
 ------------------------------------------------------------------------- */
 
 void FixEDBD::refresh_atoms()
@@ -263,22 +266,23 @@ void FixEDBD::refresh_atoms()
   rad.resize(nlocal);
   winv.resize(nlocal);
   vscale.resize(nlocal);
+  vout.resize(nlocal);
   for (int i = 0; i < nlocal; i++) {
     rad[i] = atom->radius[i];
     if (atom->mask[i] & groupbit) {
       const double d = stokes ? d0 * sigma_mean / (2.0 * rad[i]) : d0;
       const double m = kt * dtstep / (2.0 * d * force->mvv2e);
-      const double mold = atom->rmass[i];
-      if (mold > 0.0 && mold != m) {
-        const double s = std::sqrt(mold / m);
-        for (int a = 0; a < 3; a++) atom->v[i][a] *= s;
-      }
-      atom->rmass[i] = m;
+      if (!(atom->rmass[i] > 0.0))
+        error->one(FLERR, "Fix edbd: atom {} has mass {}: every atom of the group needs a "
+                   "positive per-atom mass (set it with the density in read_data or 'set ... "
+                   "mass')", atom->tag[i], atom->rmass[i]);
       winv[i] = 1.0 / m;
       vscale[i] = std::sqrt(2.0 * d / dtstep);
+      vout[i] = std::sqrt(m / atom->rmass[i]);
     } else {
       winv[i] = 0.0;    // atoms outside the group are immobile obstacles
       vscale[i] = 0.0;
+      vout[i] = 0.0;
     }
   }
 }
@@ -335,7 +339,7 @@ void FixEDBD::reset_dt()
   need_refresh = 1;
   // between runs, setup() recomputes the skin; within a run (fix dt/reset) it stays
   if (update->whichflag && comm->me == 0)
-    error->warning(FLERR, "Fix edbd: timestep changed during a run; masses follow at the next "
+    error->warning(FLERR, "Fix edbd: timestep changed during a run; effective masses follow at the next "
                    "step but the skin keeps its setup value");
 }
 
@@ -843,7 +847,7 @@ void FixEDBD::initial_integrate(int vflag)
     const double rest = dtstep - tloc[i];
     for (int a = 0; a < 3; a++) {
       x[i][a] += vi[a] * rest;
-      v[i][a] = vi[a];
+      v[i][a] = vi[a] * vout[i];
     }
     if (x[i][0] < lo[0] || x[i][0] >= hi[0] || x[i][1] < lo[1] || x[i][1] >= hi[1] ||
         x[i][2] < lo[2] || x[i][2] >= hi[2])
@@ -988,7 +992,7 @@ double FixEDBD::memory_usage()
 {
   double bytes = (double) atom->nmax * sizeof(double);
   bytes += (double) (xbuild.size() + vel.size() + tloc.size() + winv.size() + rad.size() +
-                     vscale.size() + best_t.size()) * sizeof(double);
+                     vscale.size() + vout.size() + best_t.size()) * sizeof(double);
   bytes += (double) (first.size() + nbr.size() + order.size() + best_j.size() + cnt.size() +
                      cell_head.size() + cell_next.size()) * sizeof(int);
   bytes += (double) heap.capacity() * sizeof(Event);

@@ -7,7 +7,8 @@
    after Scala, Voigtmann and De Michele, J. Chem. Phys. 126, 134109 (2007):
    every timestep draws Gaussian pseudo-velocities v_i = sqrt(2 D_i/dt) xi_i
    and runs an event-driven (elastic-collision) trajectory of length dt with
-   effective masses m_i = dt/(2 beta D_i). Optional active Brownian particles
+   effective masses m_i = dt/(2 beta D_i), kept inside the fix (the per-atom
+   masses of LAMMPS are not changed). Optional active Brownian particles
    in 2D (self-propulsion V0 along an orientation with rotational diffusion
    DR and angular velocity NU0).
 ------------------------------------------------------------------------- */
@@ -118,6 +119,7 @@ class FixEDBD : public Fix {
   std::vector<double> winv;       // inverse effective mass (0 for atoms outside the group)
   std::vector<double> rad;        // radius
   std::vector<double> vscale;     // sqrt(2 D_i/dt)
+  std::vector<double> vout;       // sqrt(m_i/M_i): pseudo-velocity -> atom->v (M_i = rmass)
   std::vector<uint32_t> cnt;      // collision counters (event invalidation)
   std::vector<double> best_t;     // earliest predicted collision per atom
   std::vector<int> best_j;

@@ -51,14 +51,14 @@ static const char cite_multiple_tau[] =
     "}\n\n";
 
 static constexpr double RESTART_MAGIC = 5051.0;    // marks a fix sisf/msd restart record
-static constexpr int RESTART_VERSION = 1;
+static constexpr int RESTART_VERSION = 2;    // 2: + timestep and group identity
 static constexpr int CHUNK = 512;    // atoms per L1-resident block of the lag loop
 
 /* ---------------------------------------------------------------------- */
 
 FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
     Fix(lmp, narg, arg), nq(0), nfreq(0), comflag(0), nlen(8), ncount(2), ncorr(20), dim(3),
-    nlags(0), nlev3(0), nper(0), nsample(0), first_step(-1), last_step(-1), nval(0),
+    nlags(0), nlev3(0), nper(0), nsample(0), first_step(-1), last_step(-1), dt_sample(0.0), nval(0),
     ntslot(0), group_count(0), ncols(0)
 {
   if (narg < 4) utils::missing_cmd_args(FLERR, "fix sisf/msd", error);
@@ -133,12 +133,20 @@ FixSisfMsd::FixSisfMsd(LAMMPS *lmp, int narg, char **arg) :
   nval = 2 + nq;
   ntslot = atom->ntypes;
 
-  // atoms of the group per type; the group must not change while the fix exists
+  // atoms of the group per type and a checksum of their IDs (compared at a
+  // restart); the group must not change while the fix exists
   type_count.assign(ntslot, 0);
   std::vector<bigint> mine(ntslot, 0);
+  uint64_t idloc[2] = {0, 0};
   for (int i = 0; i < atom->nlocal; i++)
-    if (atom->mask[i] & groupbit) mine[atom->type[i] - 1]++;
+    if (atom->mask[i] & groupbit) {
+      mine[atom->type[i] - 1]++;
+      const auto t = (uint64_t) atom->tag[i];
+      idloc[0] += t;
+      idloc[1] += t * t;
+    }
   MPI_Allreduce(mine.data(), type_count.data(), ntslot, MPI_LMP_BIGINT, MPI_SUM, world);
+  MPI_Allreduce(idloc, id_sum, 2, MPI_UINT64_T, MPI_SUM, world);
   group_count = 0;
   for (int t = 0; t < ntslot; t++) {
     group_count += type_count[t];
@@ -217,6 +225,7 @@ int FixSisfMsd::setmask()
 
 void FixSisfMsd::init()
 {
+  check_dt();
   std::vector<bigint> mine(ntslot, 0), now(ntslot, 0);
   for (int i = 0; i < atom->nlocal; i++)
     if (atom->mask[i] & groupbit) mine[atom->type[i] - 1]++;
@@ -225,6 +234,20 @@ void FixSisfMsd::init()
     error->all(FLERR, "Fix sisf/msd: atoms of group {} changed since the fix was defined; the "
                "fix needs a fixed set of atoms (redefine it after adding/deleting atoms)",
                group->names[igroup]);
+}
+
+/* ----------------------------------------------------------------------
+   lags are counted in steps: samples taken with another timestep would be
+   pooled into the same lag under the wrong time
+------------------------------------------------------------------------- */
+
+void FixSisfMsd::check_dt()
+{
+  if (nsample > 0 && update->dt != dt_sample)
+    error->all(FLERR, "Fix sisf/msd {}: the timestep changed from {} to {} after {} samples; its "
+               "lags are counted in steps and cannot mix two timesteps: unfix {} and define it "
+               "again (or under a new ID) after the timestep command", id, dt_sample, update->dt,
+               nsample, id);
 }
 
 /* ----------------------------------------------------------------------
@@ -413,8 +436,10 @@ void FixSisfMsd::fs_kernel(const double *r2, double q, double *out, int n) const
 void FixSisfMsd::sample()
 {
   const bigint step = update->ntimestep;
+  check_dt();    // also catches fix dt/reset within a run
   if (nsample == 0) {
     first_step = step;
+    dt_sample = update->dt;
   } else if (step != first_step + nsample * nevery) {
     error->all(FLERR, "Fix sisf/msd expected its next sample at step {} but is at step {}: do not "
                "reset or skip timesteps while the fix is defined",
@@ -557,7 +582,7 @@ void FixSisfMsd::reduce()
 
 void FixSisfMsd::build_table()
 {
-  const double dt = update->dt;
+  const double dt = nsample > 0 ? dt_sample : update->dt;
   const double c4 = dim / (dim + 2.0);
   std::vector<double> s(nval);
   for (int r = 0; r < nlags; r++) {
@@ -668,6 +693,12 @@ void FixSisfMsd::write_restart(FILE *fp)
   list.push_back((double) nsample);
   list.push_back((double) first_step);
   list.push_back((double) last_step);
+  list.push_back(dt_sample);
+  for (int t = 0; t < ntslot; t++) list.push_back((double) type_count[t]);
+  for (uint64_t w : id_sum) {
+    list.push_back((double) (w >> 32));
+    list.push_back((double) (w & 0xffffffffULL));
+  }
   for (int k = 0; k < ncorr; k++) list.push_back(fill[k]);
   for (int k = 0; k < ncorr; k++) list.push_back(head[k]);
   for (double v : norigin) list.push_back(v);
@@ -686,8 +717,13 @@ void FixSisfMsd::restart(char *buf)
 {
   auto list = (double *) buf;
   int n = 0;
-  if (list[n++] != RESTART_MAGIC || (int) list[n++] != RESTART_VERSION)
-    error->all(FLERR, "Fix sisf/msd restart record is not from this fix version");
+  if (list[n++] != RESTART_MAGIC)
+    error->all(FLERR, "Fix sisf/msd restart record is not from this fix");
+  const int version = (int) list[n++];
+  if (version != RESTART_VERSION)
+    error->all(FLERR, "Fix sisf/msd {}: the restart file holds a correlator of format {} (this "
+               "plugin writes {}, which also records the group and timestep): give the fix a new "
+               "ID to start afresh", id, version, RESTART_VERSION);
   const int r_nevery = (int) list[n++], r_nlen = (int) list[n++], r_ncount = (int) list[n++];
   const int r_ncorr = (int) list[n++], r_dim = (int) list[n++], r_com = (int) list[n++];
   const int r_ntypes = (int) list[n++], r_nq = (int) list[n++];
@@ -704,6 +740,20 @@ void FixSisfMsd::restart(char *buf)
   nsample = (bigint) list[n++];
   first_step = (bigint) list[n++];
   last_step = (bigint) list[n++];
+  dt_sample = list[n++];
+  // the per-atom histories belong to the atoms of the group that wrote them
+  bool same_atoms = true;
+  for (int t = 0; t < ntslot; t++)
+    if ((bigint) list[n++] != type_count[t]) same_atoms = false;
+  for (uint64_t w : id_sum) {
+    const auto hi = (uint64_t) list[n++];
+    const auto lo = (uint64_t) list[n++];
+    if (((hi << 32) | lo) != w) same_atoms = false;
+  }
+  if (!same_atoms)
+    error->all(FLERR, "Fix sisf/msd {} was restarted on group {}, which holds other atoms than "
+               "the group of the run that wrote the restart file: use the same group (or give the "
+               "fix a new ID to start afresh)", id, group->names[igroup]);
   for (int k = 0; k < ncorr; k++) fill[k] = (int) list[n++];
   for (int k = 0; k < ncorr; k++) head[k] = (int) list[n++];
   for (int r = 0; r < nlags; r++) norigin[r] = list[n++];

@@ -13,6 +13,7 @@
 
 #include "fix.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,7 @@ class FixSisfMsd : public Fix {
   bigint nsample;          // samples taken so far
   bigint first_step;       // step of sample 0
   bigint last_step;        // step of the latest sample (-1: none)
+  double dt_sample;        // timestep of the samples (lags are counted in steps)
   std::vector<int> fill;   // samples stored per level (<= nlen)
   std::vector<int> head;   // ring slot of the newest sample per level
   std::vector<double> norigin;   // origins accumulated per lag
@@ -82,6 +84,7 @@ class FixSisfMsd : public Fix {
   std::vector<double> acc_total;    // reduced totals (identical on all ranks)
   std::vector<bigint> type_count;   // group atoms per type
   bigint group_count;
+  uint64_t id_sum[2];               // sum of the group's atom IDs and of their squares (mod 2^64)
   std::vector<int> out_types;       // types with atoms in the group
   int ncols;
   std::vector<double> table;        // [nlags][ncols] output table (last reduction)
@@ -91,6 +94,7 @@ class FixSisfMsd : public Fix {
   std::vector<double> buf_u, buf_tslot, buf_r2, buf_fs;
   std::vector<int> buf_atom;
 
+  void check_dt();
   void sample();
   void reduce();
   void build_table();

@@ -613,6 +613,11 @@ void PairKNNNNP::settings(int narg, char **arg)
 
 void PairKNNNNP::read_model(const std::string &text)
 {
+  const size_t nul = text.find('\0');
+  if (nul != std::string::npos)
+    error->all(FLERR, "pair_style knn/nnp: model file '{}' is corrupt: it contains a NUL byte at "
+                      "offset {} (a model file is plain text: write it again with "
+                      "slowdyn.nnp.knn.export.write_model)", model_file, nul);
   std::vector<std::string> toks;
   {
     std::istringstream lines(text);
@@ -643,7 +648,7 @@ void PairKNNNNP::read_model(const std::string &text)
     char *end = nullptr;
     errno = 0;
     const double v = strtod(t.c_str(), &end);
-    if (end == t.c_str() || *end != '\0' || errno == ERANGE || !std::isfinite(v))
+    if (end == t.c_str() || end != t.c_str() + t.size() || errno == ERANGE || !std::isfinite(v))
       error->all(FLERR, "pair_style knn/nnp: model file '{}' is corrupt: '{}' is not a finite "
                         "number ({})", file, t, what);
     return v;
@@ -652,7 +657,7 @@ void PairKNNNNP::read_model(const std::string &text)
     const std::string &t = next(what);
     char *end = nullptr;
     const long v = strtol(t.c_str(), &end, 10);
-    if (end == t.c_str() || *end != '\0' || v < lo || v > hi)
+    if (end == t.c_str() || end != t.c_str() + t.size() || v < lo || v > hi)
       error->all(FLERR, "pair_style knn/nnp: model file '{}' is corrupt: {} must be an integer in "
                         "[{}, {}], found '{}'", file, what, lo, hi, t);
     return (int) v;

@@ -101,7 +101,10 @@ void PairVoronoi::compute(int eflag, int vflag)
   double **x = atom->x;
   double **f = atom->f;
   const int dim = domain->dimension;
-  if (neighbor->ncalls != near_ncalls) build_near_lists();
+  // new candidates whenever the neighbour list was (re)built: at every step that
+  // rebuilt it (ago == 0) and in every setup, which includes each frame of rerun,
+  // where Verlet::setup_minimal() resets neighbor->ncalls after its build
+  if (neighbor->ago == 0 || neighbor->ncalls != near_ncalls) build_near_lists();
 
   CellMoments mom;
   const int inum = list->inum;

@@ -270,7 +270,8 @@ def test_restart_continues_bit_identically(tmp_path):
 def test_temperature_stays_temp_after_a_timestep_change(tmp_path):
     """The thermo temperature of the pseudo-velocities is TEMP on average, also
     at the first thermo output after the timestep changes between runs (the
-    masses m = kT dt / 2D change with dt; the stored velocities must follow)."""
+    effective masses m = kT dt / 2D change with dt; the stored velocities keep
+    the kinetic energy of the step before)."""
     config = pack(400, 0.3, dim=2, poly=0.1, seed=4, growth_time=1.0)
     lmp = start(config, tmp_path)
     lmp.commands_list(["timestep 1e-3", "fix 1 all edbd 2.0 1.0 17", "run 20"])
@@ -284,6 +285,63 @@ def test_temperature_stays_temp_after_a_timestep_change(tmp_path):
     for temp in (before, after, stepped):
         assert abs(temp / 2.0 - 1.0) < 0.2, (before, after, stepped)
     assert after == pytest.approx(before, rel=1e-12)    # the kinetic energy is kept
+
+
+def test_centre_of_mass_computes_stay_consistent(tmp_path):
+    """compute msd com yes, compute com and velocity ... zero linear against
+    numpy on LAMMPS' own per-atom masses, at step 0 of the first run, in a
+    later run, after a timestep change and after the fix is defined again at
+    another dt: the fix keeps its effective masses to itself, so the group mass
+    the computes cache in their init() stays right (polydisperse disks, whose
+    read_data masses differ from atom to atom)."""
+    config = pack(100, 0.5, dim=2, poly=0.1, seed=12, growth_time=1.0)
+    lmp = start(config, tmp_path)
+    mass = by_id(lmp, np.array(lmp.numpy.extract_atom("rmass"), copy=True))
+    assert mass.std() > 0.05 * mass.mean()    # the weights matter
+    _, u0, _ = state(lmp)
+    cm0 = mass @ u0 / mass.sum()
+    lmp.commands_list([
+        "timestep 1e-4", "fix bd all edbd 1.0 1.0 12",
+        "compute m all msd com yes", "compute m0 all msd com no", "compute c all com",
+        "velocity all create 1.0 4 dist gaussian", "velocity all zero linear",
+        "variable px equal vcm(all,x)", "variable py equal vcm(all,y)",
+        "thermo_style custom step temp c_m[4] c_m0[4] c_c[1] c_c[2] v_px v_py"])
+
+    def values() -> dict:
+        # as the computes report them at the last step of the latest run
+        return {"msd": lmp.extract_compute("m", 0, 1)[3], "msd_no": lmp.extract_compute("m0", 0, 1)[3],
+                "com": [lmp.extract_compute("c", 0, 1)[a] for a in range(2)],
+                "vcm": abs(lmp.extract_variable("px")) + abs(lmp.extract_variable("py")),
+                "temp": lmp.get_thermo("temp")}
+
+    def check(label: str) -> dict:
+        got = values()
+        _, u, _ = state(lmp)
+        cm = mass @ u / mass.sum()
+        free = np.mean(np.sum((u - u0)[:, :2] ** 2, axis=1))
+        com = np.mean(np.sum(((u - cm) - (u0 - cm0))[:, :2] ** 2, axis=1))
+        assert got["msd_no"] == pytest.approx(free, rel=1e-9, abs=1e-14), label
+        assert got["msd"] == pytest.approx(com, rel=1e-9, abs=1e-14), label
+        np.testing.assert_allclose(got["com"], cm[:2], rtol=1e-12, err_msg=label)
+        return got
+
+    lmp.command("run 0")
+    got = check("step 0 of the first run")
+    assert got["msd"] < 1e-20
+    # velocity ... zero linear before the first run: the momentum stays zero
+    assert got["vcm"] < 1e-12 * math.sqrt(got["temp"])
+    lmp.command("run 200")
+    assert check("first run")["msd_no"] > 1e-3
+    lmp.commands_list(["timestep 2e-4", "run 200"])
+    check("after a timestep change")
+    lmp.commands_list(["unfix bd", "timestep 5e-5", "fix bd2 all edbd 1.0 1.0 13", "run 200"])
+    check("fix redefined at another dt")
+    lmp.commands_list(["velocity all zero linear", "run 0"])
+    got = check("run 0 after velocity zero linear")
+    assert got["vcm"] < 1e-12 * math.sqrt(got["temp"])
+    # the MSD without the centre-of-mass drift is close to the raw one (N = 100)
+    assert abs(got["msd"] / got["msd_no"] - 1.0) < 0.1
+    lmp.close()
 
 
 def by_id(lmp, values: np.ndarray) -> np.ndarray:

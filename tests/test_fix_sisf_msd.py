@@ -315,3 +315,44 @@ def test_restart_with_other_settings_is_an_error(tmp_path, monkeypatch):
     lmp.close()
     msg = error_of(["read_restart r.restart", "fix sm all sisf/msd 1 file f.dat q 5.0", "run 1"])
     assert "restarted with different settings" in msg
+
+
+def test_timestep_change_is_an_error(tmp_path, monkeypatch):
+    """Lags are counted in steps: samples from before and after a timestep
+    change must not be pooled under the new dt. The next run stops and says
+    how to go on; a fix defined after the timestep command reports times in
+    the new dt."""
+    monkeypatch.chdir(tmp_path)
+    fix = "fix sm all sisf/msd 1 file f.dat q 7.25"
+    msg = error_of(BAD_BOX + ["timestep 0.001", fix, "run 3", "timestep 0.002", "run 3"])
+    assert "timestep changed from 0.001 to 0.002 after 4 samples" in msg and "unfix sm" in msg
+    # the same within a run (fix dt/reset changes dt at every step)
+    msg = error_of(BAD_BOX + ["timestep 0.001", fix, "fix nve all nve",
+                              "velocity all create 1.0 3 loop geom",
+                              "fix dt all dt/reset 1 NULL 0.01 0.05 units box", "run 5"])
+    assert "timestep changed from 0.001" in msg
+    lmp = run_session(BAD_BOX + ["timestep 0.001", fix, "run 3", "timestep 0.002", "unfix sm",
+                                 fix, "run 4"])
+    lmp.close()
+    res = read_sisf(tmp_path / "f.dat")
+    np.testing.assert_allclose(res["time"], 0.002 * res["lag"], rtol=1e-12)
+    assert res["lag"].max() == 4
+
+
+@pytest.mark.parametrize("group", ["all", "one"])
+def test_restart_on_another_group_is_an_error(tmp_path, monkeypatch, group):
+    """The per-atom histories in a restart file belong to the atoms of the
+    group that wrote it: the fix redefined with the same ID on other atoms
+    must stop, not correlate positions of atoms it never sampled."""
+    monkeypatch.chdir(tmp_path)
+    cmds = box_cmds(3, 20, 10, 4.0) + ["pair_style zero 1.0", "pair_coeff * *",
+                                       "group two type 2", "group one type 1"]
+    fix = "sisf/msd 1 file f.dat q 7.25"
+    run_session(cmds + [f"fix sm two {fix}", "run 3", "write_restart r.restart"]).close()
+    msg = error_of(["read_restart r.restart", f"fix sm {group} {fix}", "run 1"])
+    assert f"restarted on group {group}, which holds other atoms" in msg
+    # the same group continues
+    lmp = run_session(["read_restart r.restart", "pair_style zero 1.0", "pair_coeff * *",
+                       f"fix sm two {fix}", "run 2"])
+    lmp.close()
+    assert read_sisf(tmp_path / "f.dat")["lag"].max() == 5

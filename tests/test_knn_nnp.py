@@ -328,6 +328,25 @@ def test_bad_inputs(tmp_path, model_file):
     assert re.search(r"atom \d+ has \d+ neighbours within RMAX = 2, fewer than the model's k = 12", msg)
 
 
+def test_model_file_with_a_nul_byte(tmp_path, model_file):
+    """A NUL byte inside a number must not cut it short silently (strtod stops
+    at the NUL and would read 0.12 from "0.12<NUL>34"): the file is refused."""
+    text = model_file.read_bytes()
+    lines = text.split(b"\n")
+    idx = next(i for i, line in enumerate(lines) if line.startswith(b"embedding_net 0 1")) + 2
+    word = lines[idx].split()[0]
+    assert len(word) > 4
+    lines[idx] = lines[idx].replace(word, word[:4] + b"\0" + word[4:], 1)
+    bad = tmp_path / "nul.knn"
+    bad.write_bytes(b"\n".join(lines))
+    msg = error_of(_deck(bad))
+    assert "contains a NUL byte at offset" in msg and "nul.knn" in msg
+    # a number with trailing garbage is refused as well
+    lines[idx] = lines[idx].replace(word[:4] + b"\0" + word[4:], word + b"x", 1)
+    bad.write_bytes(b"\n".join(lines))
+    assert "is not a finite number" in error_of(_deck(bad))
+
+
 # --------------------------------------------------------------------------
 # training
 # --------------------------------------------------------------------------

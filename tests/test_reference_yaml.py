@@ -1,9 +1,10 @@
 """Golden-file tests (the habit of LAMMPS' unittest/force-styles): energy,
-virial stress and per-atom forces of pair_style voronoi and voronoi/radical for
-fixed configurations, at the start and after 100 NVE steps, and the table of
-fix sisf/msd after a fixed short Brownian run, compared at 1e-12 relative to YAML files
-in tests/reference/.  They catch changes of the cell and SIMD code that stay
-inside the 1e-6 tolerance of the finite-difference tests.
+virial stress and per-atom forces of pair_style voronoi, voronoi/radical and
+knn/nnp for fixed configurations, at the start and after 100 NVE steps, the table
+of fix sisf/msd after a fixed short Brownian run and the state after a fixed short
+fix edbd run, compared at 1e-12 relative to YAML files in tests/reference/.
+They catch changes of the cell, network and SIMD code that stay inside the 1e-6
+tolerance of the finite-difference tests.
 
 Regenerate the YAML files (after a deliberate change of the results, with the
 reason in the commit message):
@@ -262,3 +263,146 @@ def test_fix_sisf_msd_reference(tmp_path, name, regenerate_reference):
         np.testing.assert_allclose(table[:, c], r[:, c], rtol=RTOL,
                                    atol=RTOL * np.abs(r[:, c]).max(), err_msg=f"{name} column {c}")
     assert np.count_nonzero(table[:, 2]) > 10    # the run filled more than a few lags
+
+
+# --------------------------------------------------------------------------
+# pair_style knn/nnp: energy, virial stress and forces of the tiny random
+# model of tests/test_knn_nnp.py (its file is kept beside the YAML, so that the
+# reference does not depend on PyTorch's initialisation), at the start and
+# after 100 NVE steps; newton on only (the style needs it)
+
+KNN_MODEL = "pair_knn_nnp_model.knn"
+KNN_CASE = dict(n=64, rho=1.0, seed=301, min_dist=0.7, rmax=2.5, temperature=0.5)
+
+
+def knn_model_path(regenerate: bool) -> Path:
+    from reference_util import REFERENCE_DIR
+
+    path = REFERENCE_DIR / KNN_MODEL
+    if regenerate:
+        from test_knn_nnp import random_model
+
+        from slowdyn.nnp.knn.export import write_model
+
+        write_model(random_model(), path)
+    return path
+
+
+def run_knn(model: Path, data: Path) -> dict:
+    spec = KNN_CASE
+    lmp = slowdyn.lammps()
+    try:
+        lmp.commands_list([
+            "units lj", "dimension 3", "newton on", "boundary p p p", "atom_style atomic",
+            "atom_modify map array sort 0 0", f"read_data {data}",
+            f"pair_style knn/nnp {model} {spec['rmax']!r}", "pair_coeff * * A B",
+            "neighbor 0.3 bin", "neigh_modify every 1 delay 0 check yes",
+            "compute vir all pressure NULL virial",
+            f"thermo_style custom step pe ke etotal {VIRIAL_THERMO}",
+            "thermo_modify norm no",
+            "run 0 post no",
+        ])
+        out = {}
+
+        def record(prefix: str) -> None:
+            out[f"{prefix}_energy"] = lmp.get_thermo("pe")
+            out[f"{prefix}_stress"] = [lmp.extract_compute("vir", 0, 1)[k] for k in range(6)]
+            out[f"{prefix}_forces"] = np.array(lmp.gather_atoms("f", 1, 3)).reshape(-1, 3)
+
+        record("init")
+        lmp.commands_list([f"velocity all create {spec['temperature']!r} {spec['seed'] + 7} loop all",
+                           "fix nve all nve", "timestep 0.001", f"run {NSTEPS} post no"])
+        record("run")
+        out["run_etotal"] = lmp.get_thermo("etotal")
+        return out
+    finally:
+        lmp.close()
+
+
+def test_pair_knn_nnp_reference(tmp_path, regenerate_reference):
+    spec = KNN_CASE
+    system = random_system(spec["n"], spec["rho"], spec["seed"], min_dist=spec["min_dist"])
+    types = 1 + (np.arange(spec["n"]) % 2)
+    data = tmp_path / "case.data"
+    write_data(data, system.x, system.box, types, 3)
+    model = knn_model_path(regenerate_reference)
+    values = run_knn(model, data)
+    name = "pair_knn_nnp"
+    if regenerate_reference:
+        write_reference(name, {
+            "description": f"pair_style knn/nnp (model {KNN_MODEL}: the random model of "
+                           f"tests/test_knn_nnp.py): init and after {NSTEPS} NVE steps",
+            "lammps_version": lammps_version(),
+            "epsilon": RTOL, "natoms": spec["n"], "seed": spec["seed"],
+            "commands": [f"pair_style knn/nnp {KNN_MODEL} {spec['rmax']!r}", "pair_coeff * * A B"],
+            "run": f"velocity all create {spec['temperature']!r} {spec['seed'] + 7} loop all; "
+                   f"fix nve; timestep 0.001; run {NSTEPS}",
+            "positions_checksum": checksum(system.x),
+            "model_checksum": checksum(np.frombuffer(model.read_bytes(), np.uint8).astype(float)),
+        }, values)
+    ref = read_reference(name)
+    np.testing.assert_allclose(checksum(system.x), ref["positions_checksum"], rtol=1e-15,
+                               err_msg="the seeded configuration changed: regenerate the reference")
+    np.testing.assert_array_equal(
+        checksum(np.frombuffer(model.read_bytes(), np.uint8).astype(float)), ref["model_checksum"],
+        err_msg=f"tests/reference/{KNN_MODEL} changed: regenerate the reference")
+    compare(values, ref, RTOL, name)
+    assert np.abs(values["run_forces"] - values["init_forces"]).max() > 1e-3 * np.abs(values["init_forces"]).max()
+
+
+# --------------------------------------------------------------------------
+# fix edbd: a fixed short run of polydisperse hard disks (one rank, seeded):
+# unwrapped positions, pseudo-velocities, collision count and pressure
+
+EDBD_CASE = dict(n=64, rho=0.4, seed=401, min_dist=1.1, diameters=(0.9, 1.1), nsteps=200)
+EDBD_FIX = "edbd 1.0 1.0 {seed}"
+
+
+def run_edbd(data: Path, seed: int, nsteps: int) -> dict:
+    lmp = slowdyn.lammps()
+    try:
+        lmp.commands_list([
+            "units lj", "dimension 2", "boundary p p p", "atom_style sphere",
+            "atom_modify map array sort 0 0", f"read_data {data}", "timestep 1e-3",
+            f"fix bd all {EDBD_FIX.format(seed=seed)}", "thermo_style custom step temp press",
+            f"run {nsteps} post no"])
+        n = lmp.extract_global("natoms")
+        x = np.array(lmp.gather_atoms("x", 1, 3)).reshape(-1, 3)
+        image = np.array(lmp.gather_atoms("image", 0, 1)).astype(np.int64)
+        im = np.stack([(image & 1023) - 512, ((image >> 10) & 1023) - 512], axis=1)
+        box = np.array([lmp.get_thermo("lx"), lmp.get_thermo("ly")])
+        return {"unwrapped": x[:n, :2] + im * box,
+                "velocities": np.array(lmp.gather_atoms("v", 1, 3)).reshape(-1, 3)[:n, :2],
+                "collisions": lmp.extract_fix("bd", 0, 1, 1),
+                "temperature": lmp.get_thermo("temp"), "pressure": lmp.get_thermo("press")}
+    finally:
+        lmp.close()
+
+
+def test_fix_edbd_reference(tmp_path, regenerate_reference):
+    spec = EDBD_CASE
+    system = random_system(spec["n"], spec["rho"], spec["seed"], dimension=2,
+                           min_dist=spec["min_dist"])
+    radii = 0.5 * np.random.default_rng(spec["seed"] + 1000).uniform(*spec["diameters"], spec["n"])
+    data = tmp_path / "case.data"
+    write_data(data, system.x, system.box, np.ones(spec["n"], int), 2, radii)
+    values = run_edbd(data, spec["seed"], spec["nsteps"])
+    name = "fix_edbd"
+    if regenerate_reference:
+        write_reference(name, {
+            "description": f"fix edbd: {spec['nsteps']} Brownian steps of polydisperse hard disks",
+            "lammps_version": lammps_version(),
+            "epsilon": RTOL, "natoms": spec["n"], "dimension": 2, "seed": spec["seed"],
+            "fix": EDBD_FIX.format(seed=spec["seed"]),
+            "run": f"atom_style sphere; timestep 1e-3; run {spec['nsteps']}",
+            "positions_checksum": checksum(system.x),
+            "diameters_checksum": checksum(2.0 * radii),
+        }, values)
+    ref = read_reference(name)
+    np.testing.assert_allclose(checksum(system.x), ref["positions_checksum"], rtol=1e-15,
+                               err_msg="the seeded configuration changed: regenerate the reference")
+    np.testing.assert_allclose(checksum(2.0 * radii), ref["diameters_checksum"], rtol=1e-15,
+                               err_msg="the seeded diameters changed: regenerate the reference")
+    assert values["collisions"] == ref["values"]["collisions"]
+    compare(values, ref, RTOL, name)
+    assert values["collisions"] > 100    # the disks collided
