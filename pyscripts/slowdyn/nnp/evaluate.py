@@ -38,15 +38,46 @@ def _axes(ax):
 # --------------------------------------------------------------------------
 # errors on frames
 # --------------------------------------------------------------------------
+def energy_force_errors(de_per_atom: np.ndarray, f_ref: np.ndarray, f_pred: np.ndarray) -> dict[str, float]:
+    """The energy and force errors of Granz 2026, Tables 3.4-3.8, under their one set of names.
+
+    Parameters
+    ----------
+    de_per_atom : array (frames,)
+        Predicted minus reference total energy of each frame, divided by its atom count.
+    f_ref, f_pred : array (atoms, 3)
+        Reference and predicted forces of all atoms of all frames.
+
+    Returns
+    -------
+    dict
+        ``E_RMSE_per_atom``, ``E_MAE_per_atom``, ``F_RMSE`` (over all force
+        components), ``F_MAE``, ``F_mean`` (mean reference |F_i|) and ``F_RMSE/F_mean``.
+    """
+    de = np.asarray(de_per_atom, dtype=float)
+    fr, fp = np.asarray(f_ref, dtype=float), np.asarray(f_pred, dtype=float)
+    df = fp - fr
+    f_mean = float(np.mean(np.linalg.norm(fr, axis=1)))
+    f_rmse = float(np.sqrt(np.mean(df**2)))
+    return {
+        "E_RMSE_per_atom": float(np.sqrt(np.mean(np.square(de)))),
+        "E_MAE_per_atom": float(np.mean(np.abs(de))),
+        "F_RMSE": f_rmse,
+        "F_MAE": float(np.mean(np.abs(df))),
+        "F_mean": f_mean,
+        "F_RMSE/F_mean": f_rmse / f_mean if f_mean > 0 else math.nan,
+    }
+
+
 def error_metrics(reference: Sequence[Frame], predicted: Sequence[Frame]) -> dict[str, float]:
     """Error metrics of ``predicted`` against ``reference`` (same frames, same order).
 
-    ``E_RMSE_per_atom``: RMSE of the total energy divided by the atom count;
-    ``F_RMSE``: RMSE over all force components; ``F_mean``: mean reference
-    force magnitude |F_i|; ``F_RMSE/F_mean`` their ratio (Granz 2026,
-    Tables 3.4-3.8); ``F_MAE``; ``V_RMSE_per_atom`` (virial);
-    ``e_atom_RMSE`` (per-atom energies); ``angle_mean_deg`` (mean angle between
-    predicted and reference force vectors).
+    Those of :func:`energy_force_errors` (``E_RMSE_per_atom``: RMSE of the
+    total energy divided by the atom count; ``F_RMSE``: RMSE over all force
+    components; ``F_mean``: mean reference force magnitude |F_i|;
+    ``F_RMSE/F_mean`` their ratio; ``E_MAE_per_atom``, ``F_MAE``) and
+    ``V_RMSE_per_atom`` (virial), ``e_atom_RMSE`` (per-atom energies),
+    ``angle_mean_deg`` (mean angle between predicted and reference force vectors).
     """
     if len(reference) != len(predicted) or not reference:
         raise ValueError(f"need the same nonzero number of frames, got {len(reference)} and {len(predicted)}")
@@ -62,18 +93,10 @@ def error_metrics(reference: Sequence[Frame], predicted: Sequence[Frame]) -> dic
     fp = np.concatenate([np.asarray(p.forces) for p in predicted])
     ea_r = np.concatenate([np.asarray(r.energies) for r in reference])
     ea_p = np.concatenate([np.asarray(p.energies) for p in predicted])
-    df = fp - fr
-    f_mean = float(np.mean(np.linalg.norm(fr, axis=1)))
-    f_rmse = float(np.sqrt(np.mean(df**2)))
     return {
         "frames": len(reference),
         "atoms": int(sum(n_at)),
-        "E_RMSE_per_atom": float(np.sqrt(np.mean(np.square(de)))),
-        "E_MAE_per_atom": float(np.mean(np.abs(de))),
-        "F_RMSE": f_rmse,
-        "F_MAE": float(np.mean(np.abs(df))),
-        "F_mean": f_mean,
-        "F_RMSE/F_mean": f_rmse / f_mean if f_mean > 0 else math.nan,
+        **energy_force_errors(np.array(de), fr, fp),
         "V_RMSE_per_atom": float(np.sqrt(np.mean(np.square(dv)))),
         "e_atom_RMSE": float(np.sqrt(np.mean((ea_p - ea_r) ** 2))),
         "angle_mean_deg": float(np.mean(force_angles(fr, fp))),
