@@ -141,3 +141,16 @@ def test_import_scanner_sees_every_form(tmp_path):
     assert {"slowdyn.runs.brownian", "slowdyn.nnp.data", "slowdyn.session", "slowdyn.cli"} <= set(names)
     assert all(_is_under(n, DRIVERS) for n in ("slowdyn.runs.brownian", "slowdyn.nnp.data", "slowdyn.session"))
     assert not _is_under("slowdyn.runsx", DRIVERS)
+
+
+@pytest.mark.parametrize("folder", [ANALYSIS, PACKAGE / "nnp"], ids=["analysis", "nnp"])
+def test_only_runs_drives_lammps(folder):
+    """LAMMPS instances are made in slowdyn.runs (and by the CLI's own run/session code):
+    slowdyn.nnp asks slowdyn.runs for its runs, slowdyn.analysis runs none."""
+    bad = []
+    for path in _source_files(folder):
+        names = _imports(path)
+        bad += [(path.name, n) for n in names
+                if _is_under(n, ("lammps", "slowdyn.lammps", "slowdyn.session"))]
+        bad += [(path.name, "slowdyn.lammps(") for _ in range(path.read_text().count("slowdyn.lammps("))]
+    assert not bad, bad

@@ -34,7 +34,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from slowdyn.runs.sampling import Frame, Potential, Protocol, StatePoint, sample_state_point, state_grid
+from slowdyn.runs.sampling import (Frame, Potential, Protocol, StatePoint, lammps_version, sample_state_point,
+                                   state_grid)
 
 SPLITS = ("train", "valid", "test")
 DATASET_FORMAT = 1
@@ -255,16 +256,6 @@ def versions() -> dict:
     return out
 
 
-def _lammps_version(comm: Any = None) -> int:
-    import slowdyn  # noqa: PLC0415
-
-    lmp = slowdyn.lammps(comm=comm)
-    try:
-        return int(lmp.version())
-    finally:
-        lmp.close()
-
-
 def sample(config: DatasetConfig, progress: bool = True, comm: Any = None) -> list[list[Frame]]:
     """Frames of every state point of ``config`` (list per state point).
 
@@ -331,7 +322,7 @@ def write_dataset(config: DatasetConfig, frames: Sequence[Sequence[Frame]], out_
         "reference": config.potential.as_dict(),
         "splits": summary,
         "frames": {name: sum(s["frames"] for s in summary[name]) for name in SPLITS},
-        "versions": {**versions(), "lammps_build": lammps_build or _lammps_version()},
+        "versions": {**versions(), "lammps_build": lammps_build or lammps_version()},
         "config": config.raw,
     }
     with open(out / "dataset.yaml", "w") as fh:
@@ -353,7 +344,7 @@ def build_dataset(config: DatasetConfig | dict | str | Path, out_dir: str | Path
 
         self_comm = MPI.COMM_SELF
     if comm is None or comm.Get_rank() == 0:
-        write_dataset(config, frames, out_dir, lammps_build=_lammps_version(self_comm))
+        write_dataset(config, frames, out_dir, lammps_build=lammps_version(self_comm))
     if comm is not None:
         comm.Barrier()
     return Path(out_dir)
