@@ -128,8 +128,8 @@ def main() -> None:
     table36 = {96: (0.15607, 6.87274, 0.08690), 128: (0.11459, 6.42097, 0.08119),
                200: (0.09880, 6.22285, 0.07868)}
     print(f"model {model}; training {wall:.0f} s wall, {cpu:.0f} s CPU, {args.epochs} epochs")  # noqa: T201
-    print(f"{'':24s} {'E_RMSE,pa':>10s} {'F_RMSE':>10s} {'F_RMSE/F_mean':>14s} {'F_mean':>8s}")  # noqa: T201
-    print(f"{'this run, k = ' + str(args.k):24s} {m['E_RMSE_per_atom']:10.5f} {m['F_RMSE']:10.5f} "  # noqa: T201
+    print(f"{'':24s} {'E_RMSE_per_atom':>15s} {'F_RMSE':>10s} {'F_RMSE/F_mean':>14s} {'F_mean':>8s}")  # noqa: T201
+    print(f"{'this run, k = ' + str(args.k):24s} {m['E_RMSE_per_atom']:15.5f} {m['F_RMSE']:10.5f} "  # noqa: T201
           f"{m['F_RMSE/F_mean']:14.5f} {m['F_mean']:8.2f}")
     if args.k in table36:
         e, f, r = table36[args.k]

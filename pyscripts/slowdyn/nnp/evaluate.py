@@ -5,7 +5,7 @@
 ``nequip`` or a plain model potential all plug in the same way.
 
 - :func:`evaluate_dataset` / :func:`compare_frames`: errors on held-out
-  frames (E_RMSE per atom, F_RMSE, F_RMSE/F_mean as in Tables 3.4-3.8), parity
+  frames (E_RMSE_per_atom, F_RMSE, F_RMSE/F_mean as in Tables 3.4-3.8), parity
   plots of energies and force components (Fig. 3.25), histograms of force
   magnitude differences and angles (Fig. 3.26), per-atom energies (Fig. 3.27).
 - :func:`compare_md`: the same start configuration run with both
@@ -189,9 +189,9 @@ class FrameComparison:
 
 def format_metrics(rows: Mapping[str, Mapping[str, float]]) -> str:
     """A table with the columns of Granz 2026, Tables 3.4-3.8 (one row per model)."""
-    lines = [f"{'model':<24} {'E_RMSE/atom':>12} {'F_RMSE':>10} {'F_RMSE/F_mean':>14} {'frames':>7}"]
+    lines = [f"{'model':<24} {'E_RMSE_per_atom':>15} {'F_RMSE':>10} {'F_RMSE/F_mean':>14} {'frames':>7}"]
     for name, m in rows.items():
-        lines.append(f"{name:<24} {m['E_RMSE_per_atom']:>12.5g} {m['F_RMSE']:>10.5g} "
+        lines.append(f"{name:<24} {m['E_RMSE_per_atom']:>15.5g} {m['F_RMSE']:>10.5g} "
                      f"{m['F_RMSE/F_mean']:>14.5g} {int(m['frames']):>7d}")
     return "\n".join(lines) + "\n"
 

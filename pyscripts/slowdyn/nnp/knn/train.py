@@ -11,7 +11,7 @@ Loss (Granz 2026, sec. 3.3.2, as DeePMD): per batch of frames
 
 W_F = 10 by default, AdamW with an exponentially decaying learning rate
 (:class:`slowdyn.common.training.Trainer`).  Reported errors (Table 3.6 columns):
-E_RMSE per atom, F_RMSE (per component) and F_RMSE / F_mean, with F_mean the
+E_RMSE_per_atom, F_RMSE (per component) and F_RMSE/F_mean, with F_mean the
 mean reference force magnitude |F| of the set.
 
     from slowdyn.nnp.knn.train import train
