@@ -88,3 +88,20 @@ def test_read_yaml_errors_are_one_line(tmp_path):
     assert read_yaml(tmp_path / "empty.yaml", "x") == {}
     with pytest.raises(ValueError, match="not valid YAML"):
         load_training_config(bad, "knn", ())
+
+
+def test_broken_yaml_is_a_one_line_cli_error(tmp_path, capsys):
+    """`slowdyn nnp data` / `nnp train` on broken YAML: exit 2 and one line naming the file (was a
+    yaml.ScannerError traceback, exit 3)."""
+    from slowdyn.cli import main
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("system:\n  pair_style: [lj/cut\n")
+    for argv in (["nnp", "data", str(bad)], ["nnp", "train", str(bad), "--backend", "deepmd"]):
+        try:
+            code = main(argv)
+        except SystemExit as exc:
+            code = exc.code
+        err = capsys.readouterr().err.strip()
+        assert code == 2 and len(err.splitlines()) == 1, (argv, code, err)
+        assert "bad.yaml: not valid YAML (line 3" in err
