@@ -154,3 +154,15 @@ def test_only_runs_drives_lammps(folder):
                 if _is_under(n, ("lammps", "slowdyn.lammps", "slowdyn.session"))]
         bad += [(path.name, "slowdyn.lammps(") for _ in range(path.read_text().count("slowdyn.lammps("))]
     assert not bad, bad
+
+
+def test_nnp_and_runs_import_no_private_names():
+    """slowdyn.nnp and slowdyn.runs use each other's public functions only (the NNP evaluation
+    once re-ran the sampling protocol through runs.sampling._create_commands)."""
+    bad = []
+    for path in _source_files(PACKAGE / "nnp") + _source_files(PACKAGE / "runs"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("slowdyn")):
+                bad += [(path.name, a.name) for a in node.names
+                        if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not bad, bad
