@@ -3,7 +3,7 @@
     python benchmarks/nnp_side_by_side.py doc/nnp_side_by_side/table.yaml --out side_by_side
 
 The spec (YAML) names the data set written by ``slowdyn nnp data`` and the
-models.  For every model the errors E_RMSE/atom, F_RMSE and F_RMSE/F_mean
+models.  For every model the errors E_RMSE_per_atom, F_RMSE and F_RMSE/F_mean
 (Granz, PhD thesis, HHU Duesseldorf 2026, Tables 3.4-3.7) are computed on the
 same held-out split, either through LAMMPS (``pair_style`` and
 ``pair_coeff``; :func:`slowdyn.nnp.evaluate.evaluate_dataset`) or, for a
@@ -48,8 +48,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-import yaml
 
+from slowdyn.nnp.config import read_yaml
 from slowdyn.nnp.data import atoms_to_frames, load_dataset_meta, read_frames, reference_potential
 from slowdyn.nnp.evaluate import FrameComparison, evaluate_dataset, label_with_calculator
 from slowdyn.runs.sampling import Potential, evaluate_frames
@@ -103,7 +103,7 @@ def _time_calculator(calc, frame, meta: dict, calls: int) -> tuple[float, float]
 
 def run(spec_path: Path, out: Path, only_speed: bool = False, only_errors: bool = False,
         reuse: Path | None = None, models: Path | None = None) -> dict:
-    spec = yaml.safe_load(spec_path.read_text())
+    spec = read_yaml(spec_path, "side-by-side spec")
     root = spec_path.resolve().parent
     spec = _sub(spec, root, (models or Path.cwd()).resolve())
     dataset = Path(spec["dataset"])
@@ -186,8 +186,8 @@ def run(spec_path: Path, out: Path, only_speed: bool = False, only_errors: bool 
 
 def markdown(result: dict) -> str:
     """The side-by-side table (ours next to the thesis' values)."""
-    lines = ["| model | E_RMSE/atom | F_RMSE | F_RMSE/F_mean | thesis (table): E_RMSE/atom, F_RMSE, F_RMSE/F_mean "
-             "| µs/atom-step CPU (wall) | timed via |",
+    lines = ["| model | E_RMSE_per_atom | F_RMSE | F_RMSE/F_mean "
+             "| thesis (table): E_RMSE_per_atom, F_RMSE, F_RMSE/F_mean | µs/atom-step CPU (wall) | timed via |",
              "|---|---|---|---|---|---|---|"]
     base = None
     for r in result["rows"]:

@@ -25,8 +25,10 @@ def test_measured_sisf_is_free_diffusion():
 def test_classical_inversions_of_the_measured_sisf(tmp_path):
     """q = 9, D = 0.5: F_s falls below the 1e-3 cut at t = 0.17, inside the run.
     NNLS inverts the measured (noisy, tail-extrapolated) correlator to the
-    exact function within its noise; the inverse Filon method cannot."""
-    val = BrownianSimulationInversion(model=None, q=[9.0], simulation=SMALL).compute()
+    exact function within its noise; the inverse Filon method cannot. The
+    validation takes the run's result or its fix sisf/msd file alike."""
+    measured = brownian_sisf([9.0], workdir=tmp_path, **SMALL)
+    val = BrownianSimulationInversion(measured, D=SMALL["D"], model=None).compute()
     (r,) = val.results
     assert set(r["noisy_errors"]) == {"inverse_filon", "nnls"}
     assert r["errors"]["nnls"]["rms"] < 2e-3 and r["noisy_errors"]["nnls"]["rms"] < 5e-3
@@ -35,10 +37,13 @@ def test_classical_inversions_of_the_measured_sisf(tmp_path):
     assert "F_s measured in the LAMMPS run" in text and "q=9 D=0.5" in text
     files = val.write(tmp_path / "bd")
     assert all(f.exists() for f in files)
+    from_file = BrownianSimulationInversion(tmp_path / "brownian.sisf", D=SMALL["D"], model=None).compute()
+    assert from_file.table() == text
 
 
 def test_correlator_that_does_not_decay_in_the_run_is_an_error():
     """q = 1: F_s = exp(-t) is still 0.9 at the end of a 1000-step run."""
-    val = BrownianSimulationInversion(model=None, q=[1.0], simulation={"n_atoms": 200, "steps": 1000})
+    measured = brownian_sisf([1.0], n_atoms=200, steps=1000)
+    val = BrownianSimulationInversion(measured, D=1.0, model=None)
     with pytest.raises(ValueError, match="never falls below the cut 0.001; measure longer"):
         val.compute()

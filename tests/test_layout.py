@@ -44,21 +44,32 @@ def test_every_module_imports_without_heavy_dependencies():
     assert out.stdout.strip() == "[]", out.stdout
 
 
-def _imports(path: Path) -> list[str]:
-    """Absolute names of every import in ``path`` (relative ones resolved against its package)."""
-    rel = path.relative_to(ANALYSIS).with_suffix("") if path.is_relative_to(ANALYSIS) else None
-    package = ["slowdyn", "analysis", *rel.parts[:-1]] if rel is not None else []
+def _imports(path: Path, package: list[str] | None = None) -> list[str]:
+    """Absolute names of every import in ``path`` (relative ones resolved against its package,
+    ``from A import b`` as both ``A`` and ``A.b``), at module level or inside functions, and of
+    every ``importlib.import_module("...")`` of a literal."""
+    if package is None and path.is_relative_to(ANALYSIS):
+        package = ["slowdyn", "analysis", *path.relative_to(ANALYSIS).parts[:-1]]
+    elif package is None and path.is_relative_to(PACKAGE):
+        package = ["slowdyn", *path.relative_to(PACKAGE).parts[:-1]]
+    package = package or []
     out = []
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             out += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = package[: len(package) - node.level + 1] if node.level else []
-            out.append(".".join(base + ([node.module] if node.module else [])))
+            module = ".".join(base + ([node.module] if node.module else []))
+            out += [module] + [f"{module}.{a.name}" for a in node.names]
+        elif (isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None))
+              == "import_module" and node.args and isinstance(node.args[0], ast.Constant)
+              and isinstance(node.args[0].value, str)):
+            out.append(node.args[0].value)
     return out
 
 
 ANALYSIS = Path(slowdyn.analysis.__file__).parent
+PACKAGE = Path(slowdyn.__file__).parent
 # every subpackage of slowdyn.analysis but the validations is physics
 PHYSICS = sorted(p.name for p in ANALYSIS.iterdir() if (p / "__init__.py").exists() and p.name != "validation")
 
@@ -87,3 +98,71 @@ def test_user_text_cites_literature_not_internal_names():
         if path.exists():
             hits = pattern.findall(path.read_text())
             assert not hits, (path, hits)
+
+
+# the driver side of slowdyn (LAMMPS runs, CLI, NNP training) and the old home of the Trainer
+DRIVERS = ("slowdyn.runs", "slowdyn.commands", "slowdyn.nnp", "slowdyn.session", "slowdyn.cli",
+           "slowdyn.training")
+
+
+def _is_under(name: str, packages) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in packages)
+
+
+@pytest.mark.parametrize("sub", sorted(p.name for p in ANALYSIS.iterdir() if (p / "__init__.py").exists())
+                         + ["(top level)"])
+def test_analysis_never_imports_the_driver_side(sub):
+    """slowdyn.analysis is post-processing: no module of it, validations included, imports
+    slowdyn.{runs,commands,nnp,session,cli} or slowdyn.training (shared code lives in slowdyn.common)."""
+    paths = (_source_files(ANALYSIS / sub) if sub != "(top level)"
+             else [p for p in ANALYSIS.glob("*.py")])
+    assert paths
+    bad = [(str(path.relative_to(ANALYSIS)), name) for path in paths for name in _imports(path)
+           if _is_under(name, DRIVERS)]
+    assert not bad, bad
+
+
+def test_common_imports_nothing_of_slowdyn_but_itself():
+    """slowdyn.common is shared by both sides, so it depends on neither (nor on slowdyn's top level)."""
+    paths = _source_files(PACKAGE / "common")
+    assert paths
+    bad = [(path.name, name) for path in paths for name in _imports(path)
+           if _is_under(name, ("slowdyn",)) and not _is_under(name, ("slowdyn.common",))]
+    assert not bad, bad
+
+
+def test_import_scanner_sees_every_form(tmp_path):
+    """The scanner above finds absolute, relative, function-level and import_module imports."""
+    src = tmp_path / "m.py"
+    src.write_text("import slowdyn.runs.brownian\nfrom ...nnp import data\n"
+                   "def f():\n    from slowdyn import session\n    import importlib\n"
+                   "    importlib.import_module('slowdyn.cli')\n")
+    names = _imports(src, package=["slowdyn", "analysis", "validation"])
+    assert {"slowdyn.runs.brownian", "slowdyn.nnp.data", "slowdyn.session", "slowdyn.cli"} <= set(names)
+    assert all(_is_under(n, DRIVERS) for n in ("slowdyn.runs.brownian", "slowdyn.nnp.data", "slowdyn.session"))
+    assert not _is_under("slowdyn.runsx", DRIVERS)
+
+
+@pytest.mark.parametrize("folder", [ANALYSIS, PACKAGE / "nnp"], ids=["analysis", "nnp"])
+def test_only_runs_drives_lammps(folder):
+    """LAMMPS instances are made in slowdyn.runs (and by the CLI's own run/session code):
+    slowdyn.nnp asks slowdyn.runs for its runs, slowdyn.analysis runs none."""
+    bad = []
+    for path in _source_files(folder):
+        names = _imports(path)
+        bad += [(path.name, n) for n in names
+                if _is_under(n, ("lammps", "slowdyn.lammps", "slowdyn.session"))]
+        bad += [(path.name, "slowdyn.lammps(") for _ in range(path.read_text().count("slowdyn.lammps("))]
+    assert not bad, bad
+
+
+def test_nnp_and_runs_import_no_private_names():
+    """slowdyn.nnp and slowdyn.runs use each other's public functions only (the NNP evaluation
+    once re-ran the sampling protocol through runs.sampling._create_commands)."""
+    bad = []
+    for path in _source_files(PACKAGE / "nnp") + _source_files(PACKAGE / "runs"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("slowdyn")):
+                bad += [(path.name, a.name) for a in node.names
+                        if a.name.startswith("_") and not a.name.startswith("__")]
+    assert not bad, bad

@@ -86,7 +86,7 @@ def test_budget_must_be_positive(tmp_path):
 def test_knn_config_takes_max_minutes(tmp_path):
     from slowdyn.nnp.knn.train import load_config
 
-    cfg = load_config({"data": str(tmp_path), "train": {"max_cpu_minutes": 7}})
+    cfg = load_config({"dataset": str(tmp_path), "train": {"max_cpu_minutes": 7}})
     assert cfg["train"]["max_cpu_minutes"] == 7 and cfg["train"]["epochs"] > 0
 
 

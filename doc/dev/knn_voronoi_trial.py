@@ -117,7 +117,7 @@ def main() -> None:
         print(f"data set: {time.perf_counter() - t0:.0f} s wall")  # noqa: T201
     from slowdyn.nnp.knn.train import train
 
-    cfg = {"data": str(data),
+    cfg = {"dataset": str(data),
            "model": {"k": args.k, "rmax": args.rmax, "dtype": args.dtype},
            "train": {"epochs": args.epochs, "lr": args.lr, "lr_decay": args.lr_decay,
                      "batch_size": args.batch, "seed": 0, "num_threads": 1}}
@@ -128,9 +128,9 @@ def main() -> None:
     table36 = {96: (0.15607, 6.87274, 0.08690), 128: (0.11459, 6.42097, 0.08119),
                200: (0.09880, 6.22285, 0.07868)}
     print(f"model {model}; training {wall:.0f} s wall, {cpu:.0f} s CPU, {args.epochs} epochs")  # noqa: T201
-    print(f"{'':24s} {'E_RMSE,pa':>10s} {'F_RMSE':>10s} {'F_RMSE/F_mean':>14s} {'F_mean':>8s}")  # noqa: T201
-    print(f"{'this run, k = ' + str(args.k):24s} {m['e_rmse_pa']:10.5f} {m['f_rmse']:10.5f} "  # noqa: T201
-          f"{m['f_rmse_rel']:14.5f} {m['f_mean']:8.2f}")
+    print(f"{'':24s} {'E_RMSE_per_atom':>15s} {'F_RMSE':>10s} {'F_RMSE/F_mean':>14s} {'F_mean':>8s}")  # noqa: T201
+    print(f"{'this run, k = ' + str(args.k):24s} {m['E_RMSE_per_atom']:15.5f} {m['F_RMSE']:10.5f} "  # noqa: T201
+          f"{m['F_RMSE/F_mean']:14.5f} {m['F_mean']:8.2f}")
     if args.k in table36:
         e, f, r = table36[args.k]
         print(f"{'Table 3.6, k = ' + str(args.k):24s} {e:10.5f} {f:10.5f} {r:14.5f} {79.1:8.2f}")  # noqa: T201

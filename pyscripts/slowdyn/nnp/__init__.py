@@ -16,4 +16,10 @@ Import-light: importing :mod:`slowdyn.nnp` loads no torch.  Modules:
     the DeePMD-kit and NequIP training routes.
 ``slowdyn.nnp.evaluate``
     errors, parity plots and side-by-side MD against the reference potential.
+``slowdyn.nnp.config``
+    the one reader of the YAML files (data-set recipes, training configs of
+    every backend with their shared key ``dataset``, ``dataset.yaml``).
+
+The LAMMPS runs themselves (sampling, labelling, equilibrated starts, MD, NVE
+scans) are in :mod:`slowdyn.runs`.
 """

@@ -34,19 +34,17 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from slowdyn.runs.sampling import Frame, Potential, Protocol, StatePoint, sample_state_point, state_grid
+from slowdyn.runs.sampling import (Frame, Potential, Protocol, StatePoint, lammps_version, sample_state_point,
+                                   state_grid)
 
 SPLITS = ("train", "valid", "test")
 DATASET_FORMAT = 1
 
 
 def _require(module: str, what: str):
-    import importlib  # noqa: PLC0415
+    from slowdyn.common.optional import require  # noqa: PLC0415
 
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError(f"{what} needs {module}: pip install 'slowdyn[nnp]'") from exc
+    return require(module, what, "nnp")
 
 
 def stand_in_symbols(ntypes: int) -> list[str]:
@@ -124,12 +122,14 @@ class DatasetConfig:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "DatasetConfig":
-        yaml = _require("yaml", "reading a data-set config")
-        with open(path) as fh:
-            d = yaml.safe_load(fh)
-        if not isinstance(d, dict):
-            raise ValueError(f"{path}: expected a YAML mapping with system, grid, protocol, split")
-        return cls.from_dict(d)
+        """Read ``path`` (:func:`slowdyn.nnp.config.read_yaml`) and check it (:meth:`from_dict`)."""
+        from slowdyn.nnp.config import read_yaml  # noqa: PLC0415
+
+        d = read_yaml(path, "data-set config (system, grid, protocol, split)")
+        try:
+            return cls.from_dict(d)
+        except ValueError as exc:
+            raise ValueError(f"{path}: {exc}") from None
 
     def assign_splits(self) -> dict[str, list[int]]:
         """Indices of the state points in each split (whole state points, seeded shuffle).
@@ -256,16 +256,6 @@ def versions() -> dict:
     return out
 
 
-def _lammps_version(comm: Any = None) -> int:
-    import slowdyn  # noqa: PLC0415
-
-    lmp = slowdyn.lammps(comm=comm)
-    try:
-        return int(lmp.version())
-    finally:
-        lmp.close()
-
-
 def sample(config: DatasetConfig, progress: bool = True, comm: Any = None) -> list[list[Frame]]:
     """Frames of every state point of ``config`` (list per state point).
 
@@ -332,7 +322,7 @@ def write_dataset(config: DatasetConfig, frames: Sequence[Sequence[Frame]], out_
         "reference": config.potential.as_dict(),
         "splits": summary,
         "frames": {name: sum(s["frames"] for s in summary[name]) for name in SPLITS},
-        "versions": {**versions(), "lammps_build": lammps_build or _lammps_version()},
+        "versions": {**versions(), "lammps_build": lammps_build or lammps_version()},
         "config": config.raw,
     }
     with open(out / "dataset.yaml", "w") as fh:
@@ -354,21 +344,21 @@ def build_dataset(config: DatasetConfig | dict | str | Path, out_dir: str | Path
 
         self_comm = MPI.COMM_SELF
     if comm is None or comm.Get_rank() == 0:
-        write_dataset(config, frames, out_dir, lammps_build=_lammps_version(self_comm))
+        write_dataset(config, frames, out_dir, lammps_build=lammps_version(self_comm))
     if comm is not None:
         comm.Barrier()
     return Path(out_dir)
 
 
 def load_dataset_meta(path: str | Path) -> dict:
-    """``dataset.yaml`` of a data-set folder."""
-    yaml = _require("yaml", "reading dataset.yaml")
+    """``dataset.yaml`` of a data-set folder (or that file), read by :func:`slowdyn.nnp.config.read_yaml`."""
+    from slowdyn.nnp.config import read_yaml  # noqa: PLC0415
+
     p = Path(path)
     meta = p / "dataset.yaml" if p.is_dir() else p
     if not meta.exists():
         raise FileNotFoundError(f"{meta} not found: not a data set written by `slowdyn nnp data`")
-    with open(meta) as fh:
-        return yaml.safe_load(fh)
+    return read_yaml(meta, "data-set description")
 
 
 def reference_potential(meta: dict) -> Potential:

@@ -36,6 +36,8 @@ from typing import Any
 
 from ._util import deep_merge
 
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+
 DEFAULTS: dict[str, Any] = {
     "rcut": 3.0,
     "rcut_smth": None,          # default rcut - 0.5
@@ -135,17 +137,14 @@ def input_json(config: dict, dataset: str | Path) -> dict:
     return deep_merge(inp, config.get("input", {}) or {})
 
 
-def _load_config(config: str | Path | dict) -> tuple[dict, Path]:
-    if isinstance(config, dict):
-        return dict(config), Path.cwd()
-    import yaml  # noqa: PLC0415
+def load_config(config: str | Path | dict) -> dict:
+    """The deepmd training config (YAML path, name of a shipped config, or dict), read and
+    checked by :func:`slowdyn.nnp.config.load_training_config`: ``dataset`` (absolute) and the
+    keys of :data:`DEFAULTS` and ``input`` (merged into input.json).
+    """
+    from slowdyn.nnp.config import load_training_config  # noqa: PLC0415
 
-    path = Path(config)
-    with open(path) as fh:
-        d = yaml.safe_load(fh) or {}
-    if not isinstance(d, dict):
-        raise ValueError(f"{path}: expected a YAML mapping (dataset, rcut, numb_steps, ...)")
-    return d, path.parent
+    return load_training_config(config, "deepmd", set(DEFAULTS) | {"input"}, shipped=CONFIG_DIR)
 
 
 def train(config: str | Path | dict, out_dir: str | Path | None = None, resume: bool = True,
@@ -158,16 +157,8 @@ def train(config: str | Path | dict, out_dir: str | Path | None = None, resume: 
     """
     from tqdm.auto import tqdm  # noqa: PLC0415
 
-    cfg, base = _load_config(config)
-    known = set(DEFAULTS) | {"dataset", "out_dir", "input", "name"}
-    bad = set(cfg) - known
-    if bad:
-        raise ValueError(f"unknown keys {sorted(bad)} in the DeePMD config; known: {sorted(known)}")
-    if "dataset" not in cfg:
-        raise ValueError("the DeePMD config needs 'dataset': a folder written by `slowdyn nnp data`")
+    cfg = load_config(config)
     dataset = Path(cfg["dataset"])
-    if not dataset.is_absolute():
-        dataset = (base / dataset) if (base / dataset).exists() else dataset
     rcut = float(cfg.get("rcut", DEFAULTS["rcut"]))
     out = Path(out_dir or cfg.get("out_dir") or f"deepmd_{dataset.name}_rc{rcut:g}")
     out.mkdir(parents=True, exist_ok=True)

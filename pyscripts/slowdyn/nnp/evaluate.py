@@ -5,7 +5,7 @@
 ``nequip`` or a plain model potential all plug in the same way.
 
 - :func:`evaluate_dataset` / :func:`compare_frames`: errors on held-out
-  frames (E_RMSE per atom, F_RMSE, F_RMSE/F_mean as in Tables 3.4-3.8), parity
+  frames (E_RMSE_per_atom, F_RMSE, F_RMSE/F_mean as in Tables 3.4-3.8), parity
   plots of energies and force components (Fig. 3.25), histograms of force
   magnitude differences and angles (Fig. 3.26), per-atom energies (Fig. 3.27).
 - :func:`compare_md`: the same start configuration run with both
@@ -26,7 +26,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from slowdyn.common.plotting import subplots
-from slowdyn.runs.sampling import Frame, Potential, Protocol, StatePoint, evaluate_frames
+from slowdyn.runs.nve import potential_nve_scan
+from slowdyn.runs.sampling import (Frame, Potential, Protocol, StatePoint, evaluate_frames, nve_frames, run_from,
+                                   start_configuration)
 
 
 def _axes(ax):
@@ -38,15 +40,46 @@ def _axes(ax):
 # --------------------------------------------------------------------------
 # errors on frames
 # --------------------------------------------------------------------------
+def energy_force_errors(de_per_atom: np.ndarray, f_ref: np.ndarray, f_pred: np.ndarray) -> dict[str, float]:
+    """The energy and force errors of Granz 2026, Tables 3.4-3.8, under their one set of names.
+
+    Parameters
+    ----------
+    de_per_atom : array (frames,)
+        Predicted minus reference total energy of each frame, divided by its atom count.
+    f_ref, f_pred : array (atoms, 3)
+        Reference and predicted forces of all atoms of all frames.
+
+    Returns
+    -------
+    dict
+        ``E_RMSE_per_atom``, ``E_MAE_per_atom``, ``F_RMSE`` (over all force
+        components), ``F_MAE``, ``F_mean`` (mean reference |F_i|) and ``F_RMSE/F_mean``.
+    """
+    de = np.asarray(de_per_atom, dtype=float)
+    fr, fp = np.asarray(f_ref, dtype=float), np.asarray(f_pred, dtype=float)
+    df = fp - fr
+    f_mean = float(np.mean(np.linalg.norm(fr, axis=1)))
+    f_rmse = float(np.sqrt(np.mean(df**2)))
+    return {
+        "E_RMSE_per_atom": float(np.sqrt(np.mean(np.square(de)))),
+        "E_MAE_per_atom": float(np.mean(np.abs(de))),
+        "F_RMSE": f_rmse,
+        "F_MAE": float(np.mean(np.abs(df))),
+        "F_mean": f_mean,
+        "F_RMSE/F_mean": f_rmse / f_mean if f_mean > 0 else math.nan,
+    }
+
+
 def error_metrics(reference: Sequence[Frame], predicted: Sequence[Frame]) -> dict[str, float]:
     """Error metrics of ``predicted`` against ``reference`` (same frames, same order).
 
-    ``E_RMSE_per_atom``: RMSE of the total energy divided by the atom count;
-    ``F_RMSE``: RMSE over all force components; ``F_mean``: mean reference
-    force magnitude |F_i|; ``F_RMSE/F_mean`` their ratio (Granz 2026,
-    Tables 3.4-3.8); ``F_MAE``; ``V_RMSE_per_atom`` (virial);
-    ``e_atom_RMSE`` (per-atom energies); ``angle_mean_deg`` (mean angle between
-    predicted and reference force vectors).
+    Those of :func:`energy_force_errors` (``E_RMSE_per_atom``: RMSE of the
+    total energy divided by the atom count; ``F_RMSE``: RMSE over all force
+    components; ``F_mean``: mean reference force magnitude |F_i|;
+    ``F_RMSE/F_mean`` their ratio; ``E_MAE_per_atom``, ``F_MAE``) and
+    ``V_RMSE_per_atom`` (virial), ``e_atom_RMSE`` (per-atom energies),
+    ``angle_mean_deg`` (mean angle between predicted and reference force vectors).
     """
     if len(reference) != len(predicted) or not reference:
         raise ValueError(f"need the same nonzero number of frames, got {len(reference)} and {len(predicted)}")
@@ -62,18 +95,10 @@ def error_metrics(reference: Sequence[Frame], predicted: Sequence[Frame]) -> dic
     fp = np.concatenate([np.asarray(p.forces) for p in predicted])
     ea_r = np.concatenate([np.asarray(r.energies) for r in reference])
     ea_p = np.concatenate([np.asarray(p.energies) for p in predicted])
-    df = fp - fr
-    f_mean = float(np.mean(np.linalg.norm(fr, axis=1)))
-    f_rmse = float(np.sqrt(np.mean(df**2)))
     return {
         "frames": len(reference),
         "atoms": int(sum(n_at)),
-        "E_RMSE_per_atom": float(np.sqrt(np.mean(np.square(de)))),
-        "E_MAE_per_atom": float(np.mean(np.abs(de))),
-        "F_RMSE": f_rmse,
-        "F_MAE": float(np.mean(np.abs(df))),
-        "F_mean": f_mean,
-        "F_RMSE/F_mean": f_rmse / f_mean if f_mean > 0 else math.nan,
+        **energy_force_errors(np.array(de), fr, fp),
         "V_RMSE_per_atom": float(np.sqrt(np.mean(np.square(dv)))),
         "e_atom_RMSE": float(np.sqrt(np.mean((ea_p - ea_r) ** 2))),
         "angle_mean_deg": float(np.mean(force_angles(fr, fp))),
@@ -164,9 +189,9 @@ class FrameComparison:
 
 def format_metrics(rows: Mapping[str, Mapping[str, float]]) -> str:
     """A table with the columns of Granz 2026, Tables 3.4-3.8 (one row per model)."""
-    lines = [f"{'model':<24} {'E_RMSE/atom':>12} {'F_RMSE':>10} {'F_RMSE/F_mean':>14} {'frames':>7}"]
+    lines = [f"{'model':<24} {'E_RMSE_per_atom':>15} {'F_RMSE':>10} {'F_RMSE/F_mean':>14} {'frames':>7}"]
     for name, m in rows.items():
-        lines.append(f"{name:<24} {m['E_RMSE_per_atom']:>12.5g} {m['F_RMSE']:>10.5g} "
+        lines.append(f"{name:<24} {m['E_RMSE_per_atom']:>15.5g} {m['F_RMSE']:>10.5g} "
                      f"{m['F_RMSE/F_mean']:>14.5g} {int(m['frames']):>7d}")
     return "\n".join(lines) + "\n"
 
@@ -328,39 +353,6 @@ def _common_units(potentials: Sequence[Potential], temperature: float, protocol:
     return pots, temperature / METAL_KB, prot, METAL_TAU
 
 
-def _start_configuration(reference: Potential, state: StatePoint, n_atoms: int, protocol: Protocol,
-                         path: Path, seed: int) -> None:
-    """Equilibrate with the reference potential and write a data file with velocities."""
-    from slowdyn import lammps  # noqa: PLC0415
-    from slowdyn.runs.sampling import _create_commands  # noqa: PLC0415
-
-    lmp = lammps()
-    try:
-        lmp.commands_list(_create_commands(reference, state, n_atoms, protocol, seed))
-        if protocol.minimize:
-            lmp.command("minimize 0 1e-6 200 2000")
-        p, T = protocol, state.temperature
-        lmp.command(f"velocity all create {p.t_hot!r} {seed} dist gaussian mom yes rot no")
-        for cmd in (f"fix _sd_int all nvt temp {p.t_hot!r} {p.t_hot!r} {p.tdamp!r}", f"run {p.n_hot}",
-                    "unfix _sd_int", f"fix _sd_int all nvt temp {p.t_hot!r} {T!r} {p.tdamp!r}",
-                    f"run {p.n_cool}", "unfix _sd_int", f"fix _sd_int all nvt temp {T!r} {T!r} {p.tdamp!r}",
-                    f"run {p.n_relax}", "unfix _sd_int", "reset_timestep 0"):
-            lmp.command(cmd)
-        lmp.command(f"write_data {path} nocoeff")
-    finally:
-        lmp.close()
-
-
-def _run_from(potential: Potential, data: Path, commands: Sequence[str]):
-    from slowdyn import lammps  # noqa: PLC0415
-
-    lmp = lammps()
-    lmp.commands_list([f"units {potential.units}", "atom_style atomic", "atom_modify map array",
-                       f"read_data {data}"] + potential.interaction_commands())
-    lmp.commands_list(list(commands))
-    return lmp
-
-
 def compare_md(reference: Potential, nnp: Potential, temperature: float, density: float, n_atoms: int,
                steps: int = 20000, q: float = 7.25, relax: int = 2000, n_rdf: int = 20, dt: float = 0.001,
                protocol: Protocol | None = None, composition: Sequence[float] | None = None,
@@ -378,6 +370,8 @@ def compare_md(reference: Potential, nnp: Potential, temperature: float, density
     from slowdyn.analysis.io.sisf import read_sisf  # noqa: PLC0415
     from slowdyn.analysis.observables.structure import Structure  # noqa: PLC0415
 
+    if label == "reference":
+        raise ValueError("label 'reference' names the reference run: give the NNP another label")
     protocol = protocol or Protocol(dt=dt)
     if protocol.dt != dt:
         protocol = Protocol(**{**protocol.__dict__, "dt": dt})
@@ -388,34 +382,16 @@ def compare_md(reference: Potential, nnp: Potential, temperature: float, density
     work.mkdir(parents=True, exist_ok=True)
     comp = tuple(composition) if composition is not None else (1.0,) + (0.0,) * (reference.ntypes - 1)
     state = StatePoint(float(temperature), float(density), comp)
-    start = work / "start.data"
-    _start_configuration(reference, state, n_atoms, protocol, start, seed)
+    start = start_configuration(reference, state, n_atoms, protocol, work / "start.data", seed)
     length = (n_atoms / density) ** (1.0 / 3.0)
     r_max = r_max or 0.49 * length
     every = max(1, steps // n_rdf)
     rdf, sisf, r = {}, {}, None
-    if label == "reference":
-        raise ValueError("label 'reference' names the reference run: give the NNP another label")
     runs = {"reference": reference, label: nnp}
     for name, pot in tqdm(runs.items(), desc="MD", disable=not progress):
         sfile = work / f"{name}.sisf"
-        lmp = _run_from(pot, start, [f"timestep {dt!r}",
-                                     f"fix _sd_int all nvt temp {temperature!r} {temperature!r} {protocol.tdamp!r}",
-                                     f"run {relax}", "unfix _sd_int", "fix _sd_int all nve",
-                                     f"fix _sd_sisf all sisf/msd 1 file {sfile} q {q!r} nfreq {every}"])
-        frames, cells = [], []
-        try:
-            for _ in range(n_rdf):
-                lmp.command(f"run {every}")
-                x = np.array(lmp.gather_atoms("x", 1, 3), dtype=float).reshape(-1, 3)
-                frames.append(x)
-                boxlo, boxhi, xy, yz, xz, *_ = lmp.extract_box()
-                h = np.array(boxhi) - np.array(boxlo)
-                cells.append(np.array([[h[0], 0, 0], [xy, h[1], 0], [xz, yz, h[2]]]))
-            types = np.array(lmp.gather_atoms("type", 0, 1), dtype=int)
-            lmp.command("unfix _sd_sisf")
-        finally:
-            lmp.close()
+        frames, cells, types = nve_frames(pot, start, dt, temperature, protocol.tdamp, relax, n_rdf, every,
+                                          sisf=(sfile, q))
         s = Structure(r_max=r_max, bins=bins).compute(frames, types, cells, structure_factor=False)
         r = s.r
         rdf[name] = s.rdf["all"]
@@ -497,32 +473,17 @@ def energy_scan(potentials: Mapping[str, Potential], timesteps: Sequence[float],
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(workdir) if workdir is not None else Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        start = work / "start.data"
-        _start_configuration(first, state, n_atoms, protocol, start, seed)
+        start = start_configuration(first, state, n_atoms, protocol, work / "start.data", seed)
         results = {}
         dt0 = float(min(timesteps))
         for name in tqdm(names, desc="energy scan", disable=not progress):
             pot = potentials[name]
             relaxed = work / f"relaxed_{len(results)}.data"
-            lmp = _run_from(pot, start, [f"timestep {dt0!r}",
-                                         f"fix _sd_int all nvt temp {temperature!r} {temperature!r} "
-                                         f"{protocol.tdamp!r}", f"run {relax}",
-                                         f"write_data {relaxed} nocoeff"])
-            lmp.close()
-            series = {}
-            for dt in timesteps:
-                nsteps = max(2, int(round(t_total / dt)))
-                efile = work / f"etot_{len(results)}_{dt:g}.txt"
-                lmp = _run_from(pot, relaxed, [f"timestep {dt!r}", "fix _sd_int all nve",
-                                               "thermo_modify norm no",
-                                               f"fix _sd_e all ave/time 1 1 1 c_thermo_pe c_thermo_temp "
-                                               f"file {efile}", f"run {nsteps}"])
-                ke_factor = 1.5 * (lmp.get_natoms() - 1) * float(lmp.extract_global("boltz"))
-                lmp.close()
-                d = np.loadtxt(efile, ndmin=2)
-                # E_tot = pe + ke, ke = (dof/2) k_B T with dof = 3N - 3 (momentum removed)
-                series[float(dt) / tau] = d[:, 1] + ke_factor * d[:, 2]
-            results[name] = EnergyConservation().compute(series)
+            run_from(pot, start, [f"timestep {dt0!r}",
+                                  f"fix _sd_int all nvt temp {temperature!r} {temperature!r} {protocol.tdamp!r}",
+                                  f"run {relax}", f"write_data {relaxed} nocoeff"]).close()
+            series = potential_nve_scan(pot, relaxed, timesteps, t_total, work / f"nve_{len(results)}")
+            results[name] = EnergyConservation().compute({dt / tau: e for dt, e in series.items()})
     return EnergyScan(results)
 
 

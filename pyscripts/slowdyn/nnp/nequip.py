@@ -33,6 +33,8 @@ from typing import Any
 
 from ._util import deep_merge
 
+CONFIG_DIR = Path(__file__).resolve().parent / "configs"
+
 DEFAULTS: dict[str, Any] = {
     "r_max": 3.0,
     "l_max": 1,
@@ -200,6 +202,16 @@ def cpu_time_budget(seconds: float):
     return CPUTimeBudget()
 
 
+def load_config(config: str | Path | dict) -> dict:
+    """The nequip training config (YAML path, name of a shipped config, or dict), read and
+    checked by :func:`slowdyn.nnp.config.load_training_config`: ``dataset`` (absolute) and the
+    keys of :data:`DEFAULTS`, ``nequip`` (merged into the Hydra config) and ``progress``.
+    """
+    from slowdyn.nnp.config import load_training_config  # noqa: PLC0415
+
+    return load_training_config(config, "nequip", set(DEFAULTS) | {"nequip", "progress"}, shipped=CONFIG_DIR)
+
+
 def train(config: str | Path | dict, out_dir: str | Path | None = None, resume: bool = True,
           progress: bool = True) -> Path:
     """``nequip-train`` then ``nequip-compile --mode aotinductor --target pair_nequip``.
@@ -207,23 +219,10 @@ def train(config: str | Path | dict, out_dir: str | Path | None = None, resume: 
     Returns the compiled ``model.nequip.pt2`` (or ``best.ckpt`` with ``compile: false``).
     ``resume``: continue from ``last.ckpt`` in ``out_dir`` (``++ckpt_path``).
     """
-    import yaml  # noqa: PLC0415
+    import yaml  # noqa: PLC0415 - writes the Hydra config
 
-    if isinstance(config, dict):
-        cfg, base = dict(config), Path.cwd()
-    else:
-        with open(config) as fh:
-            cfg = yaml.safe_load(fh) or {}
-        base = Path(config).parent
-    known = set(DEFAULTS) | {"dataset", "out_dir", "nequip", "name", "progress"}
-    bad = set(cfg) - known
-    if bad:
-        raise ValueError(f"unknown keys {sorted(bad)} in the NequIP config; known: {sorted(known)}")
-    if "dataset" not in cfg:
-        raise ValueError("the NequIP config needs 'dataset': a folder written by `slowdyn nnp data`")
+    cfg = load_config(config)
     dataset = Path(cfg["dataset"])
-    if not dataset.is_absolute() and (base / dataset).exists():
-        dataset = base / dataset
     cfg["progress"] = progress
     out = Path(out_dir or cfg.get("out_dir") or
                f"nequip_{dataset.name}_l{cfg.get('l_max', DEFAULTS['l_max'])}_rc{cfg.get('r_max', DEFAULTS['r_max'])}")

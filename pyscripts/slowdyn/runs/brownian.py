@@ -36,7 +36,9 @@ def brownian_sisf(q, n_atoms: int = 2000, density: float = 0.5, D: float = 1.0, 
     Returns
     -------
     dict
-        ``t`` (lag times, without t = 0) and ``fs`` (shape ``(len(q), len(t))``).
+        ``q`` (the wave numbers), ``t`` (lag times, without t = 0) and ``fs``
+        (shape ``(len(q), len(t))``): the input of
+        :class:`slowdyn.analysis.validation.brownian.BrownianSimulationInversion`.
     """
     import slowdyn
     from slowdyn.analysis.io import read_sisf
@@ -61,7 +63,8 @@ def brownian_sisf(q, n_atoms: int = 2000, density: float = 0.5, D: float = 1.0, 
             lmp.close()
         res = read_sisf(out)
     keep = res["lag"] > 0
-    return {"t": res["time"][keep], "fs": np.array([res[f"fs_all_q{i + 1}"][keep] for i in range(len(q))])}
+    fs = np.array([res[f"fs_all_q{i + 1}"][keep] for i in range(len(q))])
+    return {"q": np.array(q), "t": res["time"][keep], "fs": fs}
 
 
 __all__ = ["brownian_sisf"]

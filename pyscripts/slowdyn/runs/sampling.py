@@ -1,10 +1,10 @@
 """Sample labelled configurations (energies, forces, virials) from any LAMMPS
 pair style over grids of temperature, density and composition.
 
-Protocol per state point (Granz 2026, §3.1.4 and §3.3.1): random start, NVT
-at a high temperature, NVT cooling to the state point (frames taken on the
-way: out-of-equilibrium configurations of the quench), a short NVT relaxation
-at the state point, then NVE sampling at fixed intervals.  Every frame is
+Protocol per state point (Granz 2026, §3.1.4 and §3.3.1; :func:`equilibrate`):
+random start, NVT at a high temperature, NVT cooling to the state point
+(frames taken on the way: out-of-equilibrium configurations of the quench), a
+short NVT relaxation at the state point, then NVE sampling at fixed intervals.  Every frame is
 labelled by a separate ``run 0`` of the same LAMMPS instance, so the stored
 energy, per-atom energies (``compute pe/atom``), forces and virial
 (``compute pressure NULL virial``) all belong to exactly the stored positions.
@@ -12,12 +12,15 @@ energy, per-atom energies (``compute pe/atom``), forces and virial
 :func:`evaluate_frames` labels given configurations with a pair style: it is
 how a data set is checked against a fresh evaluation and how a neural-network
 potential is compared with the reference (:mod:`slowdyn.nnp.evaluate`).
+:func:`start_configuration` writes an equilibrated start for side-by-side runs
+of several potentials, :func:`run_from` starts a run of a potential from it.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -299,61 +302,162 @@ def _create_commands(potential: Potential, state: StatePoint, n_atoms: int, prot
     return lines
 
 
+def equilibrate(lmp, potential: Potential, state: StatePoint, n_atoms: int, protocol: Protocol, seed: int,
+                on_quench: Callable[[], None] | None = None) -> None:
+    """The equilibration protocol (Granz 2026, §3.1.4 and §3.3.1) in ``lmp``, a fresh instance.
+
+    Random start (``create_atoms ... overlap``; minimised with ``protocol.minimize``),
+    velocities at ``t_hot``, ``n_hot`` steps of NVT at ``t_hot``, an NVT ramp
+    ``t_hot`` -> T over ``n_cool`` steps and ``n_relax`` steps of NVT at T.
+    The instance then holds the equilibrated state at T, no integrator fix and the
+    label computes of :func:`label_current`.
+
+    Parameters
+    ----------
+    on_quench : callable, optional
+        Called ``protocol.n_quench`` times during the ramp (after each of as many
+        near-equal chunks, the ramp continuing across them), e.g. to take a frame;
+        without it the ramp is one run.
+    """
+    p, T = protocol, state.temperature
+    lmp.commands_list(_create_commands(potential, state, n_atoms, p, seed))
+    if p.minimize:
+        lmp.command("minimize 0 1e-6 200 2000")
+        lmp.command("reset_timestep 0")
+    lmp.command(f"velocity all create {p.t_hot!r} {seed} dist gaussian mom yes rot no")
+    lmp.command(f"thermo {max(p.n_hot, p.n_cool, p.n_relax, p.every, 1)}")
+    lmp.command(f"fix _sd_int all nvt temp {p.t_hot!r} {p.t_hot!r} {p.tdamp!r}")
+    if p.n_hot:
+        lmp.command(f"run {p.n_hot}")
+    lmp.command("unfix _sd_int")
+    if p.n_cool:
+        quench = on_quench is not None and p.n_quench > 0
+        lmp.command(f"fix _sd_int all nvt temp {p.t_hot!r} {T!r} {p.tdamp!r}")
+        start = int(lmp.extract_global("ntimestep"))
+        for n in _chunks(p.n_cool, p.n_quench if quench else 1):
+            # one ramp over all n_cool steps although it runs in chunks
+            lmp.command(f"run {n} start {start} stop {start + p.n_cool}")
+            if quench:
+                on_quench()
+        lmp.command("unfix _sd_int")
+    lmp.command(f"fix _sd_int all nvt temp {T!r} {T!r} {p.tdamp!r}")
+    if p.n_relax:
+        lmp.command(f"run {p.n_relax}")
+    lmp.command("unfix _sd_int")
+
+
 def sample_state_point(potential: Potential, state: StatePoint, n_atoms: int, protocol: Protocol,
                        seed: int, comm: Any = None,
                        make_lammps: Callable[..., Any] | None = None) -> list[Frame]:
     """Run the protocol at one state point and return its labelled frames.
 
-    Quench frames carry ``info["kind"] == "quench"`` and the instantaneous
-    temperature; NVE frames ``"nve"``.  ``comm``: mpi4py communicator for one
-    LAMMPS instance over several ranks (default: every rank of the process).
+    :func:`equilibrate` (taking ``n_quench`` frames on the cooling ramp), then
+    ``n_frames`` NVE frames ``every`` steps apart.  Quench frames carry
+    ``info["kind"] == "quench"`` and the instantaneous temperature; NVE frames
+    ``"nve"``.  ``comm``: mpi4py communicator for one LAMMPS instance over
+    several ranks (default: every rank of the process).
     """
     if make_lammps is None:
         from slowdyn import lammps as make_lammps  # noqa: PLC0415
     lmp = make_lammps(comm=comm)
     frames: list[Frame] = []
-    T, p = state.temperature, protocol
 
     def take(kind: str) -> None:
         fr = label_current(lmp)
-        fr.info.update(kind=kind, temperature=T, density=state.density,
+        fr.info.update(kind=kind, temperature=state.temperature, density=state.density,
                        composition=list(state.composition),
                        temperature_inst=float(lmp.get_thermo("temp")),
                        step=int(lmp.get_thermo("step")), state=state.label())
         frames.append(fr)
 
     try:
-        lmp.commands_list(_create_commands(potential, state, n_atoms, protocol, seed))
-        if p.minimize:
-            lmp.command("minimize 0 1e-6 200 2000")
-            lmp.command("reset_timestep 0")
-        lmp.command(f"velocity all create {p.t_hot!r} {seed} dist gaussian mom yes rot no")
-        lmp.command(f"thermo {max(p.n_hot, p.n_cool, p.n_relax, p.every, 1)}")
-        lmp.command(f"fix _sd_int all nvt temp {p.t_hot!r} {p.t_hot!r} {p.tdamp!r}")
-        if p.n_hot:
-            lmp.command(f"run {p.n_hot}")
-        lmp.command("unfix _sd_int")
-        if p.n_cool:
-            steps = _chunks(p.n_cool, max(p.n_quench, 1))
-            lmp.command(f"fix _sd_int all nvt temp {p.t_hot!r} {T!r} {p.tdamp!r}")
-            start = int(lmp.extract_global("ntimestep"))
-            for n in steps:
-                # one ramp over all n_cool steps although it runs in chunks
-                lmp.command(f"run {n} start {start} stop {start + p.n_cool}")
-                if p.n_quench:
-                    take("quench")
-            lmp.command("unfix _sd_int")
-        lmp.command(f"fix _sd_int all nvt temp {T!r} {T!r} {p.tdamp!r}")
-        if p.n_relax:
-            lmp.command(f"run {p.n_relax}")
-        lmp.command("unfix _sd_int")
+        equilibrate(lmp, potential, state, n_atoms, protocol, seed, on_quench=lambda: take("quench"))
         lmp.command("fix _sd_int all nve")
-        for _ in range(p.n_frames):
-            lmp.command(f"run {p.every}")
+        for _ in range(protocol.n_frames):
+            lmp.command(f"run {protocol.every}")
             take("nve")
     finally:
         lmp.close()
     return frames
+
+
+def start_configuration(potential: Potential, state: StatePoint, n_atoms: int, protocol: Protocol,
+                        path: str | Path, seed: int) -> Path:
+    """:func:`equilibrate` with ``potential`` and write the state (with velocities, step 0) to the
+    LAMMPS data file ``path``: the common start of side-by-side runs of several potentials.
+    """
+    from slowdyn import lammps  # noqa: PLC0415
+
+    lmp = lammps()
+    try:
+        equilibrate(lmp, potential, state, n_atoms, protocol, seed)
+        lmp.command("reset_timestep 0")
+        lmp.command(f"write_data {path} nocoeff")
+    finally:
+        lmp.close()
+    return Path(path)
+
+
+def run_from(potential: Potential, data: str | Path, commands: Sequence[str] = (),
+             cmdargs: Sequence[str] | None = None):
+    """A new LAMMPS instance with the data file ``data`` (e.g. of :func:`start_configuration`)
+    read, ``potential``'s interaction set and ``commands`` run; the caller closes it.
+    """
+    from slowdyn import lammps  # noqa: PLC0415
+
+    lmp = lammps(cmdargs=cmdargs)
+    try:
+        lmp.commands_list([f"units {potential.units}", "atom_style atomic", "atom_modify map array",
+                           f"read_data {data}"] + potential.interaction_commands())
+        lmp.commands_list(list(commands))
+    except Exception:
+        lmp.close()
+        raise
+    return lmp
+
+
+def nve_frames(potential: Potential, start: str | Path, dt: float, temperature: float, tdamp: float,
+               relax: int, n_frames: int, every: int, sisf: tuple[str | Path, float] | None = None):
+    """NVT relaxation then NVE from the data file ``start``, with positions taken along the NVE run.
+
+    ``relax`` steps of NVT at ``temperature`` (damping ``tdamp``), then
+    ``n_frames`` times ``every`` NVE steps, each followed by a snapshot.
+    ``sisf = (file, q)``: ``fix sisf/msd`` over the NVE run (``nfreq every``) writes ``file``.
+
+    Returns
+    -------
+    positions, cells, types
+        Lists of (N, 3) position arrays (unwrapped as LAMMPS holds them) and of
+        3x3 cells (rows: box vectors), and the atom types.
+    """
+    cmds = [f"timestep {dt!r}", f"fix _sd_int all nvt temp {temperature!r} {temperature!r} {tdamp!r}",
+            f"run {relax}", "unfix _sd_int", "fix _sd_int all nve"]
+    if sisf is not None:
+        cmds.append(f"fix _sd_sisf all sisf/msd 1 file {sisf[0]} q {float(sisf[1])!r} nfreq {every}")
+    lmp = run_from(potential, start, cmds)
+    positions, cells = [], []
+    try:
+        for _ in range(n_frames):
+            lmp.command(f"run {every}")
+            positions.append(np.array(lmp.gather_atoms("x", 1, 3), dtype=float).reshape(-1, 3))
+            cells.append(_cell(lmp)[0])
+        types = np.array(lmp.gather_atoms("type", 0, 1), dtype=int)
+        if sisf is not None:
+            lmp.command("unfix _sd_sisf")
+    finally:
+        lmp.close()
+    return positions, cells, types
+
+
+def lammps_version(comm: Any = None) -> int:
+    """LAMMPS' version number (e.g. 20250722), asked from a new instance."""
+    from slowdyn import lammps  # noqa: PLC0415
+
+    lmp = lammps(comm=comm)
+    try:
+        return int(lmp.version())
+    finally:
+        lmp.close()
 
 
 def _chunks(total: int, parts: int) -> list[int]:

@@ -52,9 +52,11 @@ def _disks(args) -> list[Path]:
 
 def _brownian(args) -> list[Path]:
     from slowdyn.analysis.validation.brownian import BrownianSimulationInversion
+    from slowdyn.runs.brownian import brownian_sisf
 
-    sim = {"n_atoms": args.atoms, "steps": args.steps, "seed": args.seed}
-    return _validate(BrownianSimulationInversion(model=_model(args), q=args.q, simulation=sim), args.out)
+    model = _model(args)   # a wrong --model fails before the LAMMPS run
+    measured = brownian_sisf(args.q, n_atoms=args.atoms, steps=args.steps, seed=args.seed, D=1.0)
+    return _validate(BrownianSimulationInversion(measured, D=1.0, model=model), args.out)
 
 
 def _report(args) -> list[Path]:

@@ -11,7 +11,7 @@ Loss (Granz 2026, sec. 3.3.2, as DeePMD): per batch of frames
 
 W_F = 10 by default, AdamW with an exponentially decaying learning rate
 (:class:`slowdyn.common.training.Trainer`).  Reported errors (Table 3.6 columns):
-E_RMSE per atom, F_RMSE (per component) and F_RMSE / F_mean, with F_mean the
+E_RMSE_per_atom, F_RMSE (per component) and F_RMSE/F_mean, with F_mean the
 mean reference force magnitude |F| of the set.
 
     from slowdyn.nnp.knn.train import train
@@ -30,7 +30,7 @@ import numpy as np
 CONFIG_DIR = Path(__file__).resolve().parent / "configs"
 
 DEFAULTS: dict[str, Any] = {
-    "data": None,
+    "dataset": None,
     "out_dir": None,
     "model": {"k": 128, "rmax": 3.6, "weighting": "r", "embedding": [40, 40, 40],
               "axis_neurons": 16, "fitting": [25, 50, 100], "dtype": "float64"},
@@ -43,36 +43,19 @@ DEFAULTS: dict[str, Any] = {
 def load_config(config: str | os.PathLike | Mapping) -> dict:
     """A training config (YAML path, name of a shipped config, or dict) merged over :data:`DEFAULTS`.
 
-    A relative ``data`` path in a YAML file is taken relative to that file.
+    Read and checked by :func:`slowdyn.nnp.config.load_training_config` (``dataset``: the
+    data-set folder, relative to the YAML file or the current folder).
     """
-    base = None
-    if isinstance(config, Mapping):
-        user = dict(config)
-    else:
-        import yaml  # noqa: PLC0415
+    from slowdyn.nnp.config import load_training_config  # noqa: PLC0415
 
-        path = Path(config)
-        if not path.exists() and (CONFIG_DIR / f"{config}.yaml").exists():
-            path = CONFIG_DIR / f"{config}.yaml"
-        if not path.exists():
-            raise FileNotFoundError(f"training config {config} not found (shipped: "
-                                    f"{sorted(p.stem for p in CONFIG_DIR.glob('*.yaml'))})")
-        user = yaml.safe_load(path.read_text()) or {}
-        base = path.parent
-    unknown = set(user) - set(DEFAULTS)
-    if unknown:
-        raise ValueError(f"unknown config keys {sorted(unknown)}; known: {sorted(DEFAULTS)}")
-    cfg = {"data": user.get("data"), "out_dir": user.get("out_dir")}
+    user = load_training_config(config, "knn", ("model", "train"), shipped=CONFIG_DIR)
+    cfg = {"dataset": user["dataset"], "out_dir": user.get("out_dir")}
     for sec in ("model", "train"):
         sub = dict(user.get(sec) or {})
         bad = set(sub) - set(DEFAULTS[sec])
         if bad:
             raise ValueError(f"unknown keys {sorted(bad)} in '{sec}'; known: {sorted(DEFAULTS[sec])}")
         cfg[sec] = {**DEFAULTS[sec], **sub}
-    if cfg["data"] is None:
-        raise ValueError("the config needs 'data': the folder written by 'slowdyn nnp data'")
-    if base is not None and not Path(cfg["data"]).is_absolute():
-        cfg["data"] = str((base / cfg["data"]).resolve())
     return cfg
 
 
@@ -101,10 +84,9 @@ def read_split(folder: str | os.PathLike, split: str, max_frames: int | None = N
 
 def type_names_of(folder: str | os.PathLike) -> list[str]:
     """``type_names`` of a data set's ``dataset.yaml``."""
-    import yaml  # noqa: PLC0415
+    from slowdyn.nnp.data import load_dataset_meta  # noqa: PLC0415
 
-    meta = yaml.safe_load((Path(folder) / "dataset.yaml").read_text()) or {}
-    names = meta.get("type_names")
+    names = load_dataset_meta(folder).get("type_names")
     if not names:
         raise ValueError(f"{folder}/dataset.yaml has no type_names")
     return [str(n) for n in names]
@@ -192,22 +174,21 @@ def predict(model, batch: dict, create_graph: bool = False):
 
 
 def errors(model, frames: list[dict], batch_size: int = 8) -> dict:
-    """Test errors (Table 3.6 columns): E_RMSE per atom, F_RMSE, F_mean, F_RMSE / F_mean."""
-    se_e, se_f, n_f, n_fr, fmag = 0.0, 0.0, 0, 0, []
+    """Test errors (Table 3.6 columns) under the names of
+    :func:`slowdyn.nnp.evaluate.energy_force_errors` (``E_RMSE_per_atom``, ``F_RMSE``,
+    ``F_mean``, ``F_RMSE/F_mean``, ``E_MAE_per_atom``, ``F_MAE``) and ``frames``.
+    """
+    from slowdyn.nnp.evaluate import energy_force_errors  # noqa: PLC0415
+
+    de, f_ref, f_pred = [], [], []
     for i in range(0, len(frames), batch_size):
         b = collate(frames[i:i + batch_size])
         e, f = predict(model, b)
-        de = ((e.detach() - b["energy"]) / b["natoms"]).numpy()
-        df = (f.detach() - b["forces"]).numpy()
-        se_e += float(np.sum(de ** 2))
-        n_fr += len(de)
-        se_f += float(np.sum(df ** 2))
-        n_f += df.size
-        fmag.append(np.linalg.norm(b["forces"].numpy(), axis=1))
-    f_rmse = float(np.sqrt(se_f / n_f))
-    f_mean = float(np.mean(np.concatenate(fmag)))
-    return {"e_rmse_pa": float(np.sqrt(se_e / n_fr)), "f_rmse": f_rmse, "f_mean": f_mean,
-            "f_rmse_rel": f_rmse / f_mean if f_mean > 0 else float("nan"), "frames": n_fr}
+        de.append(((e.detach() - b["energy"]) / b["natoms"]).numpy())
+        f_ref.append(b["forces"].numpy())
+        f_pred.append(f.detach().numpy())
+    de = np.concatenate(de)
+    return {**energy_force_errors(de, np.concatenate(f_ref), np.concatenate(f_pred)), "frames": len(de)}
 
 
 # --------------------------------------------------------------------------
@@ -244,7 +225,7 @@ def _trainer_class():
 
             from .model import build_model  # noqa: PLC0415
 
-            m, t, data = self.cfg["model"], self.cfg["train"], self.cfg["data"]
+            m, t, data = self.cfg["model"], self.cfg["train"], self.cfg["dataset"]
             names = type_names_of(data)
             net = build_model(names, k=m["k"], rmax=m["rmax"], weighting=m["weighting"],
                               embedding=m["embedding"], axis_neurons=m["axis_neurons"],
@@ -292,7 +273,7 @@ def _trainer_class():
             if history["epoch"]:
                 fig = plot_errors(history)
                 fig.savefig(self.out_dir / "learning_curves.png", dpi=120)
-            comment = (f"trained on {self.cfg['data']} for {history['epoch'][-1] if history['epoch'] else 0} "
+            comment = (f"trained on {self.cfg['dataset']} for {history['epoch'][-1] if history['epoch'] else 0} "
                        f"epochs; test: " + ", ".join(f"{k} {v:.6g}" for k, v in test.items()))
             return write_model(net, self.out_dir / "model.knn", comment=comment)
 
