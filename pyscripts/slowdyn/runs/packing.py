@@ -60,8 +60,9 @@ class Packing:
         path
             Output file.
         density
-            Mass density of every particle (``fix edbd`` replaces the masses
-            by its effective masses anyway).
+            Mass density of every particle (sets the per-atom masses; ``fix edbd``
+            keeps its effective masses inside the fix and only scales the stored
+            velocities with them).
         types
             Atom type of each particle (default: all 1).
 
