@@ -49,6 +49,19 @@ def _require(module: str, what: str):
         raise ImportError(f"{what} needs {module}: pip install 'slowdyn[nnp]'") from exc
 
 
+def _read_yaml(path: str | Path, what: str) -> Any:
+    """The content of a YAML file; a syntax error is a ValueError naming the file and the line."""
+    yaml = _require("yaml", what)
+    with open(path) as fh:
+        try:
+            return yaml.safe_load(fh)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise ValueError(f"{path}: not valid YAML: {problem}{where}") from None
+
+
 def stand_in_symbols(ntypes: int) -> list[str]:
     """Chemical symbols H, He, Li, ... standing in for LAMMPS types 1..ntypes."""
     from ase.data import chemical_symbols  # noqa: PLC0415
@@ -124,9 +137,7 @@ class DatasetConfig:
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "DatasetConfig":
-        yaml = _require("yaml", "reading a data-set config")
-        with open(path) as fh:
-            d = yaml.safe_load(fh)
+        d = _read_yaml(path, "reading a data-set config")
         if not isinstance(d, dict):
             raise ValueError(f"{path}: expected a YAML mapping with system, grid, protocol, split")
         return cls.from_dict(d)
@@ -362,13 +373,14 @@ def build_dataset(config: DatasetConfig | dict | str | Path, out_dir: str | Path
 
 def load_dataset_meta(path: str | Path) -> dict:
     """``dataset.yaml`` of a data-set folder."""
-    yaml = _require("yaml", "reading dataset.yaml")
     p = Path(path)
     meta = p / "dataset.yaml" if p.is_dir() else p
     if not meta.exists():
         raise FileNotFoundError(f"{meta} not found: not a data set written by `slowdyn nnp data`")
-    with open(meta) as fh:
-        return yaml.safe_load(fh)
+    d = _read_yaml(meta, "reading dataset.yaml")
+    if not isinstance(d, dict) or "type_names" not in d:
+        raise ValueError(f"{meta}: not the dataset.yaml of a data set written by `slowdyn nnp data`")
+    return d
 
 
 def reference_potential(meta: dict) -> Potential:

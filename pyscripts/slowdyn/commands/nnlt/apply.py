@@ -76,7 +76,30 @@ def time_domain_input(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray,
         used = "columns 1 (t) and 2 (f)"
     if t[0] < 0 or np.any(np.diff(t) <= 0):
         raise SlowdynError(f"{args.input}: the times must be non-negative and strictly increasing")
+    check_time_origin(t, f, args.input)
     return t, f, used
+
+
+def check_time_origin(t: np.ndarray, f: np.ndarray, src: Path) -> None:
+    """Refuse a table that does not reach back to t = 0.
+
+    The transform integrates from the first time on and ``--f0 auto`` takes the
+    first value as f(0): both need the table to start at t = 0, or one step
+    after it (a fix sisf/msd lag grid, ``time`` = lag dt) where f has not yet
+    changed by more than F0_TOLERANCE (linear extrapolation of the first two
+    points back to t = 0).
+    """
+    if t[0] == 0:
+        return
+    if t.size < 2 or t[0] > (t[1] - t[0]) * (1 + 1e-6):
+        nxt = f" (the next at {t[1]:.4g})" if t.size > 1 else ""
+        raise SlowdynError(f"{src}: the times start at t = {t[0]:.4g}{nxt}, not at 0: the transform and f(0) "
+                           "need f from t = 0 (or from one grid step after it); give the table from t = 0")
+    f0 = f[0] + (f[0] - f[1]) * t[0] / (t[1] - t[0])
+    if abs(f0 - f[0]) > F0_TOLERANCE * abs(f[0]):
+        raise SlowdynError(f"{src}: f changes from about {f0:.4g} at t = 0 (extrapolated) to {f[0]:.4g} at the "
+                           f"first time t = {t[0]:.4g}, more than {F0_TOLERANCE:.0%}: the table misses the start of "
+                           "the decay; give it from t = 0 or sample it more often")
 
 
 def amplitude_time(f: np.ndarray, f0_opt: str, src: Path) -> float:
@@ -93,6 +116,11 @@ def check_omega_input(omega: np.ndarray, fhat: np.ndarray, f0_opt: str, src: Pat
         raise SlowdynError(f"{src}: the frequencies must be positive and strictly increasing "
                            f"(first {omega[0]:g}); the transform at omega = 0 is not used")
     im = fhat.imag
+    if not np.any(np.abs(im) > 1e-9 * np.abs(fhat).max()):
+        raise SlowdynError(f"{src}: Im fhat = 0 at every frequency, as for the real Laplace transform F(s) = "
+                           "int f(t) exp(-s t) dt; slowdyn reads the Fourier-Laplace transform fhat(omega) = "
+                           "int f(t) exp(-i omega t) dt ('omega Re Im', Im fhat < 0 for a decaying f), or f(t) "
+                           "with --time-domain")
     big = np.abs(im) > 1e-12 * np.abs(im).max() if np.abs(im).max() > 0 else np.zeros(im.shape, bool)
     if np.count_nonzero(im[big] > 0) > np.count_nonzero(im[big] < 0):
         raise SlowdynError(f"{src}: Im fhat > 0 at most frequencies, the transform int f(t) exp(+i omega t) "
