@@ -239,18 +239,19 @@ def test_nnlt_apply_refuses_a_table_that_starts_late(tmp_path, monkeypatch, caps
     late = t[t >= 0.685]
     np.savetxt("late.txt", np.column_stack([late, np.exp(-late)]))
     line = cli_error(["nnlt", "apply", "pretrained", "late.txt", "--time-domain", "--out", "late"], capsys)
-    assert "the times start at t = 0.6875" in line and "not at 0" in line
+    assert "the table starts at t = 0.6875 (f = 0.5028)" in line and "misses the start of the decay" in line
     # one coarse grid step after t = 0, but f has already dropped by 10 %: refused
     coarse = 0.1 * np.arange(1, 400)
     np.savetxt("coarse.txt", np.column_stack([coarse, np.exp(-coarse)]))
     line = cli_error(["nnlt", "apply", "pretrained", "coarse.txt", "--time-domain"], capsys)
     assert "misses the start of the decay" in line
-    # a fix sisf/msd-like grid (time = lag dt, lag = 1, 2, ...) that has barely decayed at its first time: accepted
-    fine = 0.001 * np.unique(np.round(np.logspace(0, 5, 400)))
-    np.savetxt("fine.txt", np.column_stack([fine, np.exp(-fine)]))
-    assert main(["nnlt", "apply", "pretrained", "fine.txt", "--time-domain", "--out", "fine"]) == 0
-    out = np.loadtxt("fine_nnlt.txt")
-    assert np.max(np.abs(out[:, 1] - np.exp(-out[:, 0]))) < 0.05
+    # a fix sisf/msd-like grid (time = lag dt, lag = 1, 2, ...) and a log grid from t = 1e-6, which have barely
+    # decayed at their first time: accepted
+    for name, t in (("lags", 0.001 * np.unique(np.round(np.logspace(0, 5, 400)))), ("log", np.logspace(-6, 3, 400))):
+        np.savetxt(f"{name}.txt", np.column_stack([t, np.exp(-t)]))
+        assert main(["nnlt", "apply", "pretrained", f"{name}.txt", "--time-domain", "--out", name]) == 0
+        out = np.loadtxt(f"{name}_nnlt.txt")
+        assert np.max(np.abs(out[:, 1] - np.exp(-out[:, 0]))) < 0.05
 
 
 # ---------------------------------------------------------------- observe structure: r_max and 2D S(q)

@@ -62,8 +62,10 @@ def _check_sisf_table(path, names: list[str], q: np.ndarray, types: list[str] | 
 
     ``# columns:`` must name ``lag time norigin`` and, per block of ``# types:``
     (``all`` when absent), ``msd_B alpha2_B fs_B_q1 ...`` for every ``# q:``
-    value; every row must be finite (the fix never writes nan: a run that lost
-    its atoms did).
+    value; every value must be finite (the fix never writes nan: a run whose
+    positions became nan did), except in a column that is nan throughout and
+    not an F_s column (a quantity that was not measured, as the MSD in
+    :func:`slowdyn.analysis.mct.closures.data.write_sisf_file`).
     """
     types = list(types) if types else ["all"]
     expected = ["lag", "time", "norigin"]
@@ -78,10 +80,13 @@ def _check_sisf_table(path, names: list[str], q: np.ndarray, types: list[str] | 
                          + f"; fix sisf/msd writes '{' '.join(expected)}'")
     if data.size and data.shape[1] != len(names):
         raise ValueError(f"{path}: the '# columns:' header names {len(names)} columns, the rows have {data.shape[1]}")
-    bad = ~np.all(np.isfinite(data), axis=1) if data.size else np.zeros(0, bool)
+    bad_value = ~np.isfinite(data) if data.size else np.zeros((0, len(names)), bool)
+    # a column of nan only is one that was not measured (write_sisf_file of the MCT solutions has no MSD)
+    bad_value[:, bad_value.all(axis=0) & ~np.array([n.startswith("fs_") for n in names])] = False
+    bad = bad_value.any(axis=1)
     if bad.any():
         row = int(np.argmax(bad))
-        col = names[int(np.argmax(~np.isfinite(data[row])))]
+        col = names[int(np.argmax(bad_value[row]))]
         raise ValueError(f"{path}: {int(bad.sum())} of {len(bad)} rows hold nan or inf (first: lag {data[row, 0]:g}, "
                          f"column {col}); the run that wrote it went wrong (lost atoms, a too large timestep?)")
     return types
