@@ -170,7 +170,9 @@ class Structure(Compute):
     def sq(self) -> dict:
         """S(q): key ``"all"`` and ``(a, b)`` for each type pair (Faber-Ziman-like partials
         normalised by the total number of atoms, as freud's ``N_total``); NaN in bins
-        that hold no wave vector of the box.
+        that hold no wave vector of the box. freud averages over the wave vectors
+        ``k = 2 pi (n1 b1 + n2 b2 [+ n3 b3])`` with all ``n_i >= 0`` (b_i: the
+        reciprocal box vectors), in 2D as in 3D.
         """
         if self._s is None:
             raise RuntimeError("call Structure.compute(structure_factor=True) first")
