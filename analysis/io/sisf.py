@@ -50,10 +50,46 @@ def read_sisf(path: str | Path) -> dict:
     if names is None or q is None:
         raise ValueError(f"{path} is not a fix sisf/msd file (no '# columns:' / '# q:' header)")
     data = np.loadtxt(path, ndmin=2)
+    types = _check_sisf_table(path, names, q, types, data)
     out = {"q": q, "types": types, "header": head["settings"]}
     for c, name in enumerate(names):
         out[name] = data[:, c] if data.size else np.zeros(0)
     return out
+
+
+def _check_sisf_table(path, names: list[str], q: np.ndarray, types: list[str] | None, data: np.ndarray) -> list[str]:
+    """The block names of a fix sisf/msd table whose columns and values are what the fix writes.
+
+    ``# columns:`` must name ``lag time norigin`` and, per block of ``# types:``
+    (``all`` when absent), ``msd_B alpha2_B fs_B_q1 ...`` for every ``# q:``
+    value; every value must be finite (the fix never writes nan: a run whose
+    positions became nan did), except in a column that is nan throughout and
+    not an F_s column (a quantity that was not measured, as the MSD in
+    :func:`slowdyn.analysis.mct.closures.data.write_sisf_file`).
+    """
+    types = list(types) if types else ["all"]
+    expected = ["lag", "time", "norigin"]
+    for b in types:
+        expected += [f"msd_{b}", f"alpha2_{b}"] + [f"fs_{b}_q{i + 1}" for i in range(len(q))]
+    if names != expected:
+        missing = [n for n in expected if n not in names]
+        extra = [n for n in names if n not in expected]
+        raise ValueError(f"{path}: its '# columns:' header does not match its '# q:' and '# types:' lines"
+                         + (f": missing {' '.join(missing)}" if missing else "")
+                         + (f"; unknown {' '.join(extra)}" if extra else "")
+                         + f"; fix sisf/msd writes '{' '.join(expected)}'")
+    if data.size and data.shape[1] != len(names):
+        raise ValueError(f"{path}: the '# columns:' header names {len(names)} columns, the rows have {data.shape[1]}")
+    bad_value = ~np.isfinite(data) if data.size else np.zeros((0, len(names)), bool)
+    # a column of nan only is one that was not measured (write_sisf_file of the MCT solutions has no MSD)
+    bad_value[:, bad_value.all(axis=0) & ~np.array([n.startswith("fs_") for n in names])] = False
+    bad = bad_value.any(axis=1)
+    if bad.any():
+        row = int(np.argmax(bad))
+        col = names[int(np.argmax(bad_value[row]))]
+        raise ValueError(f"{path}: {int(bad.sum())} of {len(bad)} rows hold nan or inf (first: lag {data[row, 0]:g}, "
+                         f"column {col}); the run that wrote it went wrong (lost atoms, a too large timestep?)")
+    return types
 
 
 def average_sisf(paths, out: str | Path | None = None) -> dict:

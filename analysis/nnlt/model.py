@@ -107,15 +107,20 @@ class NNLT:
     @classmethod
     def load(cls, path: str | os.PathLike) -> "NNLT":
         """Load a ``model.pt`` written by :meth:`save` (or the model part of a checkpoint)."""
-        torch = _torch()
-        blob = torch.load(path, map_location="cpu", weights_only=True)
+        from slowdyn.common.training import load_torch_file
+
+        blob = load_torch_file(path, "slowdyn NNLT model")
         if blob.get("format") != FORMAT:
             raise ValueError(f"{path}: not a slowdyn NNLT file (format {blob.get('format')!r}, "
                              f"expected {FORMAT!r})")
-        cfg = NNLTConfig.from_dict(blob["config"])
-        grids = NNLTGrids(**blob["grids"])
-        net = build_network(2 * grids.n_omega, grids.n_t, cfg.hidden, cfg.activation, cfg.output)
-        net.load_state_dict(blob["state_dict"])
+        try:
+            cfg = NNLTConfig.from_dict(blob["config"])
+            grids = NNLTGrids(**blob["grids"])
+            net = build_network(2 * grids.n_omega, grids.n_t, cfg.hidden, cfg.activation, cfg.output)
+            net.load_state_dict(blob["state_dict"])
+        except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+            raise ValueError(f"{path}: a damaged slowdyn NNLT file (its config, grids and weights do not fit "
+                             f"together: {type(exc).__name__} {' '.join(str(exc).split())[:160]}...)") from exc
         return cls(net, grids, blob["config"], blob.get("history", {}))
 
     def to_grid(self, fhat, omega) -> np.ndarray:

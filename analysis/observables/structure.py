@@ -2,7 +2,9 @@
 
 freud (``freud-analysis``) computes both on periodic boxes in C++;
 ``StaticStructureFactorDirect`` samples wave vectors commensurate with the
-box, which is what a simulation of a periodic system measures.
+box, which is what a simulation of a periodic system measures. In 2D (hard
+disks) S(q) is the same direct sum over the wave vectors of the 2D box,
+computed by freud in a thin 3D slab (see :func:`_slab`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,28 @@ def _wrapped(box, positions: np.ndarray, dim: int) -> np.ndarray:
     if dim == 2:
         pts[:, 2] = 0.0
     return box.wrap(pts)
+
+
+def box_widths(cell: np.ndarray, dim: int = 3) -> np.ndarray:
+    """Distances between opposite faces (3D) or edges (2D) of a box (rows of ``cell`` are box vectors)."""
+    a = np.asarray(cell, dtype=np.float64)[:dim, :dim]
+    if dim == 2:
+        area = abs(np.linalg.det(a))
+        return area / np.linalg.norm(a[::-1], axis=1)
+    vol = abs(np.linalg.det(a))
+    return vol / np.linalg.norm([np.cross(a[1], a[2]), np.cross(a[2], a[0]), np.cross(a[0], a[1])], axis=1)
+
+
+def _slab(box, k_max: float):
+    """The 3D box in which freud's direct S(k) of a 2D box is computed (freud < 3.6 refuses 2D boxes).
+
+    The 2D box becomes the base of a slab of height ``pi / k_max``, the points
+    stay at z = 0: a wave vector with a z component then has ``|k| >= 2 k_max``,
+    so the vectors up to ``k_max`` are exactly those of the 2D box, with the same
+    ``k . r``, and freud's average over them is the 2D S(k).
+    """
+    freud = _freud()
+    return freud.box.Box(Lx=box.Lx, Ly=box.Ly, Lz=np.pi / k_max, xy=box.xy, is2D=False)
 
 
 def pair_labels(types: np.ndarray) -> list[tuple[int, int]]:
@@ -101,18 +125,23 @@ class Structure(Compute):
 
             sq = {"all": make()}
             sq.update({p: make() for p in pairs})
-        for pos, cell in zip(frames, cells):
+        for i, (pos, cell) in enumerate(zip(frames, cells)):
+            half = 0.5 * box_widths(cell, self.dim).min()
+            if not self.r_max < half:
+                raise ValueError(f"r_max = {self.r_max:g} is not below half the smallest width of the box, "
+                                 f"{half:.6g} (frame {i}): g(r) of a periodic box ends there; choose a smaller r_max")
             box = freud_box(cell, self.dim)
             pts = _wrapped(box, pos, self.dim)
+            sq_box = box if self.dim == 3 else _slab(box, self.k_max)
             rdf["all"].compute((box, pts), reset=False)
             if structure_factor:
-                sq["all"].compute((box, pts), reset=False)
+                sq["all"].compute((sq_box, pts), reset=False)
             for a, b in pairs:
                 pa, pb = pts[types == a], pts[types == b]
                 nb = {"mode": "ball", "r_max": self.r_max, "exclude_ii": a == b}
                 rdf[(a, b)].compute((box, pa), query_points=pb, neighbors=nb, reset=False)
                 if structure_factor:
-                    sq[(a, b)].compute((box, pa), query_points=pb, N_total=len(pts), reset=False)
+                    sq[(a, b)].compute((sq_box, pa), query_points=pb, N_total=len(pts), reset=False)
         self._r = np.asarray(rdf["all"].bin_centers)
         self._g = {k: np.asarray(v.rdf) for k, v in rdf.items()}
         if structure_factor:
@@ -141,7 +170,9 @@ class Structure(Compute):
     def sq(self) -> dict:
         """S(q): key ``"all"`` and ``(a, b)`` for each type pair (Faber-Ziman-like partials
         normalised by the total number of atoms, as freud's ``N_total``); NaN in bins
-        that hold no wave vector of the box.
+        that hold no wave vector of the box. freud averages over the wave vectors
+        ``k = 2 pi (n1 b1 + n2 b2 [+ n3 b3])`` with all ``n_i >= 0`` (b_i: the
+        reciprocal box vectors), in 2D as in 3D.
         """
         if self._s is None:
             raise RuntimeError("call Structure.compute(structure_factor=True) first")

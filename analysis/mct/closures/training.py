@@ -359,12 +359,18 @@ def save_closure(net, path: str | os.PathLike, *, q, config: dict | None = None,
 
 def load_closure(path: str | os.PathLike):
     """``(net, info)`` from :func:`save_closure`; ``info`` holds ``q``, ``state_names``, ``config``."""
-    import torch
+    from slowdyn.common.training import load_torch_file
 
-    ck = torch.load(Path(path), map_location="cpu", weights_only=True)
-    n_state = len(ck["state_names"])
-    net = build_network(ck["n_q"], ck["hidden"], np.zeros(ck["n_q"] + n_state), np.ones(ck["n_q"] + n_state),
-                        np.ones(ck["n_q"]), n_state)
-    net.load_state_dict(ck["state_dict"])
+    ck = load_torch_file(Path(path), "slowdyn learned closure",
+                         ("state_names", "n_q", "hidden", "state_dict", "q", "config"))
+    try:
+        n_state = len(ck["state_names"])
+        net = build_network(ck["n_q"], ck["hidden"], np.zeros(ck["n_q"] + n_state), np.ones(ck["n_q"] + n_state),
+                            np.ones(ck["n_q"]), n_state)
+        net.load_state_dict(ck["state_dict"])
+        info = {"q": np.asarray(ck["q"]), "state_names": ck["state_names"], "config": json.loads(ck["config"])}
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise ValueError(f"{path}: a damaged learned-closure file (its sizes and weights do not fit together: "
+                         f"{type(exc).__name__} {' '.join(str(exc).split())[:160]}...)") from exc
     net.eval()
-    return net, {"q": np.asarray(ck["q"]), "state_names": ck["state_names"], "config": json.loads(ck["config"])}
+    return net, info

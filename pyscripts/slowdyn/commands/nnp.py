@@ -16,7 +16,9 @@ import argparse
 import json
 import logging
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 BACKENDS = ("knn", "deepmd", "nequip")
 
@@ -76,7 +78,24 @@ def main(args: argparse.Namespace) -> int:
         return _train(args)
     if args.action == "build-plugin":
         return _build_plugin(args)
-    return _evaluate(args)
+    with _lammps_errors(f"LAMMPS stopped (evaluating pair_style {args.pair_style})"):
+        return _evaluate(args)
+
+
+@contextmanager
+def _lammps_errors(what: str) -> Iterator[None]:
+    """A LAMMPS error inside (the lammps module raises a plain ``Exception("ERROR: ...")``) as one line
+    ``WHAT: MESSAGE`` with exit status 1, as ``slowdyn run``; any other exception passes unchanged.
+    """
+    try:
+        yield
+    except Exception as exc:
+        if type(exc).__name__ not in ("Exception", "MPIAbortException") or not str(exc).lstrip().startswith("ERROR"):
+            raise
+        from slowdyn.cli import LammpsRunError
+        from slowdyn.commands.run import lammps_error_line
+
+        raise LammpsRunError(f"{what}: {lammps_error_line(exc)}") from exc
 
 
 def _mpi_comm():
@@ -97,7 +116,8 @@ def _data(args) -> int:
     config = DatasetConfig.from_yaml(args.config)
     out = args.out or Path(config.raw.get("name") or args.config.stem)
     comm = _mpi_comm()
-    build_dataset(config, out, progress=not args.no_progress, comm=comm)
+    with _lammps_errors(f"LAMMPS stopped while sampling {args.config}"):
+        build_dataset(config, out, progress=not args.no_progress, comm=comm)
     if comm is None or comm.Get_rank() == 0:
         logging.getLogger("slowdyn").info("data set written to %s", out)
     return 0

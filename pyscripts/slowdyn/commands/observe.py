@@ -132,16 +132,19 @@ def _selfdyn_plots(out: str, time, blocks: list[str], msd: dict, fs: dict, q, tl
                    title: str = "") -> list[Path]:
     import numpy as np
 
-    files = [out_path(out, "msd.png"), out_path(out, "fs.png")]
+    files = []
     pos = np.asarray(time) > 0   # log axes
-    _save_curves(files[0], np.asarray(time)[pos],
-                 {f"type {b}" if b != "all" else "all": np.asarray(msd[b])[pos] for b in blocks},
-                 tlabel, "MSD", logx=True, logy=True, title=title)
+    if any(b in msd for b in blocks):   # blocks without an MSD (not measured) are left out
+        files.append(out_path(out, "msd.png"))
+        _save_curves(files[-1], np.asarray(time)[pos],
+                     {f"type {b}" if b != "all" else "all": np.asarray(msd[b])[pos] for b in blocks if b in msd},
+                     tlabel, "MSD", logx=True, logy=True, title=title)
     curves = {}
     for b in blocks:
         for iq, qv in enumerate(q):
             curves[f"{b}, q={qv:g}"] = fs[b][:, iq]
-    _save_curves(files[1], np.asarray(time)[pos], {k: np.asarray(v)[pos] for k, v in curves.items()},
+    files.append(out_path(out, "fs.png"))
+    _save_curves(files[-1], np.asarray(time)[pos], {k: np.asarray(v)[pos] for k, v in curves.items()},
                  tlabel, r"$F_s(q,t)$", logx=True, title=title)
     return files
 
@@ -191,9 +194,15 @@ def _sisf(args) -> list[Path]:
     q = res["q"]
     if len(res["time"]) == 0:
         raise SlowdynError(f"{args.file} has no lag rows yet (the run ended before the first lag)")
+    msd = {b: res[f"msd_{b}"] for b in res["types"] if not np.isnan(res[f"msd_{b}"]).all()}
+    if len(msd) < len(res["types"]):   # read_sisf allows columns that are nan throughout (MCT SISFs carry no MSD)
+        import warnings
+
+        unmeasured = " ".join(f"msd_{b}" for b in res["types"] if b not in msd)
+        warnings.warn(f"{args.file}: {unmeasured} is nan throughout (not measured): left out of the plots",
+                      stacklevel=1)
     fs = {b: np.column_stack([res[f"fs_{b}_q{i + 1}"] for i in range(len(q))]) for b in res["types"]}
-    return _selfdyn_plots(args.out, res["time"], res["types"],
-                          {b: res[f"msd_{b}"] for b in res["types"]}, fs, q, title=str(args.file))
+    return _selfdyn_plots(args.out, res["time"], res["types"], msd, fs, q, title=str(args.file))
 
 
 def _structure(args) -> list[Path]:

@@ -31,6 +31,40 @@ def _torch():
     return require("torch", "training a network", "nnlt", "CPU build: pip install torch==2.13.0")
 
 
+def load_torch_file(path: str | os.PathLike, what: str, keys: Iterable[str] = ()) -> dict:
+    """The dict that ``torch.save`` wrote to ``path`` (tensors and plain data only).
+
+    Parameters
+    ----------
+    path : path
+        The file.
+    what : str
+        What it should be, for the error message (e.g. ``"slowdyn NNLT model"``).
+    keys : iterable of str
+        Entries the dict must have.
+
+    Raises
+    ------
+    ValueError
+        When torch cannot read the file (corrupt, truncated, not written by
+        ``torch.save``) or it is not a dict with ``keys``.
+    OSError
+        When the file cannot be opened.
+    """
+    torch = _torch()
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except OSError:
+        raise
+    except Exception as exc:   # torch raises UnpicklingError, RuntimeError, EOFError, ... on a broken file
+        raise ValueError(f"{path}: not a readable {what} ({type(exc).__name__} from torch.load: the file is "
+                         "corrupt, truncated or not written by torch.save)") from exc
+    missing = [k for k in keys if not isinstance(blob, dict) or k not in blob]
+    if not isinstance(blob, dict) or missing:
+        raise ValueError(f"{path}: not a {what}" + (f" (it has no {', '.join(missing)})" if missing else ""))
+    return blob
+
+
 class Trainer:
     """Epoch loop with AdamW, learning-rate schedule, checkpoint/resume and history.
 
@@ -177,8 +211,8 @@ class Trainer:
         return opt, sched
 
     def _resume(self, net, opt, sched) -> dict:
-        torch = _torch()
-        ck = torch.load(self.checkpoint_path, map_location="cpu", weights_only=True)
+        ck = load_torch_file(self.checkpoint_path, "training checkpoint",
+                             ("config_key", "net", "optimizer", "scheduler", "epoch", "history"))
         if json.loads(ck["config_key"]) != json.loads(json.dumps(self.config_key())):
             raise ValueError(f"{self.checkpoint_path} was written with another config; use another out_dir "
                              "or resume=False (--no-resume)")

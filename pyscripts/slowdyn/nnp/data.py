@@ -358,7 +358,10 @@ def load_dataset_meta(path: str | Path) -> dict:
     meta = p / "dataset.yaml" if p.is_dir() else p
     if not meta.exists():
         raise FileNotFoundError(f"{meta} not found: not a data set written by `slowdyn nnp data`")
-    return read_yaml(meta, "data-set description")
+    d = read_yaml(meta, "data-set description")
+    if "type_names" not in d:
+        raise ValueError(f"{meta}: not the dataset.yaml of a data set written by `slowdyn nnp data`")
+    return d
 
 
 def reference_potential(meta: dict) -> Potential:

@@ -252,6 +252,8 @@ def evaluate_dataset(dataset: str | Path, nnp: Potential, split: str = "test",
     """
     from slowdyn.nnp.data import atoms_to_frames, load_dataset_meta, read_frames, reference_potential  # noqa: PLC0415
 
+    if max_frames is not None and max_frames < 1:
+        raise ValueError(f"max_frames = {max_frames}: evaluate at least one frame (or all: None)")
     meta = load_dataset_meta(dataset)
     path = Path(dataset) / f"{split}.extxyz"
     if not path.exists() or path.stat().st_size == 0:

@@ -189,6 +189,9 @@ def pack(n: int, phi: float, dim: int = 2, poly: float = 0.1, seed: int = 1, *,
         raise ValueError(f"phi = {phi} must be in (0, {limit}) for dim = {dim}")
     if n < 2:
         raise ValueError(f"n = {n} must be >= 2")
+    if growth_time is not None and not (math.isfinite(growth_time) and growth_time > 0):
+        raise ValueError(f"growth_time = {growth_time:g} must be > 0 (the Brownian time of the growth; "
+                         "leave it out for the default)")
     rng = np.random.default_rng(seed)
     sigma = draw_diameters(n, poly, rng)
     unit = math.pi / 4.0 * np.sum(sigma**2) if dim == 2 else math.pi / 6.0 * np.sum(sigma**3)

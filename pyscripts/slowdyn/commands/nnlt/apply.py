@@ -76,7 +76,26 @@ def time_domain_input(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray,
         used = "columns 1 (t) and 2 (f)"
     if t[0] < 0 or np.any(np.diff(t) <= 0):
         raise SlowdynError(f"{args.input}: the times must be non-negative and strictly increasing")
+    check_time_origin(t, f, args.input)
     return t, f, used
+
+
+def check_time_origin(t: np.ndarray, f: np.ndarray, src: Path) -> None:
+    """Refuse a table that misses the start of the decay.
+
+    The transform integrates from the first time on and ``--f0 auto`` takes the
+    first value as f(0): a table may start after t = 0 (a fix sisf/msd lag grid,
+    ``time`` = lag dt, or a log grid from 1e-6) only where f has not yet changed
+    by more than F0_TOLERANCE: the slope of its first two points times t[0].
+    """
+    if t[0] == 0:
+        return
+    drop = abs(f[1] - f[0]) / (t[1] - t[0]) * t[0] / abs(f[0]) if t.size > 1 and f[0] != 0 else np.inf
+    if not drop <= F0_TOLERANCE:
+        raise SlowdynError(f"{src}: the table starts at t = {t[0]:.4g} (f = {f[0]:.4g}), and f changes by about "
+                           f"{min(drop, 9.99):.0%} between t = 0 and there (its initial slope times t), more than "
+                           f"{F0_TOLERANCE:.0%}: it misses the start of the decay, so f(0) and the transform would "
+                           "be wrong; give the table from t = 0 or sample it more often")
 
 
 def amplitude_time(f: np.ndarray, f0_opt: str, src: Path) -> float:
@@ -93,6 +112,11 @@ def check_omega_input(omega: np.ndarray, fhat: np.ndarray, f0_opt: str, src: Pat
         raise SlowdynError(f"{src}: the frequencies must be positive and strictly increasing "
                            f"(first {omega[0]:g}); the transform at omega = 0 is not used")
     im = fhat.imag
+    if not np.any(np.abs(im) > 1e-9 * np.abs(fhat).max()):
+        raise SlowdynError(f"{src}: Im fhat = 0 at every frequency, as for the real Laplace transform F(s) = "
+                           "int f(t) exp(-s t) dt; slowdyn reads the Fourier-Laplace transform fhat(omega) = "
+                           "int f(t) exp(-i omega t) dt ('omega Re Im', Im fhat < 0 for a decaying f), or f(t) "
+                           "with --time-domain")
     big = np.abs(im) > 1e-12 * np.abs(im).max() if np.abs(im).max() > 0 else np.zeros(im.shape, bool)
     if np.count_nonzero(im[big] > 0) > np.count_nonzero(im[big] < 0):
         raise SlowdynError(f"{src}: Im fhat > 0 at most frequencies, the transform int f(t) exp(+i omega t) "
