@@ -128,9 +128,11 @@ class LaplaceReport(Compute):
                 lines.append(f"{cond:8s} {m:14s} " + " ".join(f"{vals[k]:11.3e}" for k in METRICS))
         return "\n".join(lines) + "\n"
 
-    def write(self, prefix: str | os.PathLike = "laplace") -> list[Path]:
-        """``PREFIX_report.txt``, ``PREFIX_examples.png`` and ``PREFIX_errors.png``."""
-        files = [Path(f"{prefix}_report.txt"), Path(f"{prefix}_examples.png"), Path(f"{prefix}_errors.png")]
+    def write(self, folder: str | os.PathLike = "laplace") -> list[Path]:
+        """``FOLDER/report.txt``, ``FOLDER/examples.png`` and ``FOLDER/errors.png`` (the folder is created)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = [folder / "report.txt", folder / "examples.png", folder / "errors.png"]
         files[0].write_text(self.table())
         for plot, path in ((self._plot_examples, files[1]), (self._plot_errors, files[2])):
             fig = plot()

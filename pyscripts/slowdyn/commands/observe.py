@@ -3,19 +3,17 @@
 Kinds: ``selfdyn`` (MSD, alpha2, F_s from a dump, fix sisf/msd lag grid),
 ``sisf`` (plot a fix sisf/msd file), ``structure`` (g(r), S(q)),
 ``voronoi`` (Voronoi neighbour statistics) and ``energy`` (NVE energy
-conservation over timesteps). Every kind writes ``PREFIX_<name>.txt`` and
-``PREFIX_<name>.png``, or ``DIR/<name>.txt`` and ``DIR/<name>.png`` when
-``--out`` is a folder (an existing one, or a name ending in ``/``). Heavy
-imports happen only in the chosen kind.
+conservation over timesteps). Every kind writes ``OUT/<name>.txt`` and
+``OUT/<name>.png`` into the folder ``--out`` (created if missing; default
+``observe``). Heavy imports happen only in the chosen kind.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from slowdyn.cli import HelpFormatter, LammpsRunError, SlowdynError
+from slowdyn.cli import HelpFormatter, LammpsRunError, SlowdynError, out_folder, print_files
 
 DIM_HELP = "dimension of the system (default: 2 if every z coordinate of frame 0 is equal, else 3)"
 
@@ -78,17 +76,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="folder of the runs' logs and outputs")
 
     for sp in sub.choices.values():
-        sp.add_argument("--out", default="observe",
-                        help="prefix of the output files (PREFIX_name.txt), or a folder (DIR/name.txt) when it "
-                             "exists or ends with /")
+        sp.add_argument("--out", type=Path, default=Path("observe"),
+                        help="output folder (created if missing): OUT/<name>.txt and OUT/<name>.png")
 
 
-def out_path(out: str, name: str) -> Path:
-    """``PREFIX_name`` or, when ``out`` is a folder (existing, or ending in /), ``out/name`` (created)."""
-    if out.endswith(("/", os.sep)) or Path(out).is_dir():
-        Path(out).mkdir(parents=True, exist_ok=True)
-        return Path(out) / name
-    return Path(f"{out}_{name}")
+def out_path(out: Path, name: str) -> Path:
+    """``out/name``; the folder ``out`` is created if missing."""
+    return out_folder(out) / name
 
 
 def _dim(args, traj) -> int:
@@ -128,7 +122,7 @@ def _save_curves(path: Path, x, curves: dict, xlabel: str, ylabel: str, logx=Fal
     plt.close(fig)
 
 
-def _selfdyn_plots(out: str, time, blocks: list[str], msd: dict, fs: dict, q, tlabel: str = "t",
+def _selfdyn_plots(out: Path, time, blocks: list[str], msd: dict, fs: dict, q, tlabel: str = "t",
                    title: str = "") -> list[Path]:
     import numpy as np
 
@@ -285,6 +279,5 @@ def main(args: argparse.Namespace) -> int:
     _check_positive(args)
     handlers = {"selfdyn": _selfdyn, "sisf": _sisf, "structure": _structure,
                 "voronoi": _voronoi, "energy": _energy}
-    for path in handlers[args.kind](args):
-        print(path)
+    print_files(args, handlers[args.kind](args))
     return 0
