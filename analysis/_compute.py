@@ -1,9 +1,12 @@
 """The one result guard of the post-processing classes (freud's ``_Compute`` habit).
 
-A class derives from :class:`Compute`, marks the end of its ``compute()`` with
-``self._called_compute = True`` (or returns ``self._computed()``) and declares
-its results with :func:`computed_property`: reading one before ``compute()``
-raises a RuntimeError that says which call is missing.
+A class derives from :class:`Compute` and declares its results with
+:func:`computed_property`: reading one before ``compute()`` has returned
+raises a RuntimeError that says which call is missing. The base wraps every
+``compute`` a subclass defines (:meth:`Compute.__init_subclass__`), so the
+flag is set when ``compute`` returns, and only then (not when it raises): a
+class never marks itself. ``compute`` returns ``self`` (for chaining,
+``Structure(...).compute(...).rdf``).
 """
 
 from __future__ import annotations
@@ -21,8 +24,31 @@ class Compute:
     compute_hint = "compute()"
     _called_compute = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Wrap the ``compute`` of the subclass so that its return marks the results as available."""
+        super().__init_subclass__(**kwargs)
+        compute = cls.__dict__.get("compute")
+        if compute is None or getattr(compute, "_marks_computed", False):
+            return
+
+        @functools.wraps(compute)
+        def marked(self, *args: Any, **kw: Any) -> Any:
+            self._called_compute = False   # results of an earlier call are replaced (or lost on an error)
+            try:
+                result = compute(self, *args, **kw)
+            except BaseException:
+                self._called_compute = False
+                raise
+            self._called_compute = True
+            return result
+
+        marked._marks_computed = True
+        cls.compute = marked
+
     def _computed(self):
-        """Mark the results as available; returns ``self`` (for ``return self._computed()``)."""
+        """Mark the results as available without ``compute()`` (e.g. an object assembled from parts);
+        returns ``self``. ``compute()`` needs no call of it: the base marks its return.
+        """
         self._called_compute = True
         return self
 

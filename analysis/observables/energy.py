@@ -60,7 +60,7 @@ class EnergyConservation(Compute):
             raise ValueError("need at least two timesteps to fit an exponent")
         n, loga = np.polyfit(np.log(dts), np.log(std), 1)
         self._dt, self._std, self._fit = dts, std, (float(n), float(np.exp(loga)))
-        return self._computed()
+        return self
 
     @computed_property
     def table(self) -> np.ndarray:

@@ -97,7 +97,7 @@ class VoronoiNeighbours(Compute):
         parts = [self._frame(p, c) for p, c in zip(frames, cells)]
         names = ("count", "dmin", "dmean", "dmax")
         self._data = {k: np.concatenate([p[m] for p in parts]) for m, k in enumerate(names)}
-        return self._computed()
+        return self
 
     @computed_property
     def per_particle(self) -> dict:

@@ -111,7 +111,7 @@ class CorrelatorInversion(Compute):
                 r["noisy_errors"] = self._errors(r["noisy_pred"], true)
             out.append(r)
         self._res = out
-        return self._computed()
+        return self
 
     @computed_property
     def results(self) -> list:

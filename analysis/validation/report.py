@@ -104,7 +104,7 @@ class LaplaceReport(Compute):
         # how well the Filon forward transform of the noisy data matches the exact transform
         res["noisy_fhat_relerr"] = np.median(np.abs(noisy_fhat / td.fhat - 1))
         self._res = res
-        return self._computed()
+        return self
 
     @computed_property
     def results(self) -> dict:
