@@ -6,12 +6,14 @@ raises a RuntimeError that says which call is missing. The base wraps every
 ``compute`` a subclass defines (:meth:`Compute.__init_subclass__`), so the
 flag is set when ``compute`` returns, and only then (not when it raises): a
 class never marks itself. ``compute`` returns ``self`` (for chaining,
-``Structure(...).compute(...).rdf``).
+``Structure(...).compute(...).rdf``). Every ``summary()`` returns one type,
+``dict[str, float]`` with ``/``-joined keys (:func:`flat_summary`).
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable
 
 
@@ -64,4 +66,35 @@ def computed_property(func: Callable[[Any], Any]) -> property:
     return property(getter, doc=func.__doc__)
 
 
-__all__ = ["Compute", "computed_property"]
+def flat_summary(nested: Mapping[Any, Any] | Sequence[Mapping[str, Any]], keys: Sequence[str] = ()) -> dict[str, float]:
+    """The one type of every ``summary()``: ``{"a/b/c": value}`` from nested mappings ``{a: {b: {c: value}}}``.
+
+    Parameters
+    ----------
+    nested : mapping, or sequence of mappings
+        Numbers at the leaves. A sequence of flat rows is keyed by the values of ``keys`` in each row
+        (e.g. ``keys=("phi", "method")``: ``"0.6/nnls/rmse_best"``); those columns are not repeated.
+    keys : sequence of str
+        Columns of the rows of a sequence that name them.
+
+    Returns
+    -------
+    dict[str, float]
+        Keys joined by ``/`` (numbers as ``%g``), values as float.
+    """
+    def name(k: Any) -> str:
+        return f"{k:g}" if isinstance(k, float) else str(k)
+
+    if not isinstance(nested, Mapping):
+        nested = {"/".join(name(row[k]) for k in keys): {c: v for c, v in row.items() if c not in keys}
+                  for row in nested}
+    out: dict[str, float] = {}
+    for k, v in nested.items():
+        if isinstance(v, Mapping):
+            out.update({f"{name(k)}/{sub}": val for sub, val in flat_summary(v).items()})
+        else:
+            out[name(k)] = float(v)
+    return out
+
+
+__all__ = ["Compute", "computed_property", "flat_summary"]

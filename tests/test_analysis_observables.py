@@ -38,6 +38,9 @@ def test_voronoi_neighbours_of_crystals(kind, count, dmin, dmax):
     np.testing.assert_allclose(d["dmax"], dmax, atol=1e-6)
     values, freq = vn.count_histogram()
     assert list(values) == [count] and freq[0] == 1.0
+    s = vn.summary()     # one type for every summary(): dict[str, float]
+    assert s["count/mean"] == count and s["count/std"] == 0.0 and s["dmax/max"] == pytest.approx(dmax, abs=1e-6)
+    assert all(type(v) is float for v in s.values()) and len(s) == 16
 
 
 def test_structure_ideal_gas_and_crystal_peak():

@@ -62,3 +62,11 @@ def test_library_classes_return_results_after_compute():
     ec = EnergyConservation()
     assert ec.compute(series) is ec and ec.exponent == pytest.approx(2.0, abs=1e-9)
     assert EnergyConservation.compute.__doc__ is not None     # the wrapper keeps the documentation
+
+
+def test_flat_summary_of_nested_mappings_and_rows():
+    from slowdyn.analysis._compute import flat_summary
+
+    assert flat_summary({"clean": {"nnls": {"mse": np.float32(2.0)}}, "n": 3}) == {"clean/nnls/mse": 2.0, "n": 3.0}
+    rows = [{"phi": 0.6, "method": "nnls", "rmse": 1e-3}, {"phi": 0.65, "method": "nnls", "rmse": 2e-3}]
+    assert flat_summary(rows, keys=("phi", "method")) == {"0.6/nnls/rmse": 1e-3, "0.65/nnls/rmse": 2e-3}

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from slowdyn.common.optional import require
-from .._compute import Compute, computed_property
+from .._compute import Compute, computed_property, flat_summary
 
 
 def _pyvoro2():
@@ -104,10 +104,12 @@ class VoronoiNeighbours(Compute):
         """Arrays ``count``, ``dmin``, ``dmean``, ``dmax`` (one entry per particle and frame)."""
         return self._data
 
-    def summary(self) -> dict:
-        """Mean, standard deviation, minimum and maximum of each per-particle quantity."""
-        return {k: {"mean": float(v.mean()), "std": float(v.std()), "min": float(v.min()),
-                    "max": float(v.max())} for k, v in self.per_particle.items()}
+    def summary(self) -> dict[str, float]:
+        """Mean, standard deviation, minimum and maximum of each per-particle quantity:
+        ``{"count/mean": ..., "count/std": ..., ..., "dmax/max": ...}``.
+        """
+        return flat_summary({k: {"mean": v.mean(), "std": v.std(), "min": v.min(), "max": v.max()}
+                             for k, v in self.per_particle.items()})
 
     def count_histogram(self) -> tuple[np.ndarray, np.ndarray]:
         """Neighbour counts and their relative frequencies."""

@@ -224,8 +224,8 @@ def _voronoi(args) -> list[Path]:
     vn = VoronoiNeighbours(dim=_dim(args, traj)).compute(list(traj.positions[sel]), list(traj.cells[sel]))
     d = vn.per_particle
     summary = vn.summary()
-    head = "\n".join(f"{k}: mean {v['mean']:.6g} std {v['std']:.6g} min {v['min']:.6g} "
-                     f"max {v['max']:.6g}" for k, v in summary.items())
+    stats = ("mean", "std", "min", "max")
+    head = "\n".join(f"{k}: " + " ".join(f"{stat} {summary[f'{k}/{stat}']:.6g}" for stat in stats) for k in d)
     files = [out_path(args.out, "voronoi.txt"), out_path(args.out, "voronoi.png")]
     np.savetxt(files[0], np.column_stack([d["count"], d["dmin"], d["dmean"], d["dmax"]]),
                header=head + "\ncolumns: count dmin dmean dmax (one row per particle and frame)")
