@@ -215,6 +215,51 @@ def test_debug_shows_the_traceback_and_version(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.startswith(f"slowdyn {slowdyn.__version__}")
 
 
+# ---------------------------------------------------------------- one --out / --quiet rule (doc/cli.md)
+
+def _commands(parser, name="slowdyn"):
+    """(name, parser) of every command that runs (a parser without subcommands)."""
+    import argparse
+
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        return [(name, parser)]
+    return [c for a in subs for n, p in a.choices.items() for c in _commands(p, f"{name} {n}")]
+
+
+def test_every_command_takes_quiet_and_no_no_progress():
+    from slowdyn.cli import build_parser
+
+    commands = dict(_commands(build_parser()))
+    assert {"slowdyn kernels compute", "slowdyn kernels validate", "slowdyn kernels cmaes", "slowdyn kernels map",
+            "slowdyn mct sisf", "slowdyn mct critical"} <= set(commands)
+    assert not {"slowdyn closure cmaes", "slowdyn closure map", "slowdyn closure mct-sisf"} & set(commands)
+    for name, parser in commands.items():
+        options = parser._option_string_actions
+        assert "--quiet" in options and "--no-progress" not in options and "--dest" not in options, name
+
+
+def test_out_of_a_command_that_writes_several_files_is_a_folder(lj_dumps, tmp_path, monkeypatch, capsys):
+    """observe sisf writes msd.png and fs.png into the folder --out (created); a file there is refused."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["observe", "sisf", str(lj_dumps / "lj.sisf"), "--out", "new/run"]) == 0
+    assert capsys.readouterr().out.split() == ["new/run/msd.png", "new/run/fs.png"]
+    assert main(["observe", "sisf", str(lj_dumps / "lj.sisf"), "--out", "new/run", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+    (tmp_path / "taken").write_text("x")
+    line = error_of(["observe", "sisf", str(lj_dumps / "lj.sisf"), "--out", "taken"], capsys)
+    assert "--out taken: is a file" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "taken"]   # no taken_msd.png beside it
+
+
+def test_kernels_needs_an_action(tmp_path, capsys):
+    """`slowdyn kernels FILE` (the syntax before `compute`) names the actions instead of guessing."""
+    with pytest.raises(SystemExit) as info:
+        main(["kernels", str(tmp_path / "run.sisf"), "--D0", "1", "--out", "k"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "invalid choice" in err and "compute" in err and "validate" in err
+
+
 # ---------------------------------------------------------------- slowdyn run and the decks' -var checks
 
 def test_run_works_in_the_current_directory(tmp_path, monkeypatch, capsys):

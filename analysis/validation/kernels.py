@@ -423,3 +423,14 @@ class KernelValidation(Compute):
             for x in self.mapping:
                 lines.append(f"{x['phi']:8.5f} {x['phi_fit']:8.5f} {x['rmse']:9.2e}")
         return "\n".join(lines) + "\n"
+
+    def write(self, folder: str | Path = "kernel_validation") -> list[Path]:
+        """``FOLDER/kernels.txt`` (:meth:`table`) and ``FOLDER/kernels.png`` (:meth:`plot`); the folder
+        is created.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = [folder / "kernels.txt", folder / "kernels.png"]
+        files[0].write_text(self.table())
+        self.plot().savefig(files[1], dpi=110)
+        return files

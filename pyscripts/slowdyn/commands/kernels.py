@@ -206,13 +206,8 @@ def _validate(args) -> list[Path]:
                            model=args.model, mct={"n_q": args.n_q},
                            cache_dir=args.cache or args.out / "mct",
                            progress=not args.quiet, **kw).compute()
-    text = val.table()
-    print(text, end="")
-    args.out.mkdir(parents=True, exist_ok=True)
-    files = [args.out / "kernels.txt", args.out / "kernels.png"]
-    files[0].write_text(text)
-    val.plot().savefig(files[1], dpi=110)
-    return files
+    print(val.table(), end="")
+    return val.write(args.out)
 
 
 def main(args: argparse.Namespace) -> int:
