@@ -5,7 +5,8 @@ A class derives from :class:`Compute` and declares its results with
 raises a RuntimeError that says which call is missing. The base wraps every
 ``compute`` a subclass defines (:meth:`Compute.__init_subclass__`), so the
 flag is set when ``compute`` returns, and only then (not when it raises): a
-class never marks itself. ``compute`` returns ``self`` (for chaining,
+class never marks itself. Its outputs, ``table()``, ``summary()``, ``write()``
+and every ``plot*()``, are guarded the same way. ``compute`` returns ``self`` (for chaining,
 ``Structure(...).compute(...).rdf``). Every ``summary()`` returns one type,
 ``dict[str, float]`` with ``/``-joined keys (:func:`flat_summary`).
 """
@@ -15,6 +16,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, Callable
+
+
+_OUTPUTS = ("table", "summary", "write")
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` that raises before ``compute()``, as :func:`computed_property`."""
+    @functools.wraps(method)
+    def guarded(self, *args: Any, **kw: Any) -> Any:
+        if not self._called_compute:
+            raise RuntimeError(f"{type(self).__name__}: call {self.compute_hint} first")
+        return method(self, *args, **kw)
+
+    guarded._guarded = True
+    return guarded
 
 
 class Compute:
@@ -29,6 +45,9 @@ class Compute:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Wrap the ``compute`` of the subclass so that its return marks the results as available."""
         super().__init_subclass__(**kwargs)
+        for name, attr in list(cls.__dict__.items()):   # the outputs: guarded like the results
+            if (name in _OUTPUTS or name.startswith("plot")) and callable(attr) and not hasattr(attr, "_guarded"):
+                setattr(cls, name, _guarded(attr))
         compute = cls.__dict__.get("compute")
         if compute is None or getattr(compute, "_marks_computed", False):
             return

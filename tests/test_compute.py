@@ -23,6 +23,12 @@ class Mean(Compute):
     def mean(self) -> float:
         return self._mean
 
+    def plot(self, ax=None):
+        return self._mean      # would be an AttributeError before compute without the guard
+
+    def summary(self) -> dict[str, float]:
+        return {"mean": self._mean}
+
 
 class CentredMean(Mean):
     """A subclass that extends compute through super()."""
@@ -38,7 +44,11 @@ def test_compute_marks_the_results_without_the_class_doing_it():
     m = Mean()
     with pytest.raises(RuntimeError, match=r"Mean: call compute\(x\) first"):
         _ = m.mean
+    for output in (m.plot, m.summary):     # the outputs are guarded like the results
+        with pytest.raises(RuntimeError, match=r"Mean: call compute\(x\) first"):
+            output()
     assert m.compute([1.0, 2.0, 6.0]).mean == pytest.approx(3.0)
+    assert m.summary() == {"mean": 3.0} and m.plot() == 3.0
 
 
 def test_a_failed_compute_leaves_no_results():
