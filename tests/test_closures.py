@@ -370,14 +370,14 @@ def test_phi_max_exclusion_and_kernel_files_config(kernel_files, tmp_path):
            (base.replace("val_phis: [0.72]", "val_phis: [0.6]"), "not among data.states"),
            (base.replace("phi_max: 0.76", "phi_max: 0.71").replace("val_phis: [0.72]", "val_phis: [0.70]"),
             "no training state left"),
-           (base.replace("prefix: phi0.70", "file: phi0.70"), "unknown key"),
+           (base.replace("folder: phi0.70", "file: phi0.70"), "unknown key"),
            (base.replace("  val_phis: [0.72]\n", ""), "val_phis must list"),
            (base.replace("phi: 0.74", "phi: 0.70"), "distinct packing fractions")]
     for text, msg in bad:
         cfg.write_text(text)
         with pytest.raises(ValueError, match=msg):
             load_config(cfg)
-    cfg.write_text(base.replace("prefix: phi0.74", "prefix: missing"))
+    cfg.write_text(base.replace("folder: phi0.74", "folder: missing"))
     with pytest.raises(SystemExit) as exc:
         main(["closure", "train", str(cfg), "--out", str(tmp_path / "o2"), "--quiet"])
     assert exc.value.code == 2
