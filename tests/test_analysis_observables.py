@@ -43,6 +43,21 @@ def test_voronoi_neighbours_of_crystals(kind, count, dmin, dmax):
     assert all(type(v) is float for v in s.values()) and len(s) == 16
 
 
+def test_voronoi_and_energy_results_write_into_a_folder(tmp_path):
+    """write(folder) of the observables: the table (what `slowdyn observe` writes) and the PNG."""
+    pos, cell = lattice("bcc", 3)
+    vn = VoronoiNeighbours().compute([pos + 1e-9], [cell])
+    table, png = vn.write(tmp_path / "vor")
+    assert table.parent == tmp_path / "vor" and png.read_bytes()[:4] == b"\x89PNG"
+    rows = np.loadtxt(table)
+    assert rows.shape == (len(pos), 4) and np.all(rows[:, 0] == 14)
+    assert "count: mean 14 std 0 min 14 max 14" in table.read_text()
+    ec = EnergyConservation().compute({dt: 3.0 * dt**2 * (np.tile([-1.0, 1.0], 50) + 7.0) for dt in (1e-3, 2e-3)})
+    table, png = ec.write(tmp_path / "nve", source="in.deck")
+    np.testing.assert_allclose(np.loadtxt(table), [[1e-3, 3e-6], [2e-3, 1.2e-5]], rtol=1e-9)
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
 def test_structure_ideal_gas_and_crystal_peak():
     rng = np.random.default_rng(2)
     cell = np.eye(3) * 10.0

@@ -214,7 +214,6 @@ def _structure(args) -> list[Path]:
 
 
 def _voronoi(args) -> list[Path]:
-    import numpy as np
 
     from slowdyn.analysis.io.dump import read_dump
     from slowdyn.analysis.observables.voronoi import VoronoiNeighbours
@@ -222,31 +221,10 @@ def _voronoi(args) -> list[Path]:
     traj = read_dump(args.dump)
     sel = slice(None, None, args.every)
     vn = VoronoiNeighbours(dim=_dim(args, traj)).compute(list(traj.positions[sel]), list(traj.cells[sel]))
-    d = vn.per_particle
-    summary = vn.summary()
-    stats = ("mean", "std", "min", "max")
-    head = "\n".join(f"{k}: " + " ".join(f"{stat} {summary[f'{k}/{stat}']:.6g}" for stat in stats) for k in d)
-    files = [out_path(args.out, "voronoi.txt"), out_path(args.out, "voronoi.png")]
-    np.savetxt(files[0], np.column_stack([d["count"], d["dmin"], d["dmean"], d["dmax"]]),
-               header=head + "\ncolumns: count dmin dmean dmax (one row per particle and frame)")
-    values, freq = vn.count_histogram()
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
-    axes[0].bar(values, freq)
-    axes[0].set_xlabel("Voronoi neighbours")
-    axes[0].set_ylabel("fraction")
-    for key in ("dmin", "dmean", "dmax"):
-        axes[1].hist(d[key], bins=50, histtype="step", density=True, label=key)
-    axes[1].set_xlabel("neighbour distance")
-    axes[1].legend(fontsize="small")
-    fig.tight_layout()
-    fig.savefig(files[1], dpi=120)
-    plt.close(fig)
-    return files
+    return vn.write(out_folder(args.out))
 
 
 def _energy(args) -> list[Path]:
-    import numpy as np
 
     from slowdyn.analysis.observables.energy import EnergyConservation
     from slowdyn.runs.nve import run_nve_scan
@@ -258,12 +236,8 @@ def _energy(args) -> list[Path]:
     except RuntimeError as err:
         raise LammpsRunError(str(err)) from err
     ec = EnergyConservation().compute(series)
-    files = [out_path(args.out, "energy.txt"), out_path(args.out, "energy.png")]
-    np.savetxt(files[0], ec.table, header=f"NVE runs of {args.deck}\n"
-               f"fit: std(E_tot) = {ec.prefactor:.6g} dt^{ec.exponent:.4f}\ncolumns: dt std_etotal")
-    ec.plot().savefig(files[1], dpi=120)
     print(f"std(E_tot) ~ dt^{ec.exponent:.3f}")
-    return files
+    return ec.write(out_folder(args.out), source=str(args.deck))
 
 
 def _check_positive(args: argparse.Namespace) -> None:
