@@ -60,7 +60,7 @@ def nequip_model(tmp_path_factory):
            "nequip": {"training_module": {"model": {"model_dtype": "float64"}}}}
     (work / "train.yaml").write_text(yaml.safe_dump(cfg))
     assert main(["nnp", "train", str(work / "train.yaml"), "--backend", "nequip", "--out", str(work / "m"),
-                 "--no-progress"]) == 0
+                 "--quiet"]) == 0
     assert (work / "m" / "best.ckpt").exists()
     return work / "m" / "best.ckpt", dataset
 
@@ -85,3 +85,53 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def regenerate_reference(request) -> bool:
     return bool(request.config.getoption("--regenerate-reference"))
+
+
+# a hot LJ liquid (atoms cross the box often) with fix sisf/msd and four kinds of dumps:
+# tests/test_io_dump.py (the physics of the dump reader) and tests/test_cli_errors.py
+LJ_RUN = """
+units lj
+atom_style atomic
+lattice fcc 0.8
+region box block 0 3 0 3 0 3
+create_box 1 box
+create_atoms 1 box
+mass 1 1.0
+pair_style lj/cut 2.5
+pair_coeff 1 1 1.0 1.0
+velocity all create 4.0 4711 loop geom
+timestep 0.005
+fix 1 all nve
+run 300
+reset_timestep 0
+fix sd all sisf/msd 5 file DIR/lj.sisf q 7.0 nfreq 100
+dump w all custom 5 DIR/wrapped.dump id type x y z
+dump i all custom 5 DIR/images.dump id type x y z ix iy iz
+dump b all custom 5 DIR/both.dump id type x y z xu yu zu
+dump u all custom 5 DIR/unwrapped.dump id type xu yu zu
+dump_modify w format float %.17g
+dump_modify i format float %.17g
+dump_modify b format float %.17g
+dump_modify u format float %.17g
+run 400
+"""
+
+
+@pytest.fixture(scope="session")
+def lj_input() -> str:
+    """The LAMMPS input of :func:`lj_dumps` (``DIR/`` stands for its output folder)."""
+    return LJ_RUN
+
+
+@pytest.fixture(scope="session")
+def lj_dumps(tmp_path_factory):
+    """A hot LJ liquid (atoms cross the box often) dumped four ways, with fix sisf/msd alongside."""
+    import slowdyn
+
+    path = tmp_path_factory.mktemp("lj")
+    lmp = slowdyn.lammps()
+    try:
+        lmp.commands_string(LJ_RUN.replace("DIR/", f"{path}/"))
+    finally:
+        lmp.close()
+    return path

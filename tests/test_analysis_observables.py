@@ -38,6 +38,24 @@ def test_voronoi_neighbours_of_crystals(kind, count, dmin, dmax):
     np.testing.assert_allclose(d["dmax"], dmax, atol=1e-6)
     values, freq = vn.count_histogram()
     assert list(values) == [count] and freq[0] == 1.0
+    s = vn.summary()     # one type for every summary(): dict[str, float]
+    assert s["count/mean"] == count and s["count/std"] == 0.0 and s["dmax/max"] == pytest.approx(dmax, abs=1e-6)
+    assert all(type(v) is float for v in s.values()) and len(s) == 16
+
+
+def test_voronoi_and_energy_results_write_into_a_folder(tmp_path):
+    """write(folder) of the observables: the table (what `slowdyn observe` writes) and the PNG."""
+    pos, cell = lattice("bcc", 3)
+    vn = VoronoiNeighbours().compute([pos + 1e-9], [cell])
+    table, png = vn.write(tmp_path / "vor")
+    assert table.parent == tmp_path / "vor" and png.read_bytes()[:4] == b"\x89PNG"
+    rows = np.loadtxt(table)
+    assert rows.shape == (len(pos), 4) and np.all(rows[:, 0] == 14)
+    assert "count: mean 14 std 0 min 14 max 14" in table.read_text()
+    ec = EnergyConservation().compute({dt: 3.0 * dt**2 * (np.tile([-1.0, 1.0], 50) + 7.0) for dt in (1e-3, 2e-3)})
+    table, png = ec.write(tmp_path / "nve", source="in.deck")
+    np.testing.assert_allclose(np.loadtxt(table), [[1e-3, 3e-6], [2e-3, 1.2e-5]], rtol=1e-9)
+    assert png.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_structure_ideal_gas_and_crystal_peak():
@@ -78,7 +96,7 @@ def test_nve_scan_force_shifted_lj_scales_as_dt_squared(tmp_path, repo):
     assert ec.exponent == pytest.approx(2.0, abs=0.3)
     ec.plot().savefig(tmp_path / "energy.png")
     assert (tmp_path / "energy.png").stat().st_size > 1000
-    assert read_log_thermo(tmp_path / "log.dt0.0015")[-1]["Step"][-1] == 600
+    assert read_log_thermo(tmp_path / "dt0.0015" / "log.lammps")[-1]["Step"][-1] == 600   # the deck's OUT/
 
 
 def test_observe_cli_on_lj_run(tmp_path, repo, bindir, monkeypatch):
@@ -88,21 +106,21 @@ def test_observe_cli_on_lj_run(tmp_path, repo, bindir, monkeypatch):
                     "-var", "nmin", "200", "-var", "neq", "200", "-var", "nrun", "200",
                     "-var", "nevery", "2", "-var", "ndump", "2", "-var", "nfreq", "100",
                     "-var", "q", "7.0"], check=True, capture_output=True, timeout=600)
-    dump = str(tmp_path / "lennard_jones.lammpstrj")
+    dump = str(tmp_path / "lennard_jones" / "traj.lammpstrj")
     assert cli_main(["observe", "selfdyn", dump, "--q", "7.0", "--timestep", "0.005",
                      "--out", "lj"]) == 0
-    table = np.loadtxt("lj_selfdyn.txt")
-    fix = read_sisf("lennard_jones.sisf")
+    table = np.loadtxt("lj/selfdyn.txt")
+    fix = read_sisf("lennard_jones/sisf.dat")
     # the dump holds the same samples as the fix: identical table (dump %.17g)
     np.testing.assert_array_equal(table[:, 0], fix["lag"])
     np.testing.assert_allclose(table[:, 3], fix["msd_all"], rtol=1e-10)
     np.testing.assert_allclose(table[:, 5], fix["fs_all_q1"], atol=1e-10)
-    assert cli_main(["observe", "sisf", "lennard_jones.sisf", "--out", "fix"]) == 0
+    assert cli_main(["observe", "sisf", "lennard_jones/sisf.dat", "--out", "fix"]) == 0
     assert cli_main(["observe", "structure", dump, "--every", "20", "--rmax", "2.5",
                      "--kmax", "12", "--out", "lj"]) == 0
     assert cli_main(["observe", "voronoi", dump, "--every", "50", "--out", "lj"]) == 0
-    for name in ("lj_selfdyn.txt", "lj_msd.png", "lj_fs.png", "fix_msd.png", "lj_gr.txt",
-                 "lj_gr.png", "lj_sq.txt", "lj_sq.png", "lj_voronoi.txt", "lj_voronoi.png"):
+    for name in ("lj/selfdyn.txt", "lj/msd.png", "lj/fs.png", "fix/msd.png", "lj/gr.txt",
+                 "lj/gr.png", "lj/sq.txt", "lj/sq.png", "lj/voronoi.txt", "lj/voronoi.png"):
         assert (tmp_path / name).stat().st_size > 200, name
-    vor = np.loadtxt("lj_voronoi.txt")
+    vor = np.loadtxt("lj/voronoi.txt")
     assert 12 < vor[:, 0].mean() < 17  # dense LJ liquid: ~14-15 Voronoi neighbours

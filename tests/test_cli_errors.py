@@ -3,8 +3,9 @@
 Every case goes through the console-script entry point ``slowdyn.cli.main``:
 a user mistake ends with one line ``slowdyn <command>: error: ...`` on stderr
 and exit status 2 (1 for a failed LAMMPS run), without a traceback. The
-physics checks compare with ``fix sisf/msd`` in the same LAMMPS run (self
-dynamics) and with the exact answers of scaled and exponential inputs (NNLT).
+physics checks compare with the exact answers of scaled and exponential inputs
+(NNLT); the dumps of a hot LJ liquid come from the ``lj_dumps`` fixture
+(conftest.py), whose dump physics test_io_dump.py checks.
 """
 
 from __future__ import annotations
@@ -16,36 +17,7 @@ import numpy as np
 import pytest
 
 import slowdyn
-from slowdyn.analysis.io import read_sisf
 from slowdyn.cli import main
-
-LJ_RUN = """
-units lj
-atom_style atomic
-lattice fcc 0.8
-region box block 0 3 0 3 0 3
-create_box 1 box
-create_atoms 1 box
-mass 1 1.0
-pair_style lj/cut 2.5
-pair_coeff 1 1 1.0 1.0
-velocity all create 4.0 4711 loop geom
-timestep 0.005
-fix 1 all nve
-run 300
-reset_timestep 0
-fix sd all sisf/msd 5 file DIR/lj.sisf q 7.0 nfreq 100
-dump w all custom 5 DIR/wrapped.dump id type x y z
-dump i all custom 5 DIR/images.dump id type x y z ix iy iz
-dump b all custom 5 DIR/both.dump id type x y z xu yu zu
-dump u all custom 5 DIR/unwrapped.dump id type xu yu zu
-dump_modify w format float %.17g
-dump_modify i format float %.17g
-dump_modify b format float %.17g
-dump_modify u format float %.17g
-run 400
-"""
-
 
 def error_of(argv: list[str], capsys, code: int = 2) -> str:
     """Run the CLI on argv, expect SystemExit(code) and one stderr line without a traceback."""
@@ -59,66 +31,15 @@ def error_of(argv: list[str], capsys, code: int = 2) -> str:
     return lines[0]
 
 
-@pytest.fixture(scope="module")
-def lj_dumps(tmp_path_factory):
-    """A hot LJ liquid (atoms cross the box often) dumped four ways, with fix sisf/msd alongside."""
-    path = tmp_path_factory.mktemp("lj")
-    lmp = slowdyn.lammps()
-    try:
-        lmp.commands_string(LJ_RUN.replace("DIR/", f"{path}/"))
-    finally:
-        lmp.close()
-    return path
-
-
 # ---------------------------------------------------------------- self dynamics: wrapped coordinates
-
-@pytest.mark.parametrize("dump", ["images", "both", "unwrapped"])
-def test_selfdyn_unwraps_with_image_flags_and_prefers_xu(lj_dumps, dump, tmp_path, monkeypatch):
-    """x y z + ix iy iz, and x y z + xu yu zu (ASE alone takes x y z): the fix's MSD and F_s."""
-    monkeypatch.chdir(tmp_path)
-    assert main(["observe", "selfdyn", str(lj_dumps / f"{dump}.dump"), "--q", "7.0", "--timestep", "0.005",
-                 "--out", dump]) == 0
-    table = np.loadtxt(f"{dump}_selfdyn.txt")
-    fix = read_sisf(lj_dumps / "lj.sisf")
-    np.testing.assert_array_equal(table[:, 0], fix["lag"])
-    # the unwrapped MSD reaches a few box crossings' worth: wrapped coordinates would be far off
-    assert fix["msd_all"][-1] > 0.5
-    np.testing.assert_allclose(table[:, 3], fix["msd_all"], rtol=1e-8)
-    np.testing.assert_allclose(table[:, 5], fix["fs_all_q1"], atol=1e-8)
-
+# (the physics of reading dumps, unwrapping and the self dynamics: test_io_dump.py)
 
 def test_selfdyn_refuses_wrapped_coordinates_without_images(lj_dumps, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     line = error_of(["observe", "selfdyn", str(lj_dumps / "wrapped.dump")], capsys)
     assert line.startswith("slowdyn observe selfdyn: error:")
     assert "id type x y z" in line and "xu yu zu" in line and "ix iy iz" in line
-    assert not (tmp_path / "observe_selfdyn.txt").exists()
-
-
-def test_read_dump_unwraps_a_triclinic_box(tmp_path):
-    """x y z + ix iy iz in a tilted box: x + ix a + iy b + iz c equals LAMMPS' own xu yu zu."""
-    from slowdyn.analysis.io import read_dump
-    from slowdyn.analysis.observables.selfdyn import SelfDynamics
-
-    tilted = "region box prism 0 3 0 3 0 3 0.9 -0.6 0.7"
-    run = (LJ_RUN.split("run 300")[0].replace("region box block 0 3 0 3 0 3", tilted)
-           + f"dump i all custom 20 {tmp_path}/img.dump id type x y z ix iy iz\n"
-             f"dump u all custom 20 {tmp_path}/u.dump id type xu yu zu\n"
-             f"dump w all custom 20 {tmp_path}/w.dump id type x y z\n"
-             "dump_modify i format float %.17g\ndump_modify u format float %.17g\nrun 600\n")
-    lmp = slowdyn.lammps()
-    try:
-        lmp.commands_string(run)
-    finally:
-        lmp.close()
-    img, ref, wrapped = (read_dump(tmp_path / f"{n}.dump") for n in ("img", "u", "w"))
-    assert img.unwrapped and ref.unwrapped and not wrapped.unwrapped
-    assert abs(img.cells[0][1, 0]) > 0.5                      # the box is tilted
-    assert np.abs(ref.positions[-1] - ref.positions[0]).max() > 2.0   # atoms crossed the box
-    np.testing.assert_allclose(img.positions, ref.positions, rtol=0, atol=1e-9)
-    with pytest.raises(ValueError, match="wrapped coordinates without image flags"):
-        SelfDynamics(q=(7.0,)).compute(wrapped)
+    assert not (tmp_path / "observe" / "selfdyn.txt").exists()
 
 
 # ---------------------------------------------------------------- nnlt apply: amplitude, sign, columns
@@ -151,7 +72,7 @@ def test_apply_scales_amplitude_back(domain, tmp_path, monkeypatch, capsys):
     assert main(["nnlt", "apply", "pretrained", one, *flag, "--out", "one"]) == 0
     assert main(["nnlt", "apply", "pretrained", five, *flag, *extra, "--out", "five"]) == 0
     assert "f(0) = 5" in capsys.readouterr().out
-    ref, out = nnlt_table("one_nnlt.txt"), nnlt_table("five_nnlt.txt")
+    ref, out = nnlt_table("one/nnlt.txt"), nnlt_table("five/nnlt.txt")
     np.testing.assert_allclose(out[:, 1], 5 * ref[:, 1], rtol=1e-6, atol=1e-12)
     t = out[:, 0]
     assert np.max(np.abs(out[:, 1] - 5 * np.exp(-t / 10))) < 0.1   # shipped model: ~1e-2 on exponentials
@@ -163,7 +84,7 @@ def test_apply_refuses_unnormalised_omega_input(tmp_path, monkeypatch, capsys):
     five = write("five.txt", OMEGA, fhat.real, fhat.imag)
     line = error_of(["nnlt", "apply", "pretrained", five], capsys)
     assert "not normalised" in line and "--f0 5" in line
-    assert not (tmp_path / "nnlt_nnlt.txt").exists()
+    assert not (tmp_path / "nnlt" / "nnlt.txt").exists()
 
 
 def test_apply_refuses_the_other_sign_convention(tmp_path, monkeypatch, capsys):
@@ -190,14 +111,14 @@ def test_apply_reads_sisf_columns_by_header(tmp_path, monkeypatch, capsys):
     assert main(["nnlt", "apply", "pretrained", sisf, "--time-domain", "--column", "fs_all_q1",
                  "--out", "sisf"]) == 0
     assert main(["nnlt", "apply", "pretrained", two, "--time-domain", "--out", "two"]) == 0
-    np.testing.assert_array_equal(nnlt_table("sisf_nnlt.txt"), nnlt_table("two_nnlt.txt"))
+    np.testing.assert_array_equal(nnlt_table("sisf/nnlt.txt"), nnlt_table("two/nnlt.txt"))
     # a 3-column table without a header is refused too
     three = write("three.txt", T, fs, fs)
     assert "3 columns" in error_of(["nnlt", "apply", "pretrained", three, "--time-domain"], capsys)
 
 
 def test_apply_writes_the_forward_transform_check(tmp_path, monkeypatch):
-    """PREFIX_nnlt_check.txt (plotted in the right panel): |Filon(f) - fhat| / |fhat| of the output."""
+    """OUT/nnlt_check.txt (plotted in the right panel): |Filon(f) - fhat| / |fhat| of the output."""
     from slowdyn.analysis.laplace.filon import fourier_laplace
     from slowdyn.analysis.nnlt import pretrained
 
@@ -206,13 +127,13 @@ def test_apply_writes_the_forward_transform_check(tmp_path, monkeypatch):
     path = write("one.txt", OMEGA, fhat.real, fhat.imag)
     assert main(["nnlt", "apply", "pretrained", path, "--method", "nnlt", "--method", "inverse_filon",
                  "--out", "chk"]) == 0
-    check = np.loadtxt("chk_nnlt_check.txt")
-    assert "columns: omega Re_fhat Im_fhat check_f check_f_inverse_filon" in open("chk_nnlt_check.txt").read()
+    check = np.loadtxt("chk/nnlt_check.txt")
+    assert "columns: omega Re_fhat Im_fhat check_f check_f_inverse_filon" in open("chk/nnlt_check.txt").read()
     model = pretrained()
     np.testing.assert_allclose(check[:, 0], model.omega)
     grid_fhat = check[:, 1] + 1j * check[:, 2]
     np.testing.assert_allclose(grid_fhat, model.to_grid(fhat, OMEGA), rtol=1e-9)
-    out = np.loadtxt("chk_nnlt.txt")
+    out = np.loadtxt("chk/nnlt.txt")
     expect = np.abs(fourier_laplace(out[:, 0], out[:, 1], model.omega) - grid_fhat) / np.abs(grid_fhat)
     np.testing.assert_allclose(check[:, 3], expect, rtol=1e-6, atol=1e-14)
     # the NNLT matches its input to a few per cent; inverse Filon misses the high-frequency tail
@@ -294,6 +215,51 @@ def test_debug_shows_the_traceback_and_version(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.startswith(f"slowdyn {slowdyn.__version__}")
 
 
+# ---------------------------------------------------------------- one --out / --quiet rule (doc/cli.md)
+
+def _commands(parser, name="slowdyn"):
+    """(name, parser) of every command that runs (a parser without subcommands)."""
+    import argparse
+
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if not subs:
+        return [(name, parser)]
+    return [c for a in subs for n, p in a.choices.items() for c in _commands(p, f"{name} {n}")]
+
+
+def test_every_command_takes_quiet_and_no_no_progress():
+    from slowdyn.cli import build_parser
+
+    commands = dict(_commands(build_parser()))
+    assert {"slowdyn kernels compute", "slowdyn kernels validate", "slowdyn kernels cmaes", "slowdyn kernels map",
+            "slowdyn mct sisf", "slowdyn mct critical"} <= set(commands)
+    assert not {"slowdyn closure cmaes", "slowdyn closure map", "slowdyn closure mct-sisf"} & set(commands)
+    for name, parser in commands.items():
+        options = parser._option_string_actions
+        assert "--quiet" in options and "--no-progress" not in options and "--dest" not in options, name
+
+
+def test_out_of_a_command_that_writes_several_files_is_a_folder(lj_dumps, tmp_path, monkeypatch, capsys):
+    """observe sisf writes msd.png and fs.png into the folder --out (created); a file there is refused."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["observe", "sisf", str(lj_dumps / "lj.sisf"), "--out", "new/run"]) == 0
+    assert capsys.readouterr().out.split() == ["new/run/msd.png", "new/run/fs.png"]
+    assert main(["observe", "sisf", str(lj_dumps / "lj.sisf"), "--out", "new/run", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+    (tmp_path / "taken").write_text("x")
+    line = error_of(["observe", "sisf", str(lj_dumps / "lj.sisf"), "--out", "taken"], capsys)
+    assert "--out taken: is a file" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "taken"]   # no taken_msd.png beside it
+
+
+def test_kernels_needs_an_action(tmp_path, capsys):
+    """`slowdyn kernels FILE` (the syntax before `compute`) names the actions instead of guessing."""
+    with pytest.raises(SystemExit) as info:
+        main(["kernels", str(tmp_path / "run.sisf"), "--D0", "1", "--out", "k"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "invalid choice" in err and "compute" in err and "validate" in err
+
+
 # ---------------------------------------------------------------- slowdyn run and the decks' -var checks
 
 def test_run_works_in_the_current_directory(tmp_path, monkeypatch, capsys):
@@ -306,12 +272,12 @@ def test_run_works_in_the_current_directory(tmp_path, monkeypatch, capsys):
     assert "no such input deck: in.none" in error_of(["run", "in.none"], capsys)
 
 
-def test_run_lammps_error_is_one_line_with_exit_1(tmp_path, monkeypatch, capsys):
+def test_run_lammps_error_is_one_line_with_exit_1(tmp_path, monkeypatch, capsys, lj_input):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in.bad").write_text("region b block 0 1 0 1 0 1\ncreate_box 1 b\npair_style nonsense\n")
     line = error_of(["run", "in.bad", "--quiet"], capsys, code=1)
     assert line.startswith("slowdyn run: error: in.bad: Unrecognized pair style 'nonsense'")
-    (tmp_path / "in.fast").write_text(LJ_RUN.split("timestep")[0] + "timestep 0.5\nfix 1 all nve\nrun 200\n")
+    (tmp_path / "in.fast").write_text(lj_input.split("timestep")[0] + "timestep 0.5\nfix 1 all nve\nrun 200\n")
     line = error_of(["run", "in.fast", "--quiet"], capsys, code=1)
     assert "Lost atoms" in line and "the timestep may be too large" in line
 

@@ -289,7 +289,7 @@ def kernel_files(tmp_path_factory):
 
     d = tmp_path_factory.mktemp("kernels")
     fix = write_sisf_file(d / "run.sisf", KT, KQ, np.stack([_exact(q).phi(KT) for q in KQ], axis=1))
-    assert main(["kernels", str(fix), "--D0", "1", "--method", "nnls", "--m0", "kk", "--cut", "1e-5",
+    assert main(["kernels", "compute", str(fix), "--D0", "1", "--method", "nnls", "--m0", "kk", "--cut", "1e-5",
                  "--out", str(d / "k"), "--quiet"]) == 0
     return d
 
@@ -298,10 +298,10 @@ def test_kernel_files_round_trip(kernel_files):
     from slowdyn.analysis.mct.closures.data import kernel_file_samples, read_kernel_table, read_sisf_table
 
     d = kernel_files
-    t, q, m = read_kernel_table(d / "k_kernels.txt")
+    t, q, m = read_kernel_table(d / "k" / "kernels.txt")
     assert np.allclose(q, KQ, rtol=1e-5) and m.shape == (len(t), 2)
-    for sisf in (d / "k_sisf.txt", d / "run.sisf"):      # the pipeline's SISF table or the fix file
-        data = kernel_file_samples(d / "k_kernels.txt", sisf, 0.7, q_points=KQ)
+    for sisf in (d / "k" / "sisf.txt", d / "run.sisf"):      # the pipeline's SISF table or the fix file
+        data = kernel_file_samples(d / "k" / "kernels.txt", sisf, 0.7, q_points=KQ)
         n = len(data)
         assert data.sisf.shape == data.kernel.shape == (n, 2) and data.inputs().shape == (n, 3)
         assert n > 100 and np.all(data.packing == 0.7)
@@ -312,14 +312,14 @@ def test_kernel_files_round_trip(kernel_files):
             true = ex.m(data.t)
             sel = (true < 0.9 * ex.A) & (true > 0.05 * ex.A)
             assert sel.sum() > 20 and np.max(np.abs(data.kernel[sel, j] / true[sel] - 1)) < 0.03
-    rec = kernel_file_samples(d / "k_kernels.txt", d / "k_sisf.txt", 0.7, KQ, column="reconstructed")
+    rec = kernel_file_samples(d / "k" / "kernels.txt", d / "k" / "sisf.txt", 0.7, KQ, column="reconstructed")
     assert np.max(np.abs(rec.sisf - data.sisf)) < 5e-3 and not np.array_equal(rec.sisf, data.sisf)
-    assert len(kernel_file_samples(d / "k_kernels.txt", d / "k_sisf.txt", 0.7, KQ, stride=3)) == -(-n // 3)
+    assert len(kernel_file_samples(d / "k" / "kernels.txt", d / "k" / "sisf.txt", 0.7, KQ, stride=3)) == -(-n // 3)
     # q grid mismatch, wrong files, mixed-up runs
-    with pytest.raises(ValueError, match=r"q = 3 is not in .*k_kernels.txt.*data.q"):
-        kernel_file_samples(d / "k_kernels.txt", d / "k_sisf.txt", 0.7, (KQ[0], 3.0))
+    with pytest.raises(ValueError, match=r"q = 3 is not in .*k/kernels.txt.*data.q"):
+        kernel_file_samples(d / "k" / "kernels.txt", d / "k" / "sisf.txt", 0.7, (KQ[0], 3.0))
     with pytest.raises(ValueError, match="not a kernel table"):
-        read_kernel_table(d / "k_m0.txt")
+        read_kernel_table(d / "k" / "m0.txt")
     with pytest.raises(ValueError, match="does not exist"):
         read_kernel_table(d / "nothing_kernels.txt")
     with pytest.raises(ValueError, match="holds the data only"):
@@ -327,9 +327,9 @@ def test_kernel_files_round_trip(kernel_files):
     short = d / "short_kernels.txt"
     short.write_text("# columns: t m_q3.16228 m_q4.47214\n1e5 1 1\n1e6 1 1\n1e7 1 1\n")
     with pytest.raises(ValueError, match="overlap"):
-        kernel_file_samples(short, d / "k_sisf.txt", 0.7, KQ)
+        kernel_file_samples(short, d / "k" / "sisf.txt", 0.7, KQ)
     with pytest.raises(ValueError, match=r"in \(0, 0.9\)"):
-        kernel_file_samples(d / "k_kernels.txt", d / "k_sisf.txt", 1.2, KQ)
+        kernel_file_samples(d / "k" / "kernels.txt", d / "k" / "sisf.txt", 1.2, KQ)
 
 
 def test_phi_max_exclusion_and_kernel_files_config(kernel_files, tmp_path):
@@ -341,10 +341,9 @@ def test_phi_max_exclusion_and_kernel_files_config(kernel_files, tmp_path):
     from slowdyn.cli import main
 
     for phi in ("0.70", "0.72", "0.74", "0.78"):
-        for suffix in ("_kernels.txt", "_sisf.txt"):
-            shutil.copy(kernel_files / f"k{suffix}", tmp_path / f"phi{phi}{suffix}")
-    states = [{"phi": float(p), "kernels": tmp_path / f"phi{p}_kernels.txt", "sisf": tmp_path / f"phi{p}_sisf.txt"}
-              for p in ("0.70", "0.72", "0.78")]
+        shutil.copytree(kernel_files / "k", tmp_path / f"phi{phi}")
+    states = [{"phi": float(p), "kernels": tmp_path / f"phi{p}" / "kernels.txt",
+               "sisf": tmp_path / f"phi{p}" / "sisf.txt"} for p in ("0.70", "0.72", "0.78")]
     one = len(kernel_file_data(states[:1], KQ))
     data = kernel_file_data(states, KQ, phi_max=0.76)
     assert data.meta["excluded"] == [0.78] and data.meta["packings"] == [0.70, 0.72]
@@ -354,12 +353,12 @@ def test_phi_max_exclusion_and_kernel_files_config(kernel_files, tmp_path):
         kernel_file_data(states, KQ, phi_max=0.5)
     q = "[" + ", ".join(f"{v:.10g}" for v in KQ) + "]"
     base = (f"name: sim\ndata:\n  source: kernel_files\n  q: {q}\n  states:\n"
-            + "".join(f"    - {{phi: {p}, prefix: phi{p}}}\n" for p in ("0.70", "0.72", "0.74", "0.78"))
+            + "".join(f"    - {{phi: {p}, folder: phi{p}}}\n" for p in ("0.70", "0.72", "0.74", "0.78"))
             + "  val_phis: [0.72]\n  phi_max: 0.76\ntraining: {epochs: 2, batch_size: 32}\n")
     cfg = tmp_path / "sim.yaml"
     cfg.write_text(base)
     c = load_config(cfg)
-    assert c["data"]["states"][0]["kernels"] == str(tmp_path / "phi0.70_kernels.txt")
+    assert c["data"]["states"][0]["kernels"] == str(tmp_path / "phi0.70" / "kernels.txt")
     out = tmp_path / "out"
     assert main(["closure", "train", str(cfg), "--out", str(out), "--quiet"]) == 0
     assert json.loads((out / "history.json").read_text())["epoch"] == [1, 2]
@@ -371,14 +370,14 @@ def test_phi_max_exclusion_and_kernel_files_config(kernel_files, tmp_path):
            (base.replace("val_phis: [0.72]", "val_phis: [0.6]"), "not among data.states"),
            (base.replace("phi_max: 0.76", "phi_max: 0.71").replace("val_phis: [0.72]", "val_phis: [0.70]"),
             "no training state left"),
-           (base.replace("prefix: phi0.70", "file: phi0.70"), "unknown key"),
+           (base.replace("folder: phi0.70", "file: phi0.70"), "unknown key"),
            (base.replace("  val_phis: [0.72]\n", ""), "val_phis must list"),
            (base.replace("phi: 0.74", "phi: 0.70"), "distinct packing fractions")]
     for text, msg in bad:
         cfg.write_text(text)
         with pytest.raises(ValueError, match=msg):
             load_config(cfg)
-    cfg.write_text(base.replace("prefix: phi0.74", "prefix: missing"))
+    cfg.write_text(base.replace("folder: phi0.74", "folder: missing"))
     with pytest.raises(SystemExit) as exc:
         main(["closure", "train", str(cfg), "--out", str(tmp_path / "o2"), "--quiet"])
     assert exc.value.code == 2
@@ -406,27 +405,27 @@ def test_closure_outputs_on_test_input(tmp_path, capsys):
         smooth_test_input(q, a=2.0)
     for k, net in enumerate(nets):
         save_closure(net, tmp_path / f"c{k}.pt", q=q)
-    png = tmp_path / "cmp.png"
+    cmp = tmp_path / "cmp"
     assert main(["closure", "compare", "--models", str(tmp_path / "c0.pt"), str(tmp_path / "c1.pt"),
-                 "--phis", "0.65246", "0.73", "--labels", "MCT", "BD", "--out", str(png)]) == 0
-    assert png.stat().st_size > 0
-    table = np.loadtxt(png.with_suffix(".txt"))
+                 "--phis", "0.65246", "0.73", "--labels", "MCT", "BD", "--out", str(cmp)]) == 0
+    assert (cmp / "compare.png").stat().st_size > 0
+    table = np.loadtxt(cmp / "compare.txt")
     assert table.shape == (9, 4) and np.allclose(table[:, 1], smooth_test_input(q), atol=1e-6)
     # a closure on fewer wave numbers (q = 3..10): NaN at q = 2, ratio on the shared q
     save_closure(build_network(8).double(), tmp_path / "c8.pt", q=q[1:])
     assert main(["closure", "compare", "--models", str(tmp_path / "c0.pt"), str(tmp_path / "c8.pt"),
-                 "--phis", "0.65", "0.7", "--out", str(png)]) == 0
-    table = np.loadtxt(png.with_suffix(".txt"))
+                 "--phis", "0.65", "0.7", "--out", str(cmp)]) == 0
+    table = np.loadtxt(cmp / "compare.txt")
     assert np.isnan(table[0, 3]) and not np.isnan(table[1:, 3]).any()
     assert "ratio" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exc:
         main(["closure", "compare", "--models", str(tmp_path / "c0.pt"), "--phis", "0.6", "0.7",
-              "--out", str(png)])
+              "--out", str(cmp)])
     assert exc.value.code == 2 and "one --phis value" in capsys.readouterr().err
 
 
 def test_cli_map_effective_packing_fraction(tmp_path, capsys):
-    """`slowdyn closure map`: an SISF halfway between two MCT table entries maps to the middle."""
+    """`slowdyn kernels map`: an SISF halfway between two MCT table entries maps to the middle."""
     from slowdyn.analysis.mct.closures.data import write_sisf_file
     from slowdyn.cli import main
 
@@ -435,10 +434,10 @@ def test_cli_map_effective_packing_fraction(tmp_path, capsys):
     for p in (0.4, 0.6):
         write_sisf_file(tmp_path / f"phi{p:.4f}_sisf.dat", t, [6.0], curves[p][:, None])
     sim = write_sisf_file(tmp_path / "sim.sisf", t, [6.0], (0.5 * (curves[0.4] + curves[0.6]))[:, None])
-    assert main(["closure", "map", "--mct", str(tmp_path / "phi0.4000_sisf.dat"), str(tmp_path / "phi0.6000_sisf.dat"),
+    assert main(["kernels", "map", "--mct", str(tmp_path / "phi0.4000_sisf.dat"), str(tmp_path / "phi0.6000_sisf.dat"),
                  "--sisf", str(sim), "--q", "6"]) == 0
     phi = float(capsys.readouterr().out.splitlines()[-1].split()[1])
     assert phi == pytest.approx(0.5, abs=0.005)
     with pytest.raises(SystemExit):
-        main(["closure", "map", "--mct", str(sim), str(sim), "--sisf", str(sim)])
+        main(["kernels", "map", "--mct", str(sim), str(sim), "--sisf", str(sim)])
     assert "phi<PHI>_sisf.dat" in capsys.readouterr().err

@@ -117,7 +117,7 @@ def test_pipeline_rows_on_exact_exponential_kernel():
 
 
 def test_cli_cmaes_simulation_file_rows(tmp_path, capsys):
-    """`slowdyn closure cmaes --sisf FILE --packings` (no MCT states): a CMA-ES row and a pipeline
+    """`slowdyn kernels cmaes --sisf FILE --packings` (no MCT states): a CMA-ES row and a pipeline
     row (iterative m0) per file, kernel errors n/a, SISF errors measured."""
     from slowdyn.analysis.mct.closures.data import write_sisf_file
     from slowdyn.cli import main
@@ -125,7 +125,7 @@ def test_cli_cmaes_simulation_file_rows(tmp_path, capsys):
     q, ek, t, phi = _exponential_case()
     f = write_sisf_file(tmp_path / "run.sisf", t, [q], phi[:, None])
     out = tmp_path / "cm"
-    assert main(["closure", "cmaes", "--packings", "--sisf", str(f), "--q", f"{q:.10g}", "--n-exp", "1",
+    assert main(["kernels", "cmaes", "--packings", "--sisf", str(f), "--q", f"{q:.10g}", "--n-exp", "1",
                  "--maxfevals", "60", "--pipeline", "nnls", "--pipeline-m0", "kk", "--out", str(out)]) == 0
     rows = [line.split() for line in (out / "cmaes_table.txt").read_text().splitlines()
             if not line.startswith("#")][1:]
@@ -133,6 +133,6 @@ def test_cli_cmaes_simulation_file_rows(tmp_path, capsys):
     for r in rows:
         assert r[2] == "nan" and float(r[4]) < 0.05      # kernel n/a, SISF RMSE measured
     with pytest.raises(SystemExit) as exc:
-        main(["closure", "cmaes", "--packings", "--sisf", str(f), "--q", f"{q:.10g}", "--pipeline-m0", "best",
+        main(["kernels", "cmaes", "--packings", "--sisf", str(f), "--q", f"{q:.10g}", "--pipeline-m0", "best",
               "--out", str(out)])
     assert exc.value.code == 2 and "--pipeline-m0" in capsys.readouterr().err

@@ -32,7 +32,7 @@ def test_deck_single_replica(tmp_path, repo, bindir):
     out = subprocess.run([str(bindir / "lmp"), "-in", str(repo / DECK), "-log", "log.lammps", *SMALL],
                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:]
-    d, x, box = read_data(tmp_path / "edbd_disks_1.data")
+    d, x, box = read_data(tmp_path / "edbd_disks" / "final_1.data")
     assert len(d) == 120
     assert d.mean() == pytest.approx(1.0, abs=1e-9)
     assert math.pi / 4 * np.sum(d**2) / box**2 == pytest.approx(0.72, rel=1e-9)
@@ -40,9 +40,9 @@ def test_deck_single_replica(tmp_path, repo, bindir):
     dx -= box * np.round(dx / box)
     r = np.sqrt((dx**2).sum(-1)) + np.eye(len(d)) * 1e9
     assert np.min(r - 0.5 * (d[:, None] + d[None, :])) > -1e-10    # hard cores
-    table = (tmp_path / "edbd_disks_1.sisf").read_text()
+    table = (tmp_path / "edbd_disks" / "sisf_1.dat").read_text()
     assert "# q: 2 3 4 5 6 7 8 9 10" in table
-    log = (tmp_path / "log.lammps").read_text()
+    log = (tmp_path / "edbd_disks" / "log_1.lammps").read_text()
     assert "Press" in log
 
 
@@ -58,7 +58,7 @@ def test_deck_ensemble_with_partitions(tmp_path, repo, bindir, mpirun):
                           "-in", str(repo / DECK), "-log", "log.lammps", *SMALL, "-var", "qlist", "2 6.5"],
                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stdout[-3000:]
-    _, x1, _ = read_data(tmp_path / "edbd_disks_1.data")
-    _, x2, _ = read_data(tmp_path / "edbd_disks_2.data")
+    _, x1, _ = read_data(tmp_path / "edbd_disks" / "final_1.data")
+    _, x2, _ = read_data(tmp_path / "edbd_disks" / "final_2.data")
     assert not np.allclose(x1, x2)    # different seeds per partition
-    assert "# q: 2 6.5\n" in (tmp_path / "edbd_disks_2.sisf").read_text()    # -var qlist reaches the fix
+    assert "# q: 2 6.5\n" in (tmp_path / "edbd_disks" / "sisf_2.dat").read_text()    # -var qlist reaches the fix

@@ -22,10 +22,9 @@ def test_deck_runs_with_lmp(tmp_path, repo, bindir, deck, natoms_line):
                          timeout=600).stdout
     assert natoms_line in out
     name = deck.split("/")[0]
-    # the one-component deck writes into the folder OUT (voronoi), the binary one OUT.* files
-    data, traj = ((tmp_path / name / "final.data", tmp_path / name / "traj.lammpstrj") if name == "voronoi"
-                  else (tmp_path / f"{name}.data", tmp_path / f"{name}.lammpstrj"))
-    assert data.is_file()
+    # every deck writes into the folder OUT (default: the deck's name)
+    data, traj = tmp_path / name / "final.data", tmp_path / name / "traj.lammpstrj"
+    assert data.is_file() and (tmp_path / name / "log.lammps").is_file()
     frames = traj.read_text().count("ITEM: TIMESTEP")
     assert frames == 3  # steps 0, 100, 200 of the NVE run
 
@@ -38,8 +37,8 @@ def test_deck_runs_with_slowdyn_run(tmp_path, repo, monkeypatch):
         args += ["-var", SMALL[k + 1], SMALL[k + 2]]
     args += ["-var", "out", str(tmp_path / "binary")]
     assert cli_main(args) == 0
-    assert (tmp_path / "binary.data").is_file()
-    assert active_pair_style(tmp_path / "binary.restart") == "voronoi/radical"
+    assert (tmp_path / "binary" / "final.data").is_file()
+    assert active_pair_style(tmp_path / "binary" / "final.restart") == "voronoi/radical"
 
 
 def active_pair_style(restart) -> str:

@@ -31,12 +31,12 @@ def test_deck_runs_small(tmp_path, repo, bindir, deck, variant, types):
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "250 atoms" in proc.stdout
     style = {"es": "lj/cut", "fs": "lj/smooth/linear", "fs25": "lj/smooth/linear", "wca": "lj/cut"}
-    assert active_pair_style(tmp_path / f"{name}.restart") == style[variant]
-    res = read_sisf(tmp_path / f"{name}.sisf")
+    assert active_pair_style(tmp_path / name / "final.restart") == style[variant]
+    res = read_sisf(tmp_path / name / "sisf.dat")
     assert res["types"] == types
     assert res["lag"].max() >= 200 and res["header"]["NEVERY"] == "1"
     assert np.all(np.diff(res["msd_all"]) > 0)
-    assert (tmp_path / f"{name}.restart").is_file()
+    assert (tmp_path / name / "final.data").is_file() and (tmp_path / name / "log.lammps").is_file()
 
 
 @pytest.mark.parametrize("deck", ["lennard_jones/in.lennard_jones", "kob_andersen/in.kob_andersen"])

@@ -128,4 +128,4 @@ def test_hard_disk_validation_classical_methods(disks, tmp_path):
     assert r["errors"]["nnls"]["rms"] < 1e-3
     assert r["errors"]["inverse_filon"]["max"] > 0.3
     files = disks.write(tmp_path / "d")
-    assert files[0].name == "d_disks.txt" and files[1].read_bytes()[:4] == b"\x89PNG"
+    assert files[0] == tmp_path / "d" / "disks.txt" and files[1].read_bytes()[:4] == b"\x89PNG"

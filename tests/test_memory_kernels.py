@@ -183,22 +183,23 @@ def test_sisf_file_errors(tmp_path):
 
 
 def test_cli_kernels_plain_table(tmp_path, capsys):
-    """`slowdyn kernels TABLE --q --D0 --m0 kk` writes kernels, m0, SISFs and PNGs; the kernel is right."""
+    """`slowdyn kernels compute TABLE --q --D0 --m0 kk --out OUT` writes kernels, m0, SISFs and PNGs into the
+    folder OUT; the kernel is right."""
     from slowdyn.cli import main
 
     table = tmp_path / "fs.txt"
     np.savetxt(table, np.column_stack([T_DATA, EXACT.phi(T_DATA)]))
     out = tmp_path / "k"
-    assert main(["kernels", str(table), "--q", str(Q), "--D0", "1", "--m0", "kk", "--cut", "1e-5", "--method", "nnls",
-                 "--out", str(out), "--quiet"]) == 0
-    for suffix in ("_kernels.txt", "_m0.txt", "_sisf.txt", "_kernels.png", "_m0.png"):
-        assert (tmp_path / f"k{suffix}").stat().st_size > 0
-    header = [line for line in open(f"{out}_kernels.txt") if line.startswith("# columns:")]
+    assert main(["kernels", "compute", str(table), "--q", str(Q), "--D0", "1", "--m0", "kk", "--cut", "1e-5",
+                 "--method", "nnls", "--out", str(out), "--quiet"]) == 0
+    for name in ("kernels.txt", "m0.txt", "sisf.txt", "kernels.png", "m0.png"):
+        assert (out / name).stat().st_size > 0
+    header = [line for line in open(out / "kernels.txt") if line.startswith("# columns:")]
     assert header == [f"# columns: t m_q{Q:g}\n"]
-    t, m = np.loadtxt(f"{out}_kernels.txt", unpack=True)
+    t, m = np.loadtxt(out / "kernels.txt", unpack=True)
     sel = intermediate(EXACT.m(t), A)
     assert np.max(np.abs(m[sel] / EXACT.m(t)[sel] - 1)) < 0.02
-    q, m0 = np.loadtxt(f"{out}_m0.txt", usecols=(0, 1), ndmin=2)[0]
+    q, m0 = np.loadtxt(out / "m0.txt", usecols=(0, 1), ndmin=2)[0]
     assert m0 == pytest.approx(A, rel=0.01)
     bad = [(["--q", str(Q), "--D0", "1", "--m0", "kk"], "--D0", False),
            (["--D0", "1"], "--q", True),
@@ -207,7 +208,7 @@ def test_cli_kernels_plain_table(tmp_path, capsys):
            (["--q", str(Q), "--D0", "1", "--m0-search", "0.5", "5", "3"], "--m0-search", True),
            (["--q", str(Q), "--D0", "1", "--scaling-evals", "0"], "--scaling-evals", True)]
     for extra, word, with_d0 in bad:
-        argv = ["kernels", str(table), "--out", str(out)] + (extra if with_d0 else extra[:2] + extra[4:])
+        argv = ["kernels", "compute", str(table), "--out", str(out)] + (extra if with_d0 else extra[:2] + extra[4:])
         with pytest.raises(SystemExit) as exc:
             main(argv)
         assert exc.value.code == 2
@@ -259,15 +260,15 @@ def test_cli_fix_file_scaling_m0(tmp_path):
     fix.write_text(f"# slowdyn fix sisf/msd: fix sd group all dimension 2 NEVERY 1\n# q: {q1:.10g} {q2:.10g}\n"
                    "# types: all\n# columns: lag time norigin msd_all alpha2_all fs_all_q1 fs_all_q2\n" + rows)
     out = tmp_path / "fx"
-    assert main(["kernels", str(fix), "--D0", "1", "--method", "nnls", "--m0", "scaling", "--cut", "1e-5",
+    assert main(["kernels", "compute", str(fix), "--D0", "1", "--method", "nnls", "--m0", "scaling", "--cut", "1e-5",
                  "--out", str(out), "--quiet"]) == 0
-    text = open(f"{out}_m0.txt").read()
+    text = open(out / "m0.txt").read()
     a, b = (float(v) for v in re.search(r"\(1 \+ b q\): a (\S+) b (\S+)", text).groups())
     assert a == pytest.approx(50.0, rel=0.02)
     assert abs(b) < 0.01
-    m0 = np.loadtxt(f"{out}_m0.txt", usecols=1)
+    m0 = np.loadtxt(out / "m0.txt", usecols=1)
     np.testing.assert_allclose(m0, [5.0, 2.5], rtol=0.02)
     # the individually best (iterative) m0 and its RMSE stay in the table next to the scaling ones
-    rmse, m0_it, rmse_it = np.loadtxt(f"{out}_m0.txt", usecols=(6, 7, 8), unpack=True)
+    rmse, m0_it, rmse_it = np.loadtxt(out / "m0.txt", usecols=(6, 7, 8), unpack=True)
     np.testing.assert_allclose(m0_it, [5.0, 2.5], rtol=0.05)
     assert np.all(rmse_it <= rmse * 1.05)

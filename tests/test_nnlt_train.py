@@ -259,15 +259,15 @@ def test_cli_train_and_apply(tmp_path, monkeypatch, capsys):
     fhat = 1 / (1j * w + 1 / 20.0)
     np.savetxt("fhat.txt", np.column_stack([w, fhat.real, fhat.imag]))
     assert main(["nnlt", "apply", str(model), "fhat.txt", "--out", "lap"]) == 0
-    tab = np.loadtxt("lap_nnlt.txt")
+    tab = np.loadtxt("lap/nnlt.txt")
     nnlt = NNLT.load(model)
     np.testing.assert_allclose(tab[:, 0], nnlt.t)
     np.testing.assert_allclose(tab[:, 1], nnlt(fhat, omega=w), rtol=1e-7)
-    assert (tmp_path / "lap_nnlt.png").exists()
+    assert (tmp_path / "lap/nnlt.png").exists()
     # --refine adds the data-consistency refinement of the same output as a third column
     assert main(["nnlt", "apply", str(model), "fhat.txt", "--refine", "--out", "ref"]) == 0
-    tab = np.loadtxt("ref_nnlt.txt")
-    assert "columns: t f f_refined" in open("ref_nnlt.txt").read()
+    tab = np.loadtxt("ref/nnlt.txt")
+    assert "columns: t f f_refined" in open("ref/nnlt.txt").read()
     grid_fhat = nnlt.to_grid(fhat, w)
     np.testing.assert_allclose(tab[:, 2], invert(grid_fhat, method="nnlt_refined", model=nnlt, lam=1e-2)[1],
                                rtol=1e-7)
@@ -275,14 +275,14 @@ def test_cli_train_and_apply(tmp_path, monkeypatch, capsys):
            "--refine 0: the weight LAM must be > 0")
     # --tails adds the refined output with NNLS tails as a fourth column
     assert main(["nnlt", "apply", str(model), "fhat.txt", "--refine", "--tails", "--out", "tails"]) == 0
-    assert "columns: t f f_refined f_tails" in open("tails_nnlt.txt").read()
-    np.testing.assert_allclose(np.loadtxt("tails_nnlt.txt")[:, 3],
+    assert "columns: t f f_refined f_tails" in open("tails/nnlt.txt").read()
+    np.testing.assert_allclose(np.loadtxt("tails/nnlt.txt")[:, 3],
                                invert(grid_fhat, method="nnlt_tails", model=nnlt)[1], rtol=1e-7)
 
     t = np.logspace(-6, 4, 2000)
     np.savetxt("ft.txt", np.column_stack([t, np.exp(-t / 20.0)]))
     assert main(["nnlt", "apply", str(model), "ft.txt", "--time-domain", "--out", "td"]) == 0
-    assert np.loadtxt("td_nnlt.txt").shape == (100, 2)
+    assert np.loadtxt("td/nnlt.txt").shape == (100, 2)
     # noisy data: cut at 1e-3 and continued with the fitted exponential (tau = 20 recovered)
     noisy = np.exp(-t / 20.0) + np.random.default_rng(1).normal(0.0, 1e-4, t.size)
     np.savetxt("noisy.txt", np.column_stack([t, noisy]))
@@ -292,7 +292,7 @@ def test_cli_train_and_apply(tmp_path, monkeypatch, capsys):
     # --f0 auto: divided by the first value, the output multiplied by it
     expect = noisy[0] * nnlt(tail_transform(t, noisy / noisy[0], nnlt.omega,
                                             TailExtrapolation(threshold=1e-3, floor=1e-6)))
-    np.testing.assert_allclose(np.loadtxt("cut_nnlt.txt")[:, 1], expect, rtol=1e-7)
+    np.testing.assert_allclose(np.loadtxt("cut/nnlt.txt")[:, 1], expect, rtol=1e-7)
     np.savetxt("flat.txt", np.column_stack([t, 0.5 + 0.5 * np.exp(-t)]))
     _fails(main, ["nnlt", "apply", str(model), "flat.txt", "--time-domain", "--cut", "1e-3"], capsys,
            "never falls below the cut 0.001")
@@ -313,15 +313,16 @@ def test_report_compares_methods(trained, tmp_path, monkeypatch):
     assert e["logmse"][0] == pytest.approx(((np.log(0.5) - np.log(0.4)) ** 2
                                             + (np.log(1e-12) - np.log(1e-3 + 1e-12)) ** 2) / 2)
     rep = LaplaceReport(model=trained[0].model_path, n_functions=6).compute()
-    s = rep.summary()
-    assert set(s) == {"clean", "noisy"}
-    assert list(s["clean"]) == ["nnlt", "nnlt_refined", "nnlt_tails", "inverse_filon", "nnls"]
+    s = rep.summary()     # {"COND/METHOD/METRIC": value}
+    assert {k.split("/")[0] for k in s} == {"clean", "noisy"}
+    assert list(dict.fromkeys(k.split("/")[1] for k in s if k.startswith("clean/"))) == [
+        "nnlt", "nnlt_refined", "nnlt_tails", "inverse_filon", "nnls"]
     # inverse Filon misses the high-frequency tail: f(t -> 0) ~ 1/2 instead of 1
-    assert s["clean"]["inverse_filon"]["max"] > 0.3
+    assert s["clean/inverse_filon/max"] > 0.3
     # NNLS is exact for this class up to its tau grid, and stable with 1e-3 noise
-    assert s["clean"]["nnls"]["rms"] < 2e-3 and s["noisy"]["nnls"]["rms"] < 1e-2
+    assert s["clean/nnls/rms"] < 2e-3 and s["noisy/nnls/rms"] < 1e-2
     monkeypatch.chdir(tmp_path)
     assert main(["nnlt", "report", "--n", "4", "--model", "none", "--out", "rep"]) == 0  # classical only
-    assert "inverse_filon" in (tmp_path / "rep_report.txt").read_text()
-    for name in ("rep_examples.png", "rep_errors.png"):
+    assert "inverse_filon" in (tmp_path / "rep" / "report.txt").read_text()
+    for name in ("rep/examples.png", "rep/errors.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"

@@ -239,7 +239,7 @@ def test_cli_data(tmp_path):
     cfg = {**CONFIG, "name": "cli", "grid": {"temperature": [2.0], "composition": [0.25]},
            "protocol": {**CONFIG["protocol"], "n_frames": 1, "n_quench": 0}, "split": {"valid": 0, "test": 0}}
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(cfg))
-    assert main(["nnp", "data", str(tmp_path / "c.yaml"), "--out", str(tmp_path / "o"), "--no-progress"]) == 0
+    assert main(["nnp", "data", str(tmp_path / "c.yaml"), "--out", str(tmp_path / "o"), "--quiet"]) == 0
     atoms = read_frames(tmp_path / "o" / "train.extxyz")
     assert len(atoms) == 1 and np.sum(atoms[0].arrays["type"] == 1) == 12
     assert (tmp_path / "o" / "valid.extxyz").stat().st_size == 0

@@ -42,7 +42,7 @@ def model(tmp_path_factory):
     from slowdyn.cli import main
 
     assert main(["nnp", "train", str(work / "train.yaml"), "--backend", "deepmd", "--out",
-                 str(work / "model"), "--no-progress"]) == 0
+                 str(work / "model"), "--quiet"]) == 0
     path = work / "model" / "model.pb"
     assert path.exists()
     lcurve = deepmd.read_lcurve(work / "model" / "lcurve.out")

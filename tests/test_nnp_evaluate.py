@@ -127,7 +127,7 @@ def test_cli_evaluate(dataset, tmp_path):
 
     out = tmp_path / "cli"
     assert main(["nnp", "evaluate", str(dataset), "--pair-style", "voronoi 1100 3.0", "--out", str(out),
-                 "--no-progress", "--max-frames", "2"]) == 0
+                 "--quiet", "--max-frames", "2"]) == 0
     summary = json.loads((out / "summary.json").read_text())
     assert summary["metrics"]["frames"] == 2 and summary["metrics"]["F_RMSE"] > 0
     assert "F_RMSE/F_mean" in (out / "metrics.txt").read_text()

@@ -47,9 +47,9 @@ def test_simulation_table_recovers_exact_m0(tmp_path):
         assert x["rmse_best"] < 3e-3
     sc = sk.scaling[0]
     assert sc["a"] == pytest.approx(50, rel=0.1)
-    summ = {s["method"]: s for s in sk.summary()}
-    assert summ["nnls"]["rmse_scal"] < 2e-3
-    assert summ["volterra"]["rmse_best"] < 2e-3
+    summ = sk.summary()     # {"PHI/METHOD/COLUMN": value}
+    assert summ["0.3/nnls/rmse_scal"] < 2e-3
+    assert summ["0.3/volterra/rmse_best"] < 2e-3
     text = sk.table()
     assert "T4.4 scal" in text and "2.506e-03" not in text    # phi 0.3 row: Table 4.4's 0.30 values
     assert "1.341e-03" in text
@@ -86,8 +86,9 @@ def test_packing_fraction_map_on_mct(mct_cache):
         PackingFractionMap({0.6: (t, F)}, (0.40, 0.50), q=6.3, mct=mct).compute()
 
 
-def test_kernel_validation_merge_and_m0_plot(mct_cache):
-    """Two one-phi validations merged equal their rows side by side; the m0 plot draws."""
+def test_kernel_validation_merge_and_m0_plot(mct_cache, tmp_path):
+    """Two one-phi validations merged equal their rows side by side; the m0 plot draws; write(folder)
+    leaves the table and the kernel plot in the folder."""
     from slowdyn.analysis.validation.kernels import KernelValidation
 
     kw = dict(q=(6.5, 7.7), methods=("nnls",), m0_methods=("nnls",), progress=False, scaling_evals=4,
@@ -102,5 +103,8 @@ def test_kernel_validation_merge_and_m0_plot(mct_cache):
         assert x["iterative"]["rmse"] < 5e-3
     assert "0.40000" in merged.table() and "0.45000" in merged.table()
     assert merged.plot_m0().axes
+    table, png = merged.write(tmp_path / "val")
+    assert table.read_text() == merged.table() and png.read_bytes()[:4] == b"\x89PNG"
+    assert table.parent == tmp_path / "val"
     with pytest.raises(ValueError, match="differ"):
         KernelValidation.merge([parts[0], KernelValidation(packing=(0.4,), **{**kw, "q": (6.5,)})._computed()])

@@ -173,7 +173,7 @@ class FourierLaplace(Compute):
         if f.shape[-1] != self.t.size:
             raise ValueError(f"f has {f.shape[-1]} samples on its last axis, the grid has {self.t.size}")
         self._fhat = f @ self.weights.T
-        return self._computed()
+        return self
 
     @computed_property
     def fhat(self) -> np.ndarray:
@@ -221,7 +221,7 @@ class InverseFourierLaplace(Compute):
             raise ValueError(f"fhat has {fhat.shape[-1]} samples on its last axis, "
                              f"the grid has {self.omega.size}")
         self._f = (fhat @ self.weights.T).real / np.pi
-        return self._computed()
+        return self
 
     @computed_property
     def f(self) -> np.ndarray:

@@ -117,7 +117,7 @@ class NNLSInversion(Compute):
         self._a = a.reshape(fhat.shape[:-1] + (self.tau.size,))
         self._residual = res.reshape(fhat.shape[:-1])
         self._omega = omega
-        return self._computed()
+        return self
 
     @computed_property
     def amplitudes(self) -> np.ndarray:

@@ -173,7 +173,7 @@ class ConsistencyRefinement(Compute):
         shape = fhat.shape[:-1]
         self._f = out.reshape(f0.shape)
         self._misfit, self._misfit0, self._iters = misfit.reshape(shape), misfit0.reshape(shape), iters.reshape(shape)
-        return self._computed()
+        return self
 
     @staticmethod
     def _rms(Kw, b, y) -> float:

@@ -137,7 +137,7 @@ class SpectralTails(Compute):
             tail[i] = np.min(fits, axis=0)
         self._tail = tail.reshape(prior.shape)
         self._f = self.blend(prior, self._tail)
-        return self._computed()
+        return self
 
     def blend(self, prior: np.ndarray, tail: np.ndarray) -> np.ndarray:
         """``prior`` above ``switch[1]``, ``tail`` below ``switch[0]``, linear in ln f between."""

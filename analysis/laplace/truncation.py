@@ -98,7 +98,7 @@ class TailExtrapolation(Compute):
         self._t = np.concatenate([t[:cut], tail_t])
         self._f = np.concatenate([f[:cut], a * np.exp(-tail_t / b)])
         self._fit = best
-        return self._computed()
+        return self
 
     @computed_property
     def t(self) -> np.ndarray:

@@ -118,7 +118,7 @@ class SISFTransform(Compute):
         self._t, self._f, self._fit = tail.t, tail.f, tail.fit
         self._shat = fourier_laplace(self._t, self._f, self.omega)
         self._t_cut = float(t[np.argmax(f < self.cut)])
-        return self._computed()
+        return self
 
     @computed_property
     def t(self) -> np.ndarray:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from slowdyn.common.plotting import subplots
+from slowdyn.common.plotting import figure_axes
 
 
-def plot_kernels(results: list[dict], fig=None):
+def plot_kernels(results: list[dict], ax=None):
     """Kernels (log t) and reconstructed SISFs against the data; one colour per q.
 
-    ``results``: dicts with ``q, t_kernel, m, t, F, F_rec, rmse, m0``.
+    ``results``: dicts with ``q, t_kernel, m, t, F, F_rec, rmse, m0``; ``ax``: two Axes (default: a new
+    Figure). Returns the Figure.
     """
-    if fig is None:
-        fig, axes = subplots(1, 2, figsize=(10, 4))
-    else:
-        axes = fig.subplots(1, 2)
+    fig, axes = figure_axes(ax, 1, 2, figsize=(10, 4))
     for k, r in enumerate(results):
         c = f"C{k % 10}"
         sel = r["m"] > 0
@@ -35,14 +33,12 @@ def plot_kernels(results: list[dict], fig=None):
     return fig
 
 
-def plot_m0(results: list[dict], scaling: dict | None = None, fig=None):
+def plot_m0(results: list[dict], scaling: dict | None = None, ax=None):
     """``q^2 m0`` against q (chosen, asymptotic, Kramers-Kronig, scaling fit) and the
-    iterative error curves against ``q^2 m0`` (Figs. 4.18/4.19).
+    iterative error curves against ``q^2 m0`` (Figs. 4.18/4.19); ``ax``: two Axes (default: a new
+    Figure). Returns the Figure.
     """
-    if fig is None:
-        fig, axes = subplots(1, 2, figsize=(10, 4))
-    else:
-        axes = fig.subplots(1, 2)
+    fig, axes = figure_axes(ax, 1, 2, figsize=(10, 4))
     q = np.array([r["q"] for r in results])
     for key, style, label in (("m0", "o-", "chosen"), ("m0_asymptotic", "s--", "asymptotic (4.52)"),
                               ("m0_kk", "^--", "Kramers-Kronig (4.53)"), ("m0_iterative", "x:", "iterative")):

@@ -86,7 +86,7 @@ class VolterraKernel(Compute):
         m[1:] = np.diff(K) / dt           # at t_1 .. t_{n-1}
         m[0] = 2.0 * K[0] / dt if self.n else 0.0  # K_{1/2} / (dt/2): mean over [0, dt/2]
         self._t, self._m, self._K = tg[:-1], m, K
-        return self._computed()
+        return self
 
     @computed_property
     def t(self) -> np.ndarray:

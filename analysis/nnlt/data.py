@@ -176,7 +176,7 @@ class TrainingData(Compute):
             es = ExponentialSum(self._a[i:i + 256], self._tau[i:i + 256])
             self._f[i:i + 256] = es.f(t)
             self._fhat[i:i + 256] = es.fhat(omega)
-        return self._computed()
+        return self
 
     @computed_property
     def amplitudes(self) -> np.ndarray:

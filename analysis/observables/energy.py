@@ -60,7 +60,7 @@ class EnergyConservation(Compute):
             raise ValueError("need at least two timesteps to fit an exponent")
         n, loga = np.polyfit(np.log(dts), np.log(std), 1)
         self._dt, self._std, self._fit = dts, std, (float(n), float(np.exp(loga)))
-        return self._computed()
+        return self
 
     @computed_property
     def table(self) -> np.ndarray:
@@ -97,3 +97,15 @@ class EnergyConservation(Compute):
         ax.legend()
         fig.tight_layout()
         return fig
+
+    def write(self, folder: str | Path = "observe", source: str = "") -> list[Path]:
+        """``FOLDER/energy.txt`` (dt, std(E_tot) and the fit in the header) and ``FOLDER/energy.png``
+        (:meth:`plot`); the folder is created. ``source`` names the runs in the header.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = [folder / "energy.txt", folder / "energy.png"]
+        np.savetxt(files[0], self.table, header=f"NVE runs of {source}\n"
+                   f"fit: std(E_tot) = {self.prefactor:.6g} dt^{self.exponent:.4f}\ncolumns: dt std_etotal")
+        self.plot().savefig(files[1], dpi=120)
+        return files

@@ -152,7 +152,7 @@ class SelfDynamics(Compute):
                 res[f"alpha2_{b}"][r] = c4 * r4 / msd**2 - 1.0 if msd > 0 else 0.0
                 res[f"fs_{b}"][r] = fs[:, sel].mean(axis=(0, 1))
         self._results = res
-        return self._computed()
+        return self
 
     @computed_property
     def results(self) -> dict:

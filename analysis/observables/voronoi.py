@@ -13,11 +13,12 @@ faces of area ~1e-9) do not count as neighbours; 0 keeps every face.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from slowdyn.common.optional import require
-from .._compute import Compute, computed_property
+from .._compute import Compute, computed_property, flat_summary
 
 
 def _pyvoro2():
@@ -97,20 +98,59 @@ class VoronoiNeighbours(Compute):
         parts = [self._frame(p, c) for p, c in zip(frames, cells)]
         names = ("count", "dmin", "dmean", "dmax")
         self._data = {k: np.concatenate([p[m] for p in parts]) for m, k in enumerate(names)}
-        return self._computed()
+        return self
 
     @computed_property
     def per_particle(self) -> dict:
         """Arrays ``count``, ``dmin``, ``dmean``, ``dmax`` (one entry per particle and frame)."""
         return self._data
 
-    def summary(self) -> dict:
-        """Mean, standard deviation, minimum and maximum of each per-particle quantity."""
-        return {k: {"mean": float(v.mean()), "std": float(v.std()), "min": float(v.min()),
-                    "max": float(v.max())} for k, v in self.per_particle.items()}
+    def summary(self) -> dict[str, float]:
+        """Mean, standard deviation, minimum and maximum of each per-particle quantity:
+        ``{"count/mean": ..., "count/std": ..., ..., "dmax/max": ...}``.
+        """
+        return flat_summary({k: {"mean": v.mean(), "std": v.std(), "min": v.min(), "max": v.max()}
+                             for k, v in self.per_particle.items()})
 
     def count_histogram(self) -> tuple[np.ndarray, np.ndarray]:
         """Neighbour counts and their relative frequencies."""
         c = self.per_particle["count"]
         values = np.arange(c.min(), c.max() + 1)
         return values, np.array([(c == v).mean() for v in values])
+
+    def plot(self, ax=None):
+        """Histogram of the neighbour counts (left) and of the neighbour distances (right); ``ax``: two
+        Axes (default: a new Figure). Returns the Figure.
+        """
+        from slowdyn.common.plotting import figure_axes
+
+        fig, axes = figure_axes(ax, 1, 2, figsize=(8, 3.4))
+        values, freq = self.count_histogram()
+        axes[0].bar(values, freq)
+        axes[0].set_xlabel("Voronoi neighbours")
+        axes[0].set_ylabel("fraction")
+        d = self.per_particle
+        for key in ("dmin", "dmean", "dmax"):
+            lo, hi = float(d[key].min()), float(d[key].max())
+            # a crystal's equal distances: a window of 1e-3 relative width (numpy cannot bin a zero range)
+            window = (lo, lo + 1e-3 * abs(hi)) if hi - lo < 1e-3 * abs(hi) else None
+            axes[1].hist(d[key], bins=50, range=window, histtype="step", density=True, label=key)
+        axes[1].set_xlabel("neighbour distance")
+        axes[1].legend(fontsize="small")
+        fig.tight_layout()
+        return fig
+
+    def write(self, folder: str | Path = "observe") -> list[Path]:
+        """``FOLDER/voronoi.txt`` (count dmin dmean dmax per particle and frame, the :meth:`summary` in
+        the header) and ``FOLDER/voronoi.png`` (:meth:`plot`); the folder is created.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = [folder / "voronoi.txt", folder / "voronoi.png"]
+        d, summary = self.per_particle, self.summary()
+        stats = ("mean", "std", "min", "max")
+        head = "\n".join(f"{k}: " + " ".join(f"{s} {summary[f'{k}/{s}']:.6g}" for s in stats) for k in d)
+        np.savetxt(files[0], np.column_stack([d["count"], d["dmin"], d["dmean"], d["dmax"]]),
+                   header=head + "\ncolumns: count dmin dmean dmax (one row per particle and frame)")
+        self.plot().savefig(files[1], dpi=120)
+        return files

@@ -111,7 +111,7 @@ class CorrelatorInversion(Compute):
                 r["noisy_errors"] = self._errors(r["noisy_pred"], true)
             out.append(r)
         self._res = out
-        return self._computed()
+        return self
 
     @computed_property
     def results(self) -> list:
@@ -135,11 +135,13 @@ class CorrelatorInversion(Compute):
                                  f"{r['decayed']}")
         return "\n".join(lines) + "\n"
 
-    def write(self, prefix: str | os.PathLike = "laplace") -> list[Path]:
-        """``PREFIX_KIND.txt`` and ``PREFIX_KIND.png``: per correlator the Laplace
-        domain (top), the time domain (middle) and each method's |f - phi| (bottom).
+    def write(self, folder: str | os.PathLike = "laplace") -> list[Path]:
+        """``FOLDER/KIND.txt`` and ``FOLDER/KIND.png`` (the folder is created): per correlator the
+        Laplace domain (top), the time domain (middle) and each method's |f - phi| (bottom).
         """
-        files = [Path(f"{prefix}_{self.kind}.txt"), Path(f"{prefix}_{self.kind}.png")]
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = [folder / f"{self.kind}.txt", folder / f"{self.kind}.png"]
         files[0].write_text(self.table())
         res = self.results
         fig, axes = subplots(3, len(res), figsize=(3.2 * len(res), 8.6), squeeze=False)

@@ -174,11 +174,11 @@ class CriticalF12Validation(F12Validation):
                         for (v1, v2), (dev, w) in self._filon_dev.items())
         return notes + super().table() + self.exponent_table()
 
-    def write(self, prefix: str | os.PathLike = "laplace") -> list[Path]:
-        """The inversion table and PNG of the base class plus ``PREFIX_critical_laws.png``:
+    def write(self, folder: str | os.PathLike = "laplace") -> list[Path]:
+        """The inversion table and PNG of the base class plus ``FOLDER/critical_laws.png``:
         ``|phi - f_c|`` in log-log with the asymptotic power laws (Fig. 4.6).
         """
-        files = super().write(prefix)
+        files = super().write(folder)
         res = [r for r in self.results if r["exponents"]]
         if not res:
             return files
@@ -203,6 +203,6 @@ class CriticalF12Validation(F12Validation):
         axes[0, 0].set_ylabel(r"$|\phi(t) - f_c|$")
         axes[0, 0].legend(fontsize="x-small")
         fig.tight_layout()
-        path = Path(f"{prefix}_critical_laws.png")
+        path = Path(folder) / "critical_laws.png"
         fig.savefig(path, dpi=110)
         return files + [path]

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._compute import Compute, computed_property
+from .._compute import Compute, computed_property, flat_summary
 from ..laplace.pipeline import METHODS, NNLT_METHODS
 from ..mct.hard_disks import HardDisks2D, default_q_grid, grid_index
 from ..memory.kernels import MemoryKernel, fit_scaling
@@ -231,16 +231,14 @@ class KernelValidation(Compute):
         out._mapping = cls._leave_one_out(sisf)
         return out._computed()
 
-    def plot_m0(self, fig=None):
+    def plot_m0(self, ax=None):
         """m0 against phi (Fig. 4.20): q^2 m0 of MCT, best and scaling per q (left), and
-        the scaling parameters a and b (right), for each method with the m0 search.
+        the scaling parameters a and b (right), for each method with the m0 search; ``ax``: two Axes
+        (default: a new Figure). Returns the Figure.
         """
-        from slowdyn.common.plotting import subplots
+        from slowdyn.common.plotting import figure_axes
 
-        if fig is None:
-            fig, axes = subplots(1, 2, figsize=(10, 4))
-        else:
-            axes = fig.subplots(1, 2)
+        fig, axes = figure_axes(ax, 1, 2, figsize=(10, 4))
         ax = axes[0]
         for k, qv in enumerate(self.q):
             r = sorted((x for x in self.rows if x["q"] == qv and x["method"] == self.methods[0]),
@@ -287,19 +285,17 @@ class KernelValidation(Compute):
             out.append({"phi": phi, "phi_fit": fit_phi, "rmse": rmse})
         return out
 
-    def plot(self, q: float | None = None, fig=None):
+    def plot(self, q: float | None = None, ax=None):
         """Kernels at one wave number (default: the one nearest 6.5): MCT against each
-        method with MCT's m0 (top) and with the iterative m0 (bottom), one column per phi.
+        method with MCT's m0 (top) and with the iterative m0 (bottom), one column per phi;
+        ``ax``: 2 x n_phi Axes (default: a new Figure). Returns the Figure.
         """
-        from slowdyn.common.plotting import subplots
+        from slowdyn.common.plotting import figure_axes
 
         qs = sorted({x["q"] for x in self.rows})
         q = min(qs, key=lambda v: abs(v - 6.5)) if q is None else q
         n = len(self.packing)
-        if fig is None:
-            fig, axes = subplots(2, n, figsize=(3.4 * n, 6.5), squeeze=False)
-        else:
-            axes = fig.subplots(2, n, squeeze=False)
+        fig, axes = figure_axes(ax, 2, n, figsize=(3.4 * n, 6.5), squeeze=False)
         for j, phi in enumerate(self.packing):
             rows = [x for x in self.rows if x["phi"] == phi and abs(x["q"] - q) < 1e-9]
             for i, key in enumerate(("m_exact", "m_iterative")):
@@ -341,8 +337,13 @@ class KernelValidation(Compute):
         """Leave-one-out phi_MCT fits at q = 6.5."""
         return self._mapping
 
-    def summary(self) -> dict:
-        """Per method: mean RMSE (exact m0, iterative = best, scaling) and mean kernel error."""
+    def summary(self) -> dict[str, float]:
+        """Per method: mean RMSE (exact m0, iterative = best, scaling) and mean kernel error,
+        ``{"METHOD/rmse_exact": ..., ..., "volterra/m0_over_mct": ...}``.
+        """
+        return flat_summary(self._per_method())
+
+    def _per_method(self) -> dict:
         out = {}
         nan = float("nan")
         for meth in self.methods:
@@ -381,7 +382,7 @@ class KernelValidation(Compute):
                  f"# Table 4.3 overall: RMSE_scal {TABLE_4_3_OVERALL[0]:.3e}, RMSE_best {TABLE_4_3_OVERALL[1]:.3e}",
                  f"{'method':14s} {'RMSE_exact':>10s} {'RMSE_best':>10s} {'RMSE_scal':>10s} {'kern_exact':>10s} "
                  f"{'kern_best':>10s} {'kern_scal':>10s} {'m0best/mct':>10s} {'m0asy/mct':>10s} {'m0kk/mct':>10s}"]
-        summ = self.summary()
+        summ = self._per_method()
         for meth in self.methods:
             s = summ[meth]
             lines.append(f"{meth:14s} {s['rmse_exact']:10.3e} {s['rmse_best']:10.3e} {s['rmse_scal']:10.3e} "
@@ -422,3 +423,14 @@ class KernelValidation(Compute):
             for x in self.mapping:
                 lines.append(f"{x['phi']:8.5f} {x['phi_fit']:8.5f} {x['rmse']:9.2e}")
         return "\n".join(lines) + "\n"
+
+    def write(self, folder: str | Path = "kernel_validation") -> list[Path]:
+        """``FOLDER/kernels.txt`` (:meth:`table`) and ``FOLDER/kernels.png`` (:meth:`plot`); the folder
+        is created.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = [folder / "kernels.txt", folder / "kernels.png"]
+        files[0].write_text(self.table())
+        self.plot().savefig(files[1], dpi=110)
+        return files

@@ -34,7 +34,7 @@ from ..laplace.pipeline import METHOD_LABELS, invert_all
 from ..laplace.truncation import TailExtrapolation
 from ..nnlt.data import TrainingData
 from ..nnlt.grids import NNLTGrids
-from .._compute import Compute, computed_property
+from .._compute import Compute, computed_property, flat_summary
 
 # Granz 2026, Table 4.1, validation logMSE of the 2 x 1024 network
 TABLE_4_1_LOGMSE = 5.590e-5
@@ -104,15 +104,18 @@ class LaplaceReport(Compute):
         # how well the Filon forward transform of the noisy data matches the exact transform
         res["noisy_fhat_relerr"] = np.median(np.abs(noisy_fhat / td.fhat - 1))
         self._res = res
-        return self._computed()
+        return self
 
     @computed_property
     def results(self) -> dict:
         """Arrays: ``t``, ``f_true``, ``pred[cond][method]``, ``errors[cond][method][metric]``."""
         return self._res
 
-    def summary(self) -> dict:
-        """Mean of every metric over the functions: ``{cond: {method: {metric: value}}}``."""
+    def summary(self) -> dict[str, float]:
+        """Mean of every metric over the functions: ``{"COND/METHOD/METRIC": value}``, e.g. ``"clean/nnls/mse"``."""
+        return flat_summary(self._means())
+
+    def _means(self) -> dict:
         e = self.results["errors"]
         return {c: {m: {k: float(np.mean(v[k])) for k in METRICS} for m, v in e[c].items()} for c in e}
 
@@ -123,14 +126,16 @@ class LaplaceReport(Compute):
                   f"to {self.floor:g}, Filon"),
                  "# means over the functions; mse/logmse as eqs. 4.42/4.43 (eps 1e-12)",
                  f"{'input':8s} {'method':14s} " + " ".join(f"{k:>11s}" for k in METRICS)]
-        for cond, per in self.summary().items():
+        for cond, per in self._means().items():
             for m, vals in per.items():
                 lines.append(f"{cond:8s} {m:14s} " + " ".join(f"{vals[k]:11.3e}" for k in METRICS))
         return "\n".join(lines) + "\n"
 
-    def write(self, prefix: str | os.PathLike = "laplace") -> list[Path]:
-        """``PREFIX_report.txt``, ``PREFIX_examples.png`` and ``PREFIX_errors.png``."""
-        files = [Path(f"{prefix}_report.txt"), Path(f"{prefix}_examples.png"), Path(f"{prefix}_errors.png")]
+    def write(self, folder: str | os.PathLike = "laplace") -> list[Path]:
+        """``FOLDER/report.txt``, ``FOLDER/examples.png`` and ``FOLDER/errors.png`` (the folder is created)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = [folder / "report.txt", folder / "examples.png", folder / "errors.png"]
         files[0].write_text(self.table())
         for plot, path in ((self._plot_examples, files[1]), (self._plot_errors, files[2])):
             fig = plot()

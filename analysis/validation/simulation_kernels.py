@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._compute import Compute, computed_property
+from .._compute import Compute, computed_property, flat_summary
 from ..mct.hard_disks import grid_index
 from ..laplace.pipeline import METHODS, NNLT_METHODS
 from ..memory.inputs import load_sisf
@@ -194,8 +194,13 @@ class SimulationKernels(Compute):
         """Per phi: median over q of :func:`tail_noise`."""
         return self._noise
 
-    def summary(self) -> list:
-        """Per (phi, method): RMS over q of the RMSE with scaling and with best m0, a, b."""
+    def summary(self) -> dict[str, float]:
+        """Per (phi, method): RMS over q of the RMSE with scaling and with best m0, a, b, number of q:
+        ``{"PHI/METHOD/rmse_best": ..., "PHI/METHOD/rmse_scal": ..., "PHI/METHOD/a": ..., ...}``.
+        """
+        return flat_summary(self._rows_per_state(), keys=("phi", "method"))
+
+    def _rows_per_state(self) -> list:
         out = []
         for phi in self.files:
             for meth in self.methods:
@@ -219,7 +224,7 @@ class SimulationKernels(Compute):
                  "m0 from the data (its 'best' column)",
                  f"{'phi':>6s} {'method':12s} {'n_q':>3s} {'noise':>9s} {'RMSE_scal':>10s} {'RMSE_best':>10s} "
                  f"{'T4.4 scal':>10s} {'T4.4 best':>10s} {'a':>9s} {'b':>9s}"]
-        for s in self.summary():
+        for s in self._rows_per_state():
             ref = TABLE_4_4.get(round(s["phi"], 2), nan)
             lines.append(f"{s['phi']:6.3f} {s['method']:12s} {s['n_q']:3d} {self.data_noise[s['phi']]:9.2e} "
                          f"{s['rmse_scal']:10.3e} {s['rmse_best']:10.3e} {ref[0]:10.3e} {ref[1]:10.3e} "
@@ -315,14 +320,13 @@ class PackingFractionMap(Compute):
             lines.append(f"# phi_MCT(phi_BD) degree {self.degree}, coefficients (highest first): {c}")
         return "\n".join(lines) + "\n"
 
-    def plot(self, fig=None):
-        """Simulated SISFs and their best MCT fits (left), phi_MCT(phi_BD) with Table 4.5 (right)."""
-        from slowdyn.common.plotting import subplots
+    def plot(self, ax=None):
+        """Simulated SISFs and their best MCT fits (left), phi_MCT(phi_BD) with Table 4.5 (right);
+        ``ax``: two Axes (default: a new Figure). Returns the Figure.
+        """
+        from slowdyn.common.plotting import figure_axes
 
-        if fig is None:
-            fig, axes = subplots(1, 2, figsize=(10, 4))
-        else:
-            axes = fig.subplots(1, 2)
+        fig, axes = figure_axes(ax, 1, 2, figsize=(10, 4))
         for k, r in enumerate(self.rows):
             t, F = self.sims[r["phi_bd"]]
             t, F = np.asarray(t, dtype=float), np.asarray(F, dtype=float)

@@ -21,7 +21,7 @@ for item in $LIST; do
       -var neq "$NEQ" -var nrun "$NRUN" -var nevery "$NEVERY" -var nfreq $((NEVERY * 1000)) \
       -var nthermo 10000 -var seed $((20261202 + 1000 * r)) -var qlist "$QLIST" -var out "rep$r")
     echo "phi $PHI replica $r: N $N dt $DT neq $NEQ nrun $NRUN nevery $NEVERY wall $(( $(date +%s) - start )) s"
-    files+=("$d/rep${r}_1.sisf")
+    files+=("$d/rep$r/sisf_1.dat")
   done
   python -c "import sys; from slowdyn.analysis.io.sisf import average_sisf; average_sisf(sys.argv[2:], sys.argv[1])" \
     "$SIMDIR/sisf_phi$PHI.sisf" "${files[@]}"

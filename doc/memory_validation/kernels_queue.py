@@ -7,8 +7,8 @@ numba compiles the time-domain solver once.
 Per phi: the tail noise of SISFDIR/sisf_phi<PHI>.sisf (RMS of F_s after its
 first sign change, median over q), cut = max(3 noise, 3e-3), the q whose F_s
 falls below the cut, then
-``slowdyn kernels ... --m0 scaling --m0-search 3 5 3 --scaling-evals 8 --cut CUT --noise NOISE
---out SIMDIR/kernels_phi<PHI>``.
+``slowdyn kernels compute ... --m0 scaling --m0-search 3 5 3 --scaling-evals 8 --cut CUT --noise NOISE
+--out SIMDIR/kernels_phi<PHI>`` (the folder of kernels.txt, m0.txt, sisf.txt).
 """
 
 import sys
@@ -53,8 +53,9 @@ while pending:
     say(f"phi {p}: noise {noise:.2e} cut {cut:.2e} q {qs} (left out: "
         f"{[q for q in data if q not in qs]})")
     t0 = time.time()
-    main(["kernels", str(path), "--D0", "1", "--m0", "scaling", "--cut", f"{cut:.3g}", "--noise", f"{noise:.3g}",
-          "--q", *[f"{q:g}" for q in qs], "--m0-search", "3", "5", "3", "--scaling-evals", "8",
+    main(["kernels", "compute", str(path), "--D0", "1", "--m0", "scaling", "--cut", f"{cut:.3g}",
+          "--noise", f"{noise:.3g}", "--q", *[f"{q:g}" for q in qs], "--m0-search", "3", "5", "3",
+          "--scaling-evals", "8",
           "--out", str(simdir / f"kernels_phi{p}"), "--quiet"])
     say(f"phi {p}: kernels {time.time() - t0:.0f} s")
 while mct_todo:

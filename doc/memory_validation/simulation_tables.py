@@ -2,7 +2,8 @@
 
     [PARTS="nnlt map nnls"] python doc/memory_validation/simulation_tables.py SIMDIR MCTCACHE OUTPREFIX PHI [PHI ...]
 
-nnlt_tails rows: from the `slowdyn kernels --m0 scaling` outputs SIMDIR/kernels_phi<PHI>_m0.txt
+nnlt_tails rows: from the `slowdyn kernels compute --m0 scaling` outputs SIMDIR/kernels_phi<PHI>/m0.txt
+(or SIMDIR/kernels_phi<PHI>_m0.txt of earlier versions)
 (scaling m0 and the individually best m0 of each q). nnls and Volterra rows: SimulationKernels
 with the same cut, noise and q per phi (from SIMDIR/kernels_queue.log's choices, recomputed here the
 same way). Mapping: F_s(q = 6.5) of each phi against MCT at those of Table 4.3's packing fractions
@@ -36,7 +37,9 @@ for p in phis:
     files[float(p)], cut[float(p)], noise[float(p)] = path, c, n
     if "nnlt" not in parts:
         continue
-    m0file = simdir / f"kernels_phi{p}_m0.txt"
+    m0file = simdir / f"kernels_phi{p}" / "m0.txt"    # slowdyn kernels compute --out SIMDIR/kernels_phi<PHI>
+    if not m0file.exists():
+        m0file = simdir / f"kernels_phi{p}_m0.txt"     # the files of earlier versions (PREFIX_m0.txt)
     text = m0file.read_text()
     a, b = (float(v) for v in re.search(r"\(1 \+ b q\): a (\S+) b (\S+)", text).groups())
     tab = np.loadtxt(m0file, usecols=(0, 6, 8), ndmin=2)

@@ -24,15 +24,28 @@ what to do")`` (or lets the library's ``ValueError`` through); it never calls
 is a bug: it keeps its traceback, followed by the same one-line summary.
 Warnings (e.g. ``NNLTInputWarning``) are printed as one line
 ``slowdyn <command>: warning: ...``.
+
+The conventions every command follows (doc/cli.md)
+--------------------------------------------------
+- ``--out``: a **folder** for a command that writes several files (created if
+  missing; fixed file names inside it, e.g. ``OUT/kernels.txt``), a **file**
+  for a command that writes one (``slowdyn pack --out FILE``). No prefixes.
+- ``--quiet``: accepted by every command (added to each one by
+  :func:`build_parser`): no progress bars, no LAMMPS screen output and no
+  list of the files written; results and errors are still printed.
+- Reporting: ``print`` to stdout (results, the files written), errors and
+  warnings one line on stderr; commands do not configure ``logging``.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import traceback
 import warnings
+from pathlib import Path
 from typing import Sequence
 
 SUBCOMMANDS = {
@@ -42,8 +55,10 @@ SUBCOMMANDS = {
     "nnlt": "train or apply the neural-network inverse Laplace transform",
     "pack": "grow an overlap-free hard-disk/sphere packing, written as a LAMMPS data file",
     "nnp": "neural-network potentials: sample data, train (knn, deepmd, nequip), evaluate",
-    "closure": "learned MCT memory-kernel closures m_phi[S] and the CMA-ES kernel fit",
-    "kernels": "memory kernels m(q, t) from SISFs (Laplace-domain Mori-Zwanzig), and their MCT validation",
+    "closure": "learned MCT memory-kernel closures m_phi[S]: train, validate, extrapolate, compare",
+    "kernels": "memory kernels m(q, t) from SISFs (Laplace-domain Mori-Zwanzig), their MCT validation, "
+               "the CMA-ES kernel fit and the effective MCT packing fraction",
+    "mct": "hard-disk mode-coupling theory: SISF files and the critical packing fraction",
 }
 
 DESCRIPTION = """\
@@ -52,8 +67,10 @@ slowdyn: LAMMPS styles and analysis tools for slow (glassy) dynamics.
 Typical session: run a deck with lmp (or 'slowdyn run'), then look at its
 output with 'slowdyn observe', e.g.
   lmp -in inputs/voronoi/in.voronoi -var out voronoi_run
-  slowdyn observe sisf voronoi_run/sisf.dat --out voronoi_run/
+  slowdyn observe sisf voronoi_run/sisf.dat --out voronoi_run
 'slowdyn COMMAND -h' explains each command; doc/cli.md has examples.
+Every command: --out is a folder when it writes several files, a file when it
+writes one; --quiet hides progress bars and the list of files written.
 """
 
 EPILOG = ("Errors are one line 'slowdyn COMMAND: error: ...' with exit status 2 (1: a LAMMPS run "
@@ -112,13 +129,36 @@ def _version() -> str:
     return f"slowdyn {version} (plugin for lammps[mpi]==2025.7.22.2.0)"
 
 
-def _set_progs(parser: argparse.ArgumentParser) -> None:
-    """Store each (sub)parser's prog as the default ``_prog``: the deepest one names the command."""
+QUIET_HELP = "no progress bars, no LAMMPS screen output, no list of the files written"
+
+
+def _set_progs(parser: argparse.ArgumentParser, top: bool = True) -> None:
+    """Store each (sub)parser's prog as the default ``_prog`` (the deepest one names the command) and
+    give every command (a parser without subcommands) ``--quiet`` unless it has its own.
+    """
     parser.set_defaults(_prog=parser.prog)
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                _set_progs(sub)
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for action in subs:
+        for sub in action.choices.values():
+            _set_progs(sub, top=False)
+    if not subs and not top and "--quiet" not in parser._option_string_actions:
+        parser.add_argument("--quiet", action="store_true", help=QUIET_HELP)
+
+
+def out_folder(path: str | os.PathLike) -> Path:
+    """The output folder ``--out`` of a command that writes several files, created if missing."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise SlowdynError(f"--out {path}: is a file; this command writes several files into the folder --out")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def print_files(args: argparse.Namespace, files) -> None:
+    """The files a command wrote, one per line on stdout, unless ``--quiet``."""
+    if not getattr(args, "quiet", False):
+        for path in files:
+            print(path)
 
 
 def build_parser() -> argparse.ArgumentParser:

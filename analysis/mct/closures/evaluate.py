@@ -197,11 +197,13 @@ def kernel_ratio(ref: dict, other: dict) -> tuple[np.ndarray, np.ndarray]:
     return q, other["kernel"][keep] / m_ref
 
 
-def plot_closure_outputs(outputs: list[dict], a: float = 1.0, b: float = 0.01):
-    """m(q) of every closure for the test input (left) and their ratio to the first one (right)."""
-    from slowdyn.common.plotting import subplots
+def plot_closure_outputs(outputs: list[dict], a: float = 1.0, b: float = 0.01, ax=None):
+    """m(q) of every closure for the test input (left) and their ratio to the first one (right);
+    ``ax``: two Axes (default: a new Figure). Returns the Figure.
+    """
+    from slowdyn.common.plotting import figure_axes
 
-    fig, (ax, ax2) = subplots(1, 2, figsize=(9.0, 3.8))
+    fig, (ax, ax2) = figure_axes(ax, 1, 2, figsize=(9.0, 3.8))
     for j, o in enumerate(outputs):
         state = ", ".join(f"{v:g}" for v in o["state"])
         ax.plot(o["q"], o["kernel"], "-o", color=f"C{j}", ms=4, label=f"{o['label']} (phi = {state})")

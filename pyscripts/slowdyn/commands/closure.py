@@ -1,25 +1,22 @@
-"""``slowdyn closure {train,validate,cmaes,extrapolate,compare}``: learned
-memory-kernel closures m_phi[S] (Granz 2026, §4.5) and the stretched-exponential
-CMA-ES kernel fit (Ciarella et al., Mach. Learn.: Sci. Technol. 4, 025010 (2023)).
+"""``slowdyn closure {train,validate,extrapolate,compare}``: learned
+memory-kernel closures m_phi[S] (Granz 2026, §4.5).
 
 ``train CONFIG`` (a YAML file or the name of an installed config, e.g.
 ``hard_disks_mct``) generates the hard-disk MCT data (cached in OUT) or reads
-the files of ``slowdyn kernels`` (``kernel_files`` configs, folder ``--root``),
-trains the closure network and writes ``OUT/closure.pt``, ``checkpoint.pt``
-(resumed from), ``history.json`` and ``loss.png``.
+the files of ``slowdyn kernels compute`` (``kernel_files`` configs, folder
+``--root``), trains the closure network and writes ``OUT/closure.pt``,
+``checkpoint.pt`` (resumed from), ``history.json`` and ``loss.png``.
 ``validate --out OUT [--model M]`` compares the learned closure with the MCT
 it was trained on: critical packing fraction, f(q) above it, SISFs below it
 (``closure_validation.json``, ``closure_sisf.png``, ``closure_f.png``).
-``cmaes --out OUT`` fits stretched-exponential kernels by CMA-ES to MCT
-hard-disk SISFs (and simulation SISFs, ``--sisf``) and tabulates kernel and
-SISF errors next to the memory-kernel pipeline's kernels against MCT's own
-kernel (``cmaes_table.txt``).
-``extrapolate --model M --packings ...`` solves f(q) of a learned closure over
-packing fractions (beyond its training range) and bisects its arrest density.
-``compare --models A B --phis PA PB --out PNG`` evaluates closures on the test
-input S(q) = a/(1 + b q^2) (Fig. 4.43); ``map`` gives the effective MCT packing
-fraction of simulation SISFs (the density pair of the comparison);
-``mct-sisf`` writes MCT SISFs in the ``fix sisf/msd`` format.
+``extrapolate --model M --packings ... --out OUT`` solves f(q) of a learned
+closure over packing fractions (beyond its training range) and bisects its
+arrest density (``OUT/arrest.json``, ``OUT/arrest.png``).
+``compare --models A B --phis PA PB --out OUT`` evaluates closures on the test
+input S(q) = a/(1 + b q^2) (Fig. 4.43; ``OUT/compare.png``,
+``OUT/compare.txt``); ``slowdyn kernels map`` gives the density pair.
+The CMA-ES kernel fit, the phi mapping and the MCT SISF files moved to
+``slowdyn kernels cmaes``, ``slowdyn kernels map`` and ``slowdyn mct sisf``.
 """
 
 from __future__ import annotations
@@ -27,6 +24,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+from slowdyn.cli import print_files
 
 
 def _config_path(name: str) -> Path:
@@ -54,7 +53,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
     p.add_argument("--root", type=Path, default=None,
                    help="folder of the kernel files (data.root of a kernel_files config)")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
 
     p = sub.add_parser("validate", help="compare a trained closure with hard-disk MCT")
     p.add_argument("--out", type=Path, required=True, help="output folder (and where closure.pt is by default)")
@@ -63,33 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--phi-c-mct", type=float, default=None,
                    help="MCT critical packing fraction of the grid if known (skips its bisection; default grid: "
                    "0.68918)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    p = sub.add_parser("cmaes", help="CMA-ES stretched-exponential kernels vs the memory-kernel pipeline's "
-                       "kernels vs MCT's kernel on hard disks (and on simulation SISFs)")
-    p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--packings", type=float, nargs="*", default=[0.60, 0.65, 0.675],
-                   help="MCT packing fractions (liquid states; none: simulation files only)")
-    p.add_argument("--q", type=float, default=6.0, help="wave number (on the closure grid / in the SISF files)")
-    p.add_argument("--n-exp", type=int, default=2, help="number of stretched exponentials")
-    p.add_argument("--maxfevals", type=int, default=1500, help="CMA-ES evaluations per fit")
-    p.add_argument("--pipeline", nargs="*", default=["nnlt_tails"],
-                   help="memory-kernel pipeline methods for their own rows (default nnlt_tails; e.g. nnls; "
-                   "none: CMA-ES only)")
-    p.add_argument("--pipeline-m0", nargs="+", default=["iterative", "mct"],
-                   help="m0 of the pipeline rows: iterative, kk, asymptotic and, for MCT inputs, mct "
-                   "(MCT's own m(q, 0)) (default iterative mct)")
-    p.add_argument("--sisf", type=Path, nargs="*", default=[],
-                   help="simulation SISF files (fix sisf/msd or 't F_s' tables at --q): no reference kernel, "
-                   "SISF errors only")
-    p.add_argument("--cut", type=float, default=1e-3,
-                   help="pipeline noise level; for simulation files also the lower end of the fitted SISF")
-    p.add_argument("--noise", type=float, default=0.0, help="pipeline noise of simulation SISFs")
-    p.add_argument("--D0", type=float, default=1.0, help="short-time diffusion coefficient of the simulation")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
     _add_more(sub)
-    _add_mct_sisf(sub)
-    _add_map(sub)
 
 
 def _add_more(sub) -> None:
@@ -111,59 +84,7 @@ def _add_more(sub) -> None:
     p.add_argument("--labels", nargs="+", default=None, help="label per model")
     p.add_argument("--a", type=float, default=1.0, help="test input amplitude a")
     p.add_argument("--b", type=float, default=0.01, help="test input width b")
-    p.add_argument("--out", type=Path, required=True, help="output PNG (a .txt table is written next to it)")
-
-
-def _add_mct_sisf(sub) -> None:
-    p = sub.add_parser("mct-sisf", help="hard-disk MCT SISFs at q = 2..10 as fix sisf/msd-format files "
-                       "(inputs of slowdyn kernels)")
-    p.add_argument("--packings", type=float, nargs="+", required=True, help="packing fractions")
-    p.add_argument("--out", type=Path, required=True, help="folder: one phi<PHI>_sisf.dat per packing fraction")
-
-
-def _add_map(sub) -> None:
-    p = sub.add_parser("map", help="effective packing fraction phi_MCT of simulation SISFs (least squares against "
-                       "MCT SISFs at one q, memory.mapping, Granz 2026 §4.4.3)")
-    p.add_argument("--mct", type=Path, nargs="+", required=True,
-                   help="MCT SISF files phi<PHI>_sisf.dat (slowdyn closure mct-sisf)")
-    p.add_argument("--sisf", type=Path, nargs="+", required=True, help="simulation SISF files (fix sisf/msd)")
-    p.add_argument("--q", type=float, default=6.0, help="wave number of the fit (in every file)")
-
-
-def _map(args) -> None:
-    import re
-
-    import numpy as np
-
-    from slowdyn.analysis.memory.inputs import load_sisf
-    from slowdyn.analysis.memory.mapping import PackingMapping
-    from slowdyn.cli import SlowdynError
-
-    table = {}
-    for f in args.mct:
-        hit = re.search(r"phi([0-9.]+?)_sisf", f.name)
-        if not hit:
-            raise SlowdynError(f"{f}: MCT files must be named phi<PHI>_sisf.dat (slowdyn closure mct-sisf)")
-        (t, F), = load_sisf(f, q=[args.q]).values()
-        table[float(hit.group(1))] = (t, F)
-    mapping = PackingMapping(table)
-    lo, hi = min(table), max(table)
-    print(f"# phi_MCT of simulation SISFs at q = {args.q:g}: least squares against MCT phi = {lo:g} .. {hi:g} "
-          f"({len(table)} states, linear interpolation between neighbours)")
-    print("# file phi_MCT rmse")
-    for f in args.sisf:
-        (t, F), = load_sisf(f, q=[args.q]).values()
-        t, F = np.asarray(t), np.asarray(F)
-        pm, r = mapping.fit(t[t > 0], F[t > 0])
-        edge = "  (at the table edge)" if pm in (lo, hi) else ""
-        print(f"{f} {pm:.5f} {r:.3e}{edge}")
-
-
-def _mct_sisf(args) -> None:
-    from slowdyn.analysis.mct.closures.data import write_mct_sisf
-
-    for p in args.packings:
-        print(write_mct_sisf(p, args.out / f"phi{p:.4f}_sisf.dat"), flush=True)
+    p.add_argument("--out", type=Path, required=True, help="output folder (compare.png, compare.txt)")
 
 
 def _train_max(info: dict) -> float | None:
@@ -209,7 +130,7 @@ def _extrapolate(args) -> None:
     data["q"] = [float(q) for q in info["q"]]
     (args.out / "arrest.json").write_text(json.dumps(data, indent=1))
     plot_arrest(scan, info["q"]).savefig(args.out / "arrest.png", dpi=120)
-    print(f"wrote {args.out / 'arrest.json'}, {args.out / 'arrest.png'}")
+    print_files(args, [args.out / "arrest.json", args.out / "arrest.png"])
 
 
 def _compare(args) -> None:
@@ -231,8 +152,9 @@ def _compare(args) -> None:
         net, info = load_closure(model)
         closures.append((label, export_weights(net), info["q"], phi))
     outs = closure_outputs(closures, args.a, args.b)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    plot_closure_outputs(outs, args.a, args.b).savefig(args.out, dpi=120)
+    args.out.mkdir(parents=True, exist_ok=True)
+    png, table = args.out / "compare.png", args.out / "compare.txt"
+    plot_closure_outputs(outs, args.a, args.b).savefig(png, dpi=120)
     lines = [f"# closure outputs m(q) for S(q) = {args.a:g}/(1 + {args.b:g} q^2) (nan: q not on that closure's grid)",
              "# columns: q S " + " ".join(f"m_{o['label']}(phi={o['state'][0]:g})" for o in outs)]
     qs = np.unique(np.round(np.concatenate([o["q"] for o in outs]), 9))
@@ -242,14 +164,13 @@ def _compare(args) -> None:
             hit = np.flatnonzero(np.isclose(o["q"], q))
             vals.append(o["kernel"][hit[0]] if hit.size else np.nan)
         lines.append(f"{q:g} {args.a / (1 + args.b * q ** 2):.6f} " + " ".join(f"{v:.6g}" for v in vals))
-    table = args.out.with_suffix(".txt")
     table.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     for o in outs[1:]:
         q, r = kernel_ratio(outs[0], o)
         print(f"ratio {o['label']}/{outs[0]['label']}: {np.min(r):.3f} .. {np.max(r):.3f} "
               f"(q = {q[0]:g}: {r[0]:.3f}, q = {q[-1]:g}: {r[-1]:.3f})")
-    print(f"wrote {args.out}, {table}")
+    print_files(args, [png, table])
 
 
 def _train(args) -> None:
@@ -264,7 +185,7 @@ def _train(args) -> None:
     if h["epoch"]:
         print(f"epoch {h['epoch'][-1]}: train loss {h['train_loss'][-1]:.4e} (MSE {h['train_mse'][-1]:.4e}), "
               f"validation loss {h['val_val_loss'][-1]:.4e} (MSE {h['val_val_mse'][-1]:.4e})")
-    print(f"wrote {tr.model_path}, {out / 'history.json'}, {out / 'loss.png'}")
+    print_files(args, [tr.model_path, out / "history.json", out / "loss.png"])
 
 
 def _validate(args) -> None:
@@ -292,95 +213,9 @@ def _validate(args) -> None:
         for r in res[key]:
             print(f"SISF phi = {r['packing']:g} (phi_c {r['packing'] - res['phi_c_mct']:+.4f}): "
                   f"RMSE {r['rmse']:.2e}, max {r['max_abs']:.2e}")
-    print(f"wrote {path}")
-
-
-def _cmaes_inputs(args) -> list:
-    """``(label, t, sisf, kernel_ref or None, D0)`` of the MCT states and the simulation files."""
-    import numpy as np
-
-    from slowdyn.analysis.mct.closures.data import HardDiskGrid, solve_hard_disks
-
-    out = []
-    grid = HardDiskGrid()
-    if args.packings:
-        iq = int(grid.indices([args.q])[0])
-        for p in args.packings:
-            sol = solve_hard_disks(p, grid)
-            t, s, m = sol["t"], sol["sisf"][:, iq], sol["kernel"][:, iq]
-            sel = s > 1e-4  # the decayed tail carries no information on the kernel
-            out.append((f"MCT:phi={p:.4f}", t[sel], s[sel], m[sel], 1.0))
-    if args.sisf:
-        from slowdyn.analysis.memory.inputs import load_sisf
-
-        for path in args.sisf:
-            (t, s), = load_sisf(path, q=[args.q]).values()
-            t, s = np.asarray(t, float), np.asarray(s, float)
-            below = np.flatnonzero((t > 0) & (s < args.cut))
-            stop = below[0] + 1 if below.size else len(t)
-            sel = (t > 0) & (np.arange(len(t)) < stop)  # the measured part down to the noise level
-            out.append((f"sim:{Path(path).name}", t[sel], s[sel], None, args.D0))
-    return out
-
-
-def _cmaes(args) -> None:
-    import numpy as np
-
-    from slowdyn.analysis.mct.closures.data import HardDiskGrid
-    from slowdyn.analysis.memory.cmaes import TimeGrid, compare_kernels, memory_pipeline_estimator
-
-    grid = HardDiskGrid()
-    tg = TimeGrid(grid.h, grid.blocksize, grid.blocks)
-    bad = [m for m in args.pipeline_m0 if m not in ("iterative", "kk", "asymptotic", "mct")]
-    if bad:
-        from slowdyn.cli import SlowdynError
-
-        raise SlowdynError(f"--pipeline-m0 takes iterative, kk, asymptotic or mct, got {bad}")
-    args.out.mkdir(parents=True, exist_ok=True)
-    lines = [f"# memory kernels from one SISF, q = {args.q:g}: CMA-ES sum of {args.n_exp} stretched exponentials "
-             "(Ciarella et al. 2023) vs the memory-kernel pipeline (Laplace-domain MZ + inversion, m0 as named)",
-             "# kernel_rmse: RMSE against MCT's own kernel over the compared times; kernel_rel: the same / "
-             "m_MCT(0); sisf_rmse: RMSE of the kernel's MZ solution against the input SISF; m0: the kernel's m(0)",
-             f"{'input':>24} {'method':>22} {'kernel_rmse':>12} {'kernel_rel':>11} {'sisf_rmse':>10} "
-             f"{'m0':>9} {'evals':>6}"]
-    out = {}
-    for label, t, s, m, D0 in _cmaes_inputs(args):
-        tau0 = 1.0 / (D0 * args.q ** 2)
-        methods = {}
-        for meth in args.pipeline:
-            for how in args.pipeline_m0:
-                if how == "mct" and m is None:
-                    continue
-                m0 = (lambda tt, ss, m00=float(m[0]): m00) if how == "mct" else how
-                methods[f"{meth}/m0={how}"] = memory_pipeline_estimator(
-                    args.q, D0, method=meth, m0=m0, cut=args.cut, noise=args.noise if m is None else 0.0)
-        # start: amplitudes split 0.7/0.3 of m(0) (MCT's; 5 without a reference), one decade of times each
-        ref0 = float(m[0]) if m is not None else 5.0
-        fit = {"n_exp": args.n_exp, "grid": tg, "maxfevals": args.maxfevals,
-               "x0": {"amplitudes": list(ref0 * np.array([0.7, 0.3][:args.n_exp] + [0.1] * (args.n_exp - 2))),
-                      "taus": [float(t[np.argmax(s < 0.5)]) * 10.0 ** (-2 * k) for k in range(args.n_exp)],
-                      "betas": [1.0] * args.n_exp}}
-        rows = compare_kernels(t, s, m, tau0, methods=methods, fit=fit)
-        res = {}
-        for name, r in rows.items():
-            ev = r["fit"].evaluations if "fit" in r else 0
-            m0 = r["fit"].kernel(np.array([0.0]))[0] if "fit" in r else r.get("m0", float("nan"))
-            lines.append(f"{label:>24} {name:>22} {r['kernel_rmse']:12.4e} {r['kernel_rel_rmse']:11.4e} "
-                         f"{r['sisf_rmse']:10.3e} {m0:9.4g} {ev:6d}")
-            res[name] = {k: v for k, v in r.items() if k != "fit"}
-            if "fit" in r:
-                f = r["fit"]
-                res[name].update(amplitudes=f.amplitudes.tolist(), taus=f.taus.tolist(), betas=f.betas.tolist())
-        if m is not None:
-            lines.append(f"{label:>24} {'(MCT)':>22} {'':>12} {'':>11} {'':>10} {m[0]:9.4g}")
-        out[label] = res
-        print("\n".join(lines[-len(rows) - (m is not None):]), flush=True)
-    (args.out / "cmaes_table.txt").write_text("\n".join(lines) + "\n")
-    (args.out / "cmaes_fits.json").write_text(json.dumps(out, indent=1))
-    print(f"wrote {args.out / 'cmaes_table.txt'}")
+    print_files(args, [path, args.out / "closure_sisf.png", args.out / "closure_f.png"])
 
 
 def main(args: argparse.Namespace) -> int:
-    {"train": _train, "validate": _validate, "cmaes": _cmaes, "extrapolate": _extrapolate,
-     "compare": _compare, "mct-sisf": _mct_sisf, "map": _map}[args.action](args)
+    {"train": _train, "validate": _validate, "extrapolate": _extrapolate, "compare": _compare}[args.action](args)
     return 0

@@ -1,16 +1,20 @@
-"""``slowdyn kernels SISF_FILE --D0 D0 --out PREFIX``: memory kernels m(q, t) from
+"""``slowdyn kernels {compute,validate,cmaes,map}``: memory kernels m(q, t) from
 self-intermediate scattering functions (Laplace-domain Mori-Zwanzig equation,
-Granz 2026, §4.3/§4.4); ``slowdyn kernels validate --out PREFIX``: the same
-pipeline on MCT hard-disk SISFs, where the kernel is known.
+Granz 2026, §4.3/§4.4), their validation on MCT hard disks, the CMA-ES
+stretched-exponential kernel fit and the effective MCT packing fraction.
 
-SISF_FILE is a ``fix sisf/msd`` output file (every q in it, or those given
-with ``--q``; block ``--block``) or a plain two-column ``t F_s`` table (then
-exactly one ``--q``). Writes ``PREFIX_kernels.txt`` (``# columns: t m_q<Q>
-...``), ``PREFIX_m0.txt`` (q, m0, how it was chosen, the asymptotic and
-Kramers-Kronig estimates, the RMSE of the reconstruction, and the iterative
-m0 with its RMSE: with ``--m0 scaling`` the individually best values),
-``PREFIX_sisf.txt`` (data and reconstructed SISFs), ``PREFIX_kernels.png``
-and ``PREFIX_m0.png``.
+``compute SISF_FILE --D0 D0 --out OUT``: SISF_FILE is a ``fix sisf/msd``
+output file (every q in it, or those given with ``--q``; block ``--block``) or
+a plain two-column ``t F_s`` table (then exactly one ``--q``). Writes into the
+folder OUT ``kernels.txt`` (``# columns: t m_q<Q> ...``), ``m0.txt`` (q, m0,
+how it was chosen, the asymptotic and Kramers-Kronig estimates, the RMSE of
+the reconstruction, and the iterative m0 with its RMSE: with ``--m0 scaling``
+the individually best values), ``sisf.txt`` (data and reconstructed SISFs),
+``kernels.png`` and ``m0.png``.
+
+``validate --out OUT``: the same pipeline on MCT hard-disk SISFs, where the
+kernel is known (``OUT/kernels.txt``, ``OUT/kernels.png``, MCT cache
+``OUT/mct``). ``cmaes`` and ``map``: see :mod:`slowdyn.commands._kernel_actions`.
 """
 
 from __future__ import annotations
@@ -27,37 +31,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from slowdyn.analysis.laplace.pipeline import METHODS   # numpy only
     from slowdyn.analysis.memory.kernels import DEFAULT_METHOD
 
-    parser.add_argument("input", help="SISF file (fix sisf/msd file or 't F_s' table), or 'validate'")
-    parser.add_argument("--out", required=True, help="output prefix")
-    parser.add_argument("--D0", type=float, default=None, help="short-time diffusion coefficient (required for a file)")
-    parser.add_argument("--q", type=float, nargs="+", default=None, help="wave numbers (default: all in the file)")
-    parser.add_argument("--block", default="all", help="fix sisf/msd block: all or an atom type (default all)")
-    parser.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD,
-                        help=f"inversion of m(omega)/m0 (default {DEFAULT_METHOD}, "
-                        "the best in the hard-disk validation)")
-    parser.add_argument("--m0", default="iterative", help=M0_HELP)
-    parser.add_argument("--cut", type=float, default=1e-3,
-                        help="noise level: the SISF is cut below it and continued by a fitted exponential")
-    parser.add_argument("--noise", type=float, default=0.0,
-                        help="noise of the SISF for the frequency truncation (0: sign/monotonicity tests only)")
-    parser.add_argument("--model", default=None, help="NNLT model file for the NNLT methods (default: shipped)")
-    parser.add_argument("--m0-search", type=float, nargs=3, default=(8.0, 13, 8), metavar=("SPAN", "SCAN", "REFINE"),
-                        help="iterative m0: log scan of SCAN trials over [guess/SPAN, guess*SPAN], then at most "
-                        "REFINE Brent steps (default 8 13 8)")
-    parser.add_argument("--scaling-evals", type=int, default=40,
-                        help="--m0 scaling: Nelder-Mead evaluations of (a, b), each one RMSE per q (default 40)")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    v = parser.add_argument_group("validate")
-    v.add_argument("--phi", nargs="+", default=None,
-                   help="validate: packing fractions, or 'all' for Table 4.3's list (default 0.48547 0.66003)")
-    v.add_argument("--methods", nargs="+", choices=METHODS, default=None,
-                   help="validate: methods evaluated with MCT's m0 (default: all)")
-    v.add_argument("--m0-methods", nargs="+", choices=METHODS, default=None,
-                   help="validate: methods that also run the iterative and scaling m0 (default nnls nnlt_tails)")
-    v.add_argument("--n-q", type=int, default=64,
-                   help="validate: points of the MCT wave-number grid 0.4 (k + 1/4) (default 64: q < 25.4)")
-    v.add_argument("--cache", type=Path, default=None,
-                   help="validate: folder for the MCT solutions (default PREFIX_mct)")
+    sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = sub.add_parser("compute", help="memory kernels of the SISFs of one state (fix sisf/msd file or 't F_s' "
+                       "table)")
+    p.add_argument("input", metavar="SISF_FILE", help="fix sisf/msd file or 't F_s' table")
+    p.add_argument("--out", type=Path, required=True,
+                   help="output folder (kernels.txt, m0.txt, sisf.txt, kernels.png, m0.png)")
+    p.add_argument("--D0", type=float, required=True, help="short-time diffusion coefficient")
+    p.add_argument("--q", type=float, nargs="+", default=None, help="wave numbers (default: all in the file)")
+    p.add_argument("--block", default="all", help="fix sisf/msd block: all or an atom type")
+    p.add_argument("--method", choices=METHODS, default=DEFAULT_METHOD,
+                   help="inversion of m(omega)/m0 (the default is the best in the hard-disk validation)")
+    p.add_argument("--m0", default="iterative", help=M0_HELP)
+    p.add_argument("--cut", type=float, default=1e-3,
+                   help="noise level: the SISF is cut below it and continued by a fitted exponential")
+    p.add_argument("--noise", type=float, default=0.0,
+                   help="noise of the SISF for the frequency truncation (0: sign/monotonicity tests only)")
+    p.add_argument("--model", default=None, help="NNLT model file for the NNLT methods (default: shipped)")
+    p.add_argument("--m0-search", type=float, nargs=3, default=(8.0, 13, 8), metavar=("SPAN", "SCAN", "REFINE"),
+                   help="iterative m0: log scan of SCAN trials over [guess/SPAN, guess*SPAN], then at most "
+                   "REFINE Brent steps")
+    p.add_argument("--scaling-evals", type=int, default=40,
+                   help="--m0 scaling: Nelder-Mead evaluations of (a, b), each one RMSE per q")
+
+    p = sub.add_parser("validate", help="the same pipeline on MCT hard-disk SISFs, where the kernel is known "
+                       "(Table 4.3)")
+    p.add_argument("--out", type=Path, required=True,
+                   help="output folder (kernels.txt: the table, kernels.png; mct/: the MCT solutions)")
+    p.add_argument("--phi", nargs="+", default=None,
+                   help="packing fractions, or 'all' for Table 4.3's list (default 0.48547 0.66003)")
+    p.add_argument("--q", type=float, nargs="+", default=None, help="wave numbers (default 3.4 7.4)")
+    p.add_argument("--methods", nargs="+", choices=METHODS, default=None,
+                   help="methods evaluated with MCT's m0 (default: all)")
+    p.add_argument("--m0-methods", nargs="+", choices=METHODS, default=None,
+                   help="methods that also run the iterative and scaling m0 (default nnls nnlt_tails)")
+    p.add_argument("--model", default=None, help="NNLT model file for the NNLT methods (default: shipped)")
+    p.add_argument("--n-q", type=int, default=64,
+                   help="points of the MCT wave-number grid 0.4 (k + 1/4) (64: q < 25.4)")
+    p.add_argument("--cache", type=Path, default=None,
+                   help="folder for the MCT solutions (default OUT/mct)")
+
+    from slowdyn.commands import _kernel_actions
+
+    _kernel_actions.add_cmaes(sub)
+    _kernel_actions.add_map(sub)
 
 
 def _error(message: str):
@@ -86,8 +103,6 @@ def _kernels(args) -> list[Path]:
     from slowdyn.analysis.memory.inputs import load_sisf
     from slowdyn.analysis.memory.kernels import MemoryKernel, fit_scaling
 
-    if args.D0 is None:
-        raise _error("give the short-time diffusion coefficient with --D0")
     how = _m0_choice(args.m0)
     data = load_sisf(args.input, q=args.q, block=args.block)
     if how == "scaling" and len(data) < 2:
@@ -134,13 +149,13 @@ def _kernels(args) -> list[Path]:
     return _write(args.out, results, scaling, args)
 
 
-def _write(prefix: str, results: list, scaling, args) -> list[Path]:
+def _write(out: Path, results: list, scaling, args) -> list[Path]:
     import numpy as np
 
     from slowdyn.analysis.memory.plots import plot_kernels, plot_m0
 
-    files = [Path(f"{prefix}_kernels.txt"), Path(f"{prefix}_m0.txt"), Path(f"{prefix}_sisf.txt"),
-             Path(f"{prefix}_kernels.png"), Path(f"{prefix}_m0.png")]
+    out.mkdir(parents=True, exist_ok=True)
+    files = [out / name for name in ("kernels.txt", "m0.txt", "sisf.txt", "kernels.png", "m0.png")]
     head = (f"# slowdyn kernels {args.input}: D0 {args.D0:g} method {args.method} m0 {args.m0} cut {args.cut:g}\n")
     t = results[0]["t_kernel"]
     cols = " ".join(f"m_q{r['q']:g}" for r in results)
@@ -189,18 +204,17 @@ def _validate(args) -> list[Path]:
         kw["m0_methods"] = args.m0_methods
     val = KernelValidation(packing=phis, q=args.q or DEFAULT_Q, methods=args.methods or METHODS,
                            model=args.model, mct={"n_q": args.n_q},
-                           cache_dir=args.cache or Path(f"{args.out}_mct"),
+                           cache_dir=args.cache or args.out / "mct",
                            progress=not args.quiet, **kw).compute()
-    text = val.table()
-    print(text, end="")
-    files = [Path(f"{args.out}_kernels.txt"), Path(f"{args.out}_kernels.png")]
-    files[0].write_text(text)
-    val.plot().savefig(files[1], dpi=110)
-    return files
+    print(val.table(), end="")
+    return val.write(args.out)
 
 
 def main(args: argparse.Namespace) -> int:
-    files = _validate(args) if args.input == "validate" else _kernels(args)
-    for path in files:
-        print(path)
+    from slowdyn.cli import print_files
+    from slowdyn.commands import _kernel_actions
+
+    if args.action in ("cmaes", "map"):
+        return _kernel_actions.main(args)
+    print_files(args, _validate(args) if args.action == "validate" else _kernels(args))
     return 0

@@ -5,6 +5,10 @@
 ``evaluate DATASET``      reference vs any LAMMPS pair style on held-out frames, MD comparisons
 ``build-plugin``          compile ``pair_style nequip`` (slowdynnequipplugin.so) against the installed torch
 
+``--out`` is a folder in every action (``build-plugin``: the folder of the
+library, whose name the plugin loader fixes); ``--quiet`` hides the progress
+bars.
+
 Under ``mpirun -np N slowdyn nnp data ...`` the state points are shared out
 over the ranks (one LAMMPS per rank).  Heavy imports happen in the chosen
 subcommand only.
@@ -14,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,14 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("data", help="sample configurations over a state-point grid")
     p.add_argument("config", type=Path, help="YAML config (system, grid, protocol, split)")
     p.add_argument("--out", type=Path, default=None, help="output folder (default: the config's name)")
-    p.add_argument("--no-progress", action="store_true")
 
     p = sub.add_parser("train", help="train a potential on a data set")
     p.add_argument("config", type=Path, help="YAML training config of the backend")
     p.add_argument("--backend", choices=BACKENDS, default="knn")
     p.add_argument("--out", type=Path, default=None, help="output folder")
     p.add_argument("--no-resume", action="store_true", help="start afresh even if a checkpoint exists")
-    p.add_argument("--no-progress", action="store_true")
 
     p = sub.add_parser("evaluate", help="reference vs a pair style on held-out frames (+ MD comparisons)")
     p.add_argument("dataset", type=Path, help="data-set folder written by `slowdyn nnp data`")
@@ -60,18 +61,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="NVE energy-fluctuation scan over these timesteps (needs --md for the state point)")
     p.add_argument("--probe", type=float, nargs=2, metavar=("RMIN", "RMAX"), default=None,
                    help="two- and three-body probes of both potentials over this distance range")
-    p.add_argument("--out", type=Path, default=Path("nnp_evaluate"))
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--out", type=Path, default=Path("nnp_evaluate"),
+                   help="output folder (metrics, parity/histogram plots, summary.json, md/)")
 
     p = sub.add_parser("build-plugin", help="compile pair_style nequip against the installed torch wheel")
-    p.add_argument("--dest", type=Path, default=None,
-                   help="output folder (default: inside the installed package, where lmp finds it; "
-                        "elsewhere set SLOWDYN_NEQUIP_PLUGIN_DIR to it)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="output folder of the library, whose name the plugin loader fixes (default: inside "
+                        "the installed package, where lmp finds it; elsewhere set SLOWDYN_NEQUIP_PLUGIN_DIR "
+                        "to it)")
     p.add_argument("--cxx", default=None, help="C++ compiler (default: $CXX, c++, g++)")
 
 
 def main(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.action == "data":
         return _data(args)
     if args.action == "train":
@@ -117,14 +118,14 @@ def _data(args) -> int:
     out = args.out or Path(config.raw.get("name") or args.config.stem)
     comm = _mpi_comm()
     with _lammps_errors(f"LAMMPS stopped while sampling {args.config}"):
-        build_dataset(config, out, progress=not args.no_progress, comm=comm)
-    if comm is None or comm.Get_rank() == 0:
-        logging.getLogger("slowdyn").info("data set written to %s", out)
+        build_dataset(config, out, progress=not args.quiet, comm=comm)
+    if (comm is None or comm.Get_rank() == 0) and not args.quiet:
+        print(out)
     return 0
 
 
 def _train(args) -> int:
-    progress = not args.no_progress
+    progress = not args.quiet
     if args.backend == "knn":
         from slowdyn.nnp.knn.train import train
     elif args.backend == "deepmd":
@@ -132,17 +133,19 @@ def _train(args) -> int:
     else:
         from slowdyn.nnp.nequip import train
     path = train(args.config, out_dir=args.out, resume=not args.no_resume, progress=progress)
-    logging.getLogger("slowdyn").info("model written to %s", path)
+    if not args.quiet:
+        print(path)
     return 0
 
 
 def _build_plugin(args) -> int:
     from slowdyn.nnp.nequip_plugin import build
 
-    print("compiling pair_style nequip against the installed torch (1-2 min) ...", flush=True)
-    lib = build(args.dest, cxx=args.cxx)
+    if not args.quiet:
+        print("compiling pair_style nequip against the installed torch (1-2 min) ...", flush=True)
+    lib = build(args.out, cxx=args.cxx)
     print(f"built {lib}; 'lmp' loads it automatically"
-          + ("" if args.dest is None else f" when SLOWDYN_NEQUIP_PLUGIN_DIR={lib.parent}"))
+          + ("" if args.out is None else f" when SLOWDYN_NEQUIP_PLUGIN_DIR={lib.parent}"))
     return 0
 
 
@@ -158,7 +161,7 @@ def _evaluate(args) -> int:
                     commands=tuple(args.lammps_commands), neighbor=ref.neighbor)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    progress = not args.no_progress
+    progress = not args.quiet
     report = ev.evaluate_dataset(args.dataset, nnp, split=args.split, max_frames=args.max_frames,
                                  progress=progress)
     report.save(out, label=args.label)
@@ -180,5 +183,5 @@ def _evaluate(args) -> int:
         probes.save(out)
     with open(out / "summary.json", "w") as fh:
         json.dump(summary, fh, indent=2)
-    logging.getLogger("slowdyn").info("%s", json.dumps(report.metrics, indent=2))
+    print(json.dumps(report.metrics, indent=2))
     return 0

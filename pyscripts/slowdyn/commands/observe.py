@@ -3,19 +3,17 @@
 Kinds: ``selfdyn`` (MSD, alpha2, F_s from a dump, fix sisf/msd lag grid),
 ``sisf`` (plot a fix sisf/msd file), ``structure`` (g(r), S(q)),
 ``voronoi`` (Voronoi neighbour statistics) and ``energy`` (NVE energy
-conservation over timesteps). Every kind writes ``PREFIX_<name>.txt`` and
-``PREFIX_<name>.png``, or ``DIR/<name>.txt`` and ``DIR/<name>.png`` when
-``--out`` is a folder (an existing one, or a name ending in ``/``). Heavy
-imports happen only in the chosen kind.
+conservation over timesteps). Every kind writes ``OUT/<name>.txt`` and
+``OUT/<name>.png`` into the folder ``--out`` (created if missing; default
+``observe``). Heavy imports happen only in the chosen kind.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
-from slowdyn.cli import HelpFormatter, LammpsRunError, SlowdynError
+from slowdyn.cli import HelpFormatter, LammpsRunError, SlowdynError, out_folder, print_files
 
 DIM_HELP = "dimension of the system (default: 2 if every z coordinate of frame 0 is equal, else 3)"
 
@@ -78,17 +76,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="folder of the runs' logs and outputs")
 
     for sp in sub.choices.values():
-        sp.add_argument("--out", default="observe",
-                        help="prefix of the output files (PREFIX_name.txt), or a folder (DIR/name.txt) when it "
-                             "exists or ends with /")
+        sp.add_argument("--out", type=Path, default=Path("observe"),
+                        help="output folder (created if missing): OUT/<name>.txt and OUT/<name>.png")
 
 
-def out_path(out: str, name: str) -> Path:
-    """``PREFIX_name`` or, when ``out`` is a folder (existing, or ending in /), ``out/name`` (created)."""
-    if out.endswith(("/", os.sep)) or Path(out).is_dir():
-        Path(out).mkdir(parents=True, exist_ok=True)
-        return Path(out) / name
-    return Path(f"{out}_{name}")
+def out_path(out: Path, name: str) -> Path:
+    """``out/name``; the folder ``out`` is created if missing."""
+    return out_folder(out) / name
 
 
 def _dim(args, traj) -> int:
@@ -128,7 +122,7 @@ def _save_curves(path: Path, x, curves: dict, xlabel: str, ylabel: str, logx=Fal
     plt.close(fig)
 
 
-def _selfdyn_plots(out: str, time, blocks: list[str], msd: dict, fs: dict, q, tlabel: str = "t",
+def _selfdyn_plots(out: Path, time, blocks: list[str], msd: dict, fs: dict, q, tlabel: str = "t",
                    title: str = "") -> list[Path]:
     import numpy as np
 
@@ -229,7 +223,6 @@ def _structure(args) -> list[Path]:
 
 
 def _voronoi(args) -> list[Path]:
-    import numpy as np
 
     from slowdyn.analysis.io.dump import read_dump
     from slowdyn.analysis.observables.voronoi import VoronoiNeighbours
@@ -237,31 +230,10 @@ def _voronoi(args) -> list[Path]:
     traj = read_dump(args.dump)
     sel = slice(None, None, args.every)
     vn = VoronoiNeighbours(dim=_dim(args, traj)).compute(list(traj.positions[sel]), list(traj.cells[sel]))
-    d = vn.per_particle
-    summary = vn.summary()
-    head = "\n".join(f"{k}: mean {v['mean']:.6g} std {v['std']:.6g} min {v['min']:.6g} "
-                     f"max {v['max']:.6g}" for k, v in summary.items())
-    files = [out_path(args.out, "voronoi.txt"), out_path(args.out, "voronoi.png")]
-    np.savetxt(files[0], np.column_stack([d["count"], d["dmin"], d["dmean"], d["dmax"]]),
-               header=head + "\ncolumns: count dmin dmean dmax (one row per particle and frame)")
-    values, freq = vn.count_histogram()
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
-    axes[0].bar(values, freq)
-    axes[0].set_xlabel("Voronoi neighbours")
-    axes[0].set_ylabel("fraction")
-    for key in ("dmin", "dmean", "dmax"):
-        axes[1].hist(d[key], bins=50, histtype="step", density=True, label=key)
-    axes[1].set_xlabel("neighbour distance")
-    axes[1].legend(fontsize="small")
-    fig.tight_layout()
-    fig.savefig(files[1], dpi=120)
-    plt.close(fig)
-    return files
+    return vn.write(out_folder(args.out))
 
 
 def _energy(args) -> list[Path]:
-    import numpy as np
 
     from slowdyn.analysis.observables.energy import EnergyConservation
     from slowdyn.runs.nve import run_nve_scan
@@ -273,12 +245,8 @@ def _energy(args) -> list[Path]:
     except RuntimeError as err:
         raise LammpsRunError(str(err)) from err
     ec = EnergyConservation().compute(series)
-    files = [out_path(args.out, "energy.txt"), out_path(args.out, "energy.png")]
-    np.savetxt(files[0], ec.table, header=f"NVE runs of {args.deck}\n"
-               f"fit: std(E_tot) = {ec.prefactor:.6g} dt^{ec.exponent:.4f}\ncolumns: dt std_etotal")
-    ec.plot().savefig(files[1], dpi=120)
     print(f"std(E_tot) ~ dt^{ec.exponent:.3f}")
-    return files
+    return ec.write(out_folder(args.out), source=str(args.deck))
 
 
 def _check_positive(args: argparse.Namespace) -> None:
@@ -294,6 +262,5 @@ def main(args: argparse.Namespace) -> int:
     _check_positive(args)
     handlers = {"selfdyn": _selfdyn, "sisf": _sisf, "structure": _structure,
                 "voronoi": _voronoi, "energy": _energy}
-    for path in handlers[args.kind](args):
-        print(path)
+    print_files(args, handlers[args.kind](args))
     return 0

@@ -37,8 +37,10 @@ def run_nve_scan(deck: str | Path, timesteps: Sequence[float], variables: Mappin
     """Run ``deck`` once per timestep (``-var dt``) and return the total energy
     of its last thermo block (the NVE production run of the slowdyn decks).
 
-    Each run is a separate ``lmp`` process working in ``workdir`` (its log
-    ``log.dt<DT>`` and the deck's output files go there).
+    Each run is a separate ``lmp`` process working in ``workdir`` with
+    ``-var out dt<DT>``: the slowdyn decks write their output and their log into
+    that folder (``dt<DT>/log.lammps``, read here); a deck that does not switch
+    its log leaves it in ``log.dt<DT>``.
 
     Parameters
     ----------
@@ -47,7 +49,7 @@ def run_nve_scan(deck: str | Path, timesteps: Sequence[float], variables: Mappin
     timesteps : sequence of float
         Values of ``dt``.
     variables : mapping
-        Further ``-var`` settings (e.g. N, neq, nrun, nthermo).
+        Further ``-var`` settings (e.g. N, neq, nrun, nthermo; ``out`` is set per run).
     workdir : path
         Folder for the logs and output files.
     column : str
@@ -58,16 +60,21 @@ def run_nve_scan(deck: str | Path, timesteps: Sequence[float], variables: Mappin
     workdir.mkdir(parents=True, exist_ok=True)
     out = {}
     for dt in timesteps:
-        log = f"log.dt{dt:g}"
-        args = [lmp_executable(), "-in", str(deck), "-log", log, "-screen", "none", "-var", "dt", repr(float(dt))]
+        start_log, folder = f"log.dt{dt:g}", f"dt{dt:g}"
+        args = [lmp_executable(), "-in", str(deck), "-log", start_log, "-screen", "none",
+                "-var", "dt", repr(float(dt)), "-var", "out", folder]
         for k, v in variables.items():
-            args += ["-var", k, str(v)]
+            if k != "out":
+                args += ["-var", k, str(v)]
         proc = subprocess.run(args, cwd=workdir, capture_output=True, text=True)
+        log = workdir / folder / "log.lammps"
+        if not log.exists():
+            log = workdir / start_log
         if proc.returncode != 0:
-            tail = (workdir / log).read_text().strip().splitlines()[-3:] if (workdir / log).exists() else []
+            tail = log.read_text().strip().splitlines()[-3:] if log.exists() else []
             raise RuntimeError(f"LAMMPS run of {deck} with dt = {dt:g} failed (exit {proc.returncode}): "
                                + " | ".join(tail or [proc.stderr.strip()]))
-        out[float(dt)] = _total_energy(workdir / log, column)
+        out[float(dt)] = _total_energy(log, column)
     return out
 
 

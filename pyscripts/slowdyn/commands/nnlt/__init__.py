@@ -12,12 +12,12 @@ Fourier-Laplace transform, checked for f(0) = 1 and Im fhat < 0) or, with
 onto the model's frequency grid by the Filon method first; with ``--cut X``
 noisy data are first cut below X and continued with a fitted exponential,
 §4.2.5), and writes
-``PREFIX_nnlt.txt`` (``t f``; with ``--refine`` also ``f_refined``, the
+``OUT/nnlt.txt`` (``t f``; with ``--refine`` also ``f_refined``, the
 network output corrected to match the input transform; with ``--tails``
 also ``f_tails``, the output with NNLS tails below 0.1) and
-``PREFIX_nnlt.png`` (linear and log f). ``report [--model MODEL]`` compares the NNLT (raw,
+``OUT/nnlt.png`` (linear and log f; ``OUT`` is the folder ``--out``). ``report [--model MODEL]`` compares the NNLT (raw,
 refined, and refined with NNLS tails), the inverse Filon method and Tikhonov NNLS on
-held-out clean and noisy pairs (``PREFIX_report.txt`` and two PNGs);
+held-out clean and noisy pairs (``OUT/report.txt`` and two PNGs);
 ``f12``, ``critical`` and ``disks`` do the same for mctpy correlators
 (needs ``pip install 'slowdyn[mct]'``): the F12 points of Figs. 4.3/4.4,
 the near-critical F12 points of Tab. 4.2 with the exponents a and b
@@ -51,7 +51,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--epochs", type=int, default=None, help="total number of epochs (overrides the config)")
     p.add_argument("--threads", type=int, default=None, help="torch threads (overrides num_threads)")
     p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
     p = sub.add_parser("apply", help="invert Laplace-domain data (or f(t)) with a trained NNLT",
                        description="Invert a Fourier-Laplace transform fhat(omega) = int_0^inf f(t) "
@@ -61,8 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                    "output multiplied by it; an omega-domain input is assumed normalised "
                                    "and refused when its high-frequency limit Re(i omega fhat) exceeds 1, "
                                    "unless --f0 gives f(0). An input with Im fhat > 0 (the exp(+i omega t) "
-                                   "convention) is refused. Writes PREFIX_nnlt.txt and PREFIX_nnlt.png "
-                                   "(f(t) and the forward-transform check |Filon(f) - fhat| / |fhat|).")
+                                   "convention) is refused. Writes OUT/nnlt.txt, OUT/nnlt_check.txt and "
+                                   "OUT/nnlt.png (f(t) and the forward-transform check "
+                                   "|Filon(f) - fhat| / |fhat|).")
     p.add_argument("model", help="model.pt written by 'slowdyn nnlt train', or 'pretrained' (shipped)")
     p.add_argument("input", type=Path,
                    help="table 'omega Re Im', or with --time-domain 't f' (or a file with a '# columns:' "
@@ -91,7 +91,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--tails", action="store_true",
                    help="also write the output (refined, with --refine) with its values below 0.1 replaced "
                         "by NNLS tails capped by its own tail (column f_tails; for clean inputs)")
-    p.add_argument("--out", default="nnlt", help="prefix of PREFIX_nnlt.txt / PREFIX_nnlt.png")
+    p.add_argument("--out", type=Path, default=Path("nnlt"),
+                   help="output folder (nnlt.txt, nnlt.png, nnlt_check.txt)")
 
     model_help = "model.pt (default: the NNLT shipped with slowdyn; 'none': classical methods only)"
     p = sub.add_parser("report", help="NNLT vs inverse Filon vs NNLS on held-out clean and noisy pairs")
@@ -99,18 +100,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--n", type=int, default=50, help="number of held-out functions")
     p.add_argument("--seed", type=int, default=987654, help="seed of the held-out set (not the training seed)")
     p.add_argument("--noise", type=float, default=1e-3, help="Gaussian noise of the noisy inputs")
-    p.add_argument("--out", default="laplace", help="prefix of PREFIX_report.txt and the PNGs")
+    p.add_argument("--out", type=Path, default=Path("laplace"),
+                   help="output folder (report.txt, examples.png, errors.png)")
 
     p = sub.add_parser("f12", help="mctpy F12 correlators -> Filon -> NNLT / inverse Filon / NNLS")
     p.add_argument("--model", default=None, help=model_help)
     p.add_argument("--noise", type=float, default=1e-3,
                    help="also invert noisy copies with this Gaussian noise (0: clean only)")
-    p.add_argument("--out", default="laplace", help="prefix of PREFIX_f12.txt and PREFIX_f12.png")
+    p.add_argument("--out", type=Path, default=Path("laplace"),
+                   help="output folder (f12.txt, f12.png)")
 
     p = sub.add_parser("critical", help="near-critical F12 (Tab. 4.2): inversion errors and exponents a, b")
     p.add_argument("--model", default=None, help=model_help)
     p.add_argument("--eps", type=float, default=1e-3, help="distance below the critical points")
-    p.add_argument("--out", default="laplace", help="prefix of PREFIX_critical.txt and the PNGs")
+    p.add_argument("--out", type=Path, default=Path("laplace"),
+                   help="output folder (critical.txt, critical.png, critical_laws.png)")
 
     p = sub.add_parser("disks", help="MCT F_s(q, t) of Brownian hard disks -> Filon -> inverse")
     p.add_argument("--model", default=None, help=model_help)
@@ -119,7 +123,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--q", type=float, default=6.5, help="wave number (on the grid 0.4 (k + 1/4))")
     p.add_argument("--noise", type=float, default=1e-3,
                    help="also invert noisy copies with this Gaussian noise (0: clean only)")
-    p.add_argument("--out", default="laplace", help="prefix of PREFIX_disks.txt and PREFIX_disks.png")
+    p.add_argument("--out", type=Path, default=Path("laplace"),
+                   help="output folder (disks.txt, disks.png)")
 
     p = sub.add_parser("brownian", help="F_s(q, t) of a LAMMPS Brownian run -> tail -> Filon -> inverse, "
                        "scored against exp(-D q^2 t)")
@@ -128,12 +133,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--atoms", type=int, default=2000, help="number of particles (2D ideal gas, density 0.5)")
     p.add_argument("--steps", type=int, default=20000, help="number of steps of size 1e-4 (D = 1)")
     p.add_argument("--seed", type=int, default=4711, help="seed of the positions and the Brownian noise")
-    p.add_argument("--out", default="laplace", help="prefix of PREFIX_brownian.txt and PREFIX_brownian.png")
+    p.add_argument("--out", type=Path, default=Path("laplace"),
+                   help="output folder (brownian.txt, brownian.png)")
 
 
 
 def main(args: argparse.Namespace) -> int:
+    from slowdyn.cli import print_files
+
     module = importlib.import_module(f"slowdyn.commands.nnlt.{ACTIONS[args.action]}")
-    for path in module.run(args):
-        print(path)
+    print_files(args, module.run(args))
     return 0

@@ -207,7 +207,10 @@ def run(args: argparse.Namespace) -> list[Path]:
     inverted = invert_many(fhat, methods=methods, model=nnlt, lam=lam)
     normalised = {names[m]: inverted[m][1] for m in methods}
     columns = {name: f0 * f for name, f in normalised.items()}
-    files = [Path(f"{args.out}_nnlt.txt"), Path(f"{args.out}_nnlt.png")]
+    from slowdyn.cli import out_folder
+
+    out = out_folder(args.out)
+    files = [out / "nnlt.txt", out / "nnlt.png"]
     np.savetxt(files[0], np.column_stack([nnlt.t, *columns.values()]),
                header=f"NNLT {args.model} applied to {args.input} ({used})\n"
                       f"f(0) = {f0:.10g} ({'given' if args.f0 != 'auto' else 'auto'}; input divided by it, "
@@ -215,7 +218,7 @@ def run(args: argparse.Namespace) -> list[Path]:
     # the forward transform of each output against the (normalised) input: a mismatch is visible
     check = {name: np.abs(fourier_laplace(nnlt.t, f, nnlt.omega) - fhat) / np.abs(fhat)
              for name, f in normalised.items()}
-    files.append(Path(f"{args.out}_nnlt_check.txt"))
+    files.append(out / "nnlt_check.txt")
     np.savetxt(files[-1], np.column_stack([nnlt.omega, fhat.real, fhat.imag, *check.values()]),
                header=f"forward-transform check of {files[0]}: |Filon(f / f(0)) - fhat| / |fhat| on the model's "
                       "omega grid (fhat: the normalised input there)\ncolumns: omega Re_fhat Im_fhat "
