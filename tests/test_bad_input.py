@@ -99,7 +99,7 @@ def test_observe_sisf_says_when_the_msd_was_not_measured(tmp_path, monkeypatch, 
     assert main(["observe", "sisf", str(path), "--out", "mct"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("slowdyn observe sisf: warning: ") and "msd_all is nan" in err[0]
-    assert (tmp_path / "mct_fs.png").is_file() and not (tmp_path / "mct_msd.png").exists()
+    assert (tmp_path / "mct" / "fs.png").is_file() and not (tmp_path / "mct" / "msd.png").exists()
 
 
 # ---------------------------------------------------------------- pack
@@ -156,7 +156,7 @@ def mini_dataset(tmp_path_factory):
 def test_nnp_data_broken_yaml(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "broken.yaml").write_text("name: x\nsystem: {pair_style: [\n  bad\n")
-    line = cli_error(["nnp", "data", "broken.yaml", "--no-progress"], capsys)
+    line = cli_error(["nnp", "data", "broken.yaml", "--quiet"], capsys)
     assert "broken.yaml: not valid YAML" in line and "line 4" in line
 
 
@@ -171,7 +171,7 @@ def test_nnp_data_lammps_errors_are_one_line(pair_style, pair_coeff, message, kn
     shutil.copy(knn_model, "m.knn")
     cfg = MINI.format(pair_style=pair_style.replace("MODEL", "m.knn"), pair_coeff=pair_coeff)
     (tmp_path / "c.yaml").write_text(cfg)
-    line = cli_error(["nnp", "data", "c.yaml", "--out", "ds", "--no-progress"], capsys, code=1)
+    line = cli_error(["nnp", "data", "c.yaml", "--out", "ds", "--quiet"], capsys, code=1)
     assert line.startswith("slowdyn nnp data: error: LAMMPS stopped while sampling c.yaml: ") and message in line
     assert not (tmp_path / "ds" / "dataset.yaml").exists()
 
@@ -184,7 +184,7 @@ def test_nnp_evaluate_lammps_errors_are_one_line(pair_style, pair_coeff, message
                                                  tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     argv = ["nnp", "evaluate", str(mini_dataset), "--pair-style", pair_style.replace("MODEL", str(knn_model)),
-            "--pair-coeff", pair_coeff, "--out", "ev", "--no-progress"]
+            "--pair-coeff", pair_coeff, "--out", "ev", "--quiet"]
     line = cli_error(argv, capsys, code=1)
     assert line.startswith("slowdyn nnp evaluate: error: LAMMPS stopped") and message in line
 
@@ -194,7 +194,7 @@ def test_nnp_evaluate_max_frames(n, mini_dataset, tmp_path, monkeypatch, capsys)
     """--max-frames 0 divided by zero; -1 silently dropped the last frame."""
     monkeypatch.chdir(tmp_path)
     argv = ["nnp", "evaluate", str(mini_dataset), "--pair-style", VORONOI["pair_style"], "--pair-coeff", "1 1 0.95",
-            "--pair-coeff", "2 2 1.05", "--max-frames", n, "--out", "ev", "--no-progress"]
+            "--pair-coeff", "2 2 1.05", "--max-frames", n, "--out", "ev", "--quiet"]
     assert f"max_frames = {n}: evaluate at least one frame" in cli_error(argv, capsys)
 
 
@@ -263,7 +263,7 @@ def test_nnlt_apply_refuses_a_table_that_starts_late(tmp_path, monkeypatch, caps
     for name, t in (("lags", 0.001 * np.unique(np.round(np.logspace(0, 5, 400)))), ("log", np.logspace(-6, 3, 400))):
         np.savetxt(f"{name}.txt", np.column_stack([t, np.exp(-t)]))
         assert main(["nnlt", "apply", "pretrained", f"{name}.txt", "--time-domain", "--out", name]) == 0
-        out = np.loadtxt(f"{name}_nnlt.txt")
+        out = np.loadtxt(f"{name}/nnlt.txt")
         assert np.max(np.abs(out[:, 1] - np.exp(-out[:, 0]))) < 0.05
 
 
@@ -288,8 +288,8 @@ def test_observe_structure_of_a_2d_dump(tmp_path, monkeypatch, capsys):
     types = np.r_[np.ones(60, int), 2 * np.ones(60, int)]
     dump = write_dump("d2.dump", [(0, 14.0), (0, 14.0), (-0.5, 0.5)], [x], types)
     assert main(["observe", "structure", dump, "--out", "s", "--kmax", "10", "--bins", "40"]) == 0
-    sq = np.loadtxt("s_sq.txt")
-    assert "columns: q S_all S_1-1 S_1-2 S_2-2" in (tmp_path / "s_sq.txt").read_text()
+    sq = np.loadtxt("s/sq.txt")
+    assert "columns: q S_all S_1-1 S_1-2 S_2-2" in (tmp_path / "s" / "sq.txt").read_text()
     assert np.isfinite(sq[:, 1]).sum() > 30 and np.nanmax(np.abs(sq[:, 1] - 1)) > 0.2
 
 
