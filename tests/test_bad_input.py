@@ -16,22 +16,11 @@ import subprocess
 import numpy as np
 import pytest
 
+from cli_util import cli_error
 from slowdyn.cli import main
 
 SISF_HEADER = ("slowdyn fix sisf/msd: fix sd group all dimension 2 NEVERY 1 nlen 8 ncount 2 ncorr 20 com no\n"
                "q: 7.25\ntypes: all\ncolumns: lag time norigin msd_all alpha2_all fs_all_q1")
-
-
-def cli_error(argv: list[str], capsys, code: int = 2) -> str:
-    """Run the CLI on argv, expect SystemExit(code) and one stderr line without a traceback."""
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    err = capsys.readouterr().err
-    assert info.value.code == code, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    assert lines[0].startswith("slowdyn ") and ": error: " in lines[0], err
-    return lines[0]
 
 
 def sisf_table(path, header: str = SISF_HEADER, nan_row: int | None = None) -> str:

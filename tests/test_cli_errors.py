@@ -17,26 +17,15 @@ import numpy as np
 import pytest
 
 import slowdyn
+from cli_util import cli_error
 from slowdyn.cli import main
-
-def error_of(argv: list[str], capsys, code: int = 2) -> str:
-    """Run the CLI on argv, expect SystemExit(code) and one stderr line without a traceback."""
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    err = capsys.readouterr().err
-    assert info.value.code == code, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in err, err
-    assert lines[0].startswith("slowdyn ") and ": error: " in lines[0], err
-    return lines[0]
-
 
 # ---------------------------------------------------------------- self dynamics: wrapped coordinates
 # (the physics of reading dumps, unwrapping and the self dynamics: test_io_dump.py)
 
 def test_selfdyn_refuses_wrapped_coordinates_without_images(lj_dumps, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    line = error_of(["observe", "selfdyn", str(lj_dumps / "wrapped.dump")], capsys)
+    line = cli_error(["observe", "selfdyn", str(lj_dumps / "wrapped.dump")], capsys)
     assert line.startswith("slowdyn observe selfdyn: error:")
     assert "id type x y z" in line and "xu yu zu" in line and "ix iy iz" in line
     assert not (tmp_path / "observe" / "selfdyn.txt").exists()
@@ -82,7 +71,7 @@ def test_apply_refuses_unnormalised_omega_input(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     fhat = 5 / (1j * OMEGA + 0.1)
     five = write("five.txt", OMEGA, fhat.real, fhat.imag)
-    line = error_of(["nnlt", "apply", "pretrained", five], capsys)
+    line = cli_error(["nnlt", "apply", "pretrained", five], capsys)
     assert "not normalised" in line and "--f0 5" in line
     assert not (tmp_path / "nnlt" / "nnlt.txt").exists()
 
@@ -91,7 +80,7 @@ def test_apply_refuses_the_other_sign_convention(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     fhat = np.conj(1 / (1j * OMEGA + 0.1))    # int f exp(+i omega t) dt
     path = write("plus.txt", OMEGA, fhat.real, fhat.imag)
-    line = error_of(["nnlt", "apply", "pretrained", path], capsys)
+    line = cli_error(["nnlt", "apply", "pretrained", path], capsys)
     assert "Im fhat > 0" in line and "exp(+i omega t)" in line and "exp(-i omega t)" in line
 
 
@@ -104,9 +93,9 @@ def test_apply_reads_sisf_columns_by_header(tmp_path, monkeypatch, capsys):
               "columns: lag time norigin msd_all alpha2_all fs_all_q1")
     sisf = write("run.sisf", lag, T, lag[::-1], 6 * T, 0 * T, fs, header=header)
     two = write("two.txt", T, fs)
-    line = error_of(["nnlt", "apply", "pretrained", sisf, "--time-domain"], capsys)
+    line = cli_error(["nnlt", "apply", "pretrained", sisf, "--time-domain"], capsys)
     assert "6 columns" in line and "--column" in line and "fs_all_q1" in line
-    line = error_of(["nnlt", "apply", "pretrained", sisf, "--time-domain", "--column", "fs_q1"], capsys)
+    line = cli_error(["nnlt", "apply", "pretrained", sisf, "--time-domain", "--column", "fs_q1"], capsys)
     assert "lag time norigin msd_all alpha2_all fs_all_q1" in line
     assert main(["nnlt", "apply", "pretrained", sisf, "--time-domain", "--column", "fs_all_q1",
                  "--out", "sisf"]) == 0
@@ -114,7 +103,7 @@ def test_apply_reads_sisf_columns_by_header(tmp_path, monkeypatch, capsys):
     np.testing.assert_array_equal(nnlt_table("sisf/nnlt.txt"), nnlt_table("two/nnlt.txt"))
     # a 3-column table without a header is refused too
     three = write("three.txt", T, fs, fs)
-    assert "3 columns" in error_of(["nnlt", "apply", "pretrained", three, "--time-domain"], capsys)
+    assert "3 columns" in cli_error(["nnlt", "apply", "pretrained", three, "--time-domain"], capsys)
 
 
 def test_apply_writes_the_forward_transform_check(tmp_path, monkeypatch):
@@ -147,42 +136,42 @@ def test_apply_input_errors_are_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     fhat = 1 / (1j * OMEGA + 0.1)
     good = write("good.txt", OMEGA, fhat.real, fhat.imag)
-    assert "no such input file: missing.txt" in error_of(["nnlt", "apply", "pretrained", "missing.txt"], capsys)
-    line = error_of(["nnlt", "apply", "pretrain", good], capsys)
+    assert "no such input file: missing.txt" in cli_error(["nnlt", "apply", "pretrained", "missing.txt"], capsys)
+    line = cli_error(["nnlt", "apply", "pretrain", good], capsys)
     assert "model 'pretrain': no such file" in line and "'pretrained'" in line
     (tmp_path / "ragged.txt").write_text("1 2 3\n4 5\n")
-    assert "not a numeric table" in error_of(["nnlt", "apply", "pretrained", "ragged.txt"], capsys)
+    assert "not a numeric table" in cli_error(["nnlt", "apply", "pretrained", "ragged.txt"], capsys)
     (tmp_path / "words.txt").write_text("1 2 3\n4 five 6\n")
-    assert "not a numeric table" in error_of(["nnlt", "apply", "pretrained", "words.txt"], capsys)
+    assert "not a numeric table" in cli_error(["nnlt", "apply", "pretrained", "words.txt"], capsys)
     zero = write("zero.txt", np.r_[0.0, OMEGA], np.r_[10.0, fhat.real], np.r_[0.0, fhat.imag])
-    assert "strictly increasing" in error_of(["nnlt", "apply", "pretrained", zero], capsys)
+    assert "strictly increasing" in cli_error(["nnlt", "apply", "pretrained", zero], capsys)
     down = write("down.txt", OMEGA[::-1], fhat.real[::-1], fhat.imag[::-1])
-    assert "strictly increasing" in error_of(["nnlt", "apply", "pretrained", down], capsys)
-    line = error_of(["nnlt", "apply", "pretrained", good, "--column", "f"], capsys)
+    assert "strictly increasing" in cli_error(["nnlt", "apply", "pretrained", down], capsys)
+    line = cli_error(["nnlt", "apply", "pretrained", good, "--column", "f"], capsys)
     assert "--column needs --time-domain" in line
 
 
 def test_nnlt_train_unknown_config_and_model(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    line = error_of(["nnlt", "train", "nnlt_4x4", "--quiet"], capsys)
+    line = cli_error(["nnlt", "train", "nnlt_4x4", "--quiet"], capsys)
     assert line.startswith("slowdyn nnlt train: error: no installed NNLT config 'nnlt_4x4'; known:")
-    line = error_of(["nnlt", "report", "--model", "my_nnlt/model.pt"], capsys)
+    line = cli_error(["nnlt", "report", "--model", "my_nnlt/model.pt"], capsys)
     assert "--model my_nnlt/model.pt: no such file" in line
 
 
 def test_observe_wrong_kind_of_file(lj_dumps, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    line = error_of(["observe", "selfdyn", str(lj_dumps / "lj.sisf")], capsys)
+    line = cli_error(["observe", "selfdyn", str(lj_dumps / "lj.sisf")], capsys)
     assert "is not a LAMMPS text dump" in line
-    line = error_of(["observe", "sisf", str(lj_dumps / "unwrapped.dump")], capsys)
+    line = cli_error(["observe", "sisf", str(lj_dumps / "unwrapped.dump")], capsys)
     assert "is not a fix sisf/msd file" in line
-    line = error_of(["observe", "structure", "nothing.dump"], capsys)
+    line = cli_error(["observe", "structure", "nothing.dump"], capsys)
     assert "No such file or directory: nothing.dump" in line
     # the header of a fix sisf/msd file fixes the dimension: --dim is not an option there
     with pytest.raises(SystemExit) as info:
         main(["observe", "sisf", str(lj_dumps / "lj.sisf"), "--dim", "2"])
     assert info.value.code == 2 and "unrecognized arguments: --dim 2" in capsys.readouterr().err
-    assert "--every 0: must be > 0" in error_of(["observe", "voronoi", str(lj_dumps / "unwrapped.dump"),
+    assert "--every 0: must be > 0" in cli_error(["observe", "voronoi", str(lj_dumps / "unwrapped.dump"),
                                                   "--every", "0"], capsys)
 
 
@@ -190,7 +179,7 @@ def test_missing_optional_extra(lj_dumps, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setitem(sys.modules, "ase", None)
     monkeypatch.setitem(sys.modules, "ase.io", None)
-    line = error_of(["observe", "selfdyn", str(lj_dumps / "unwrapped.dump")], capsys)
+    line = cli_error(["observe", "selfdyn", str(lj_dumps / "unwrapped.dump")], capsys)
     assert "pip install 'slowdyn[analysis]'" in line
 
 
@@ -247,7 +236,7 @@ def test_out_of_a_command_that_writes_several_files_is_a_folder(lj_dumps, tmp_pa
     assert main(["observe", "sisf", str(lj_dumps / "lj.sisf"), "--out", "new/run", "--quiet"]) == 0
     assert capsys.readouterr().out == ""
     (tmp_path / "taken").write_text("x")
-    line = error_of(["observe", "sisf", str(lj_dumps / "lj.sisf"), "--out", "taken"], capsys)
+    line = cli_error(["observe", "sisf", str(lj_dumps / "lj.sisf"), "--out", "taken"], capsys)
     assert "--out taken: is a file" in line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "taken"]   # no taken_msd.png beside it
 
@@ -269,25 +258,25 @@ def test_run_works_in_the_current_directory(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["run", "decks/in.tiny", "--quiet"]) == 0
     assert (tmp_path / "out.txt").is_file() and not (tmp_path / "decks" / "out.txt").exists()
-    assert "no such input deck: in.none" in error_of(["run", "in.none"], capsys)
+    assert "no such input deck: in.none" in cli_error(["run", "in.none"], capsys)
 
 
 def test_run_lammps_error_is_one_line_with_exit_1(tmp_path, monkeypatch, capsys, lj_input):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in.bad").write_text("region b block 0 1 0 1 0 1\ncreate_box 1 b\npair_style nonsense\n")
-    line = error_of(["run", "in.bad", "--quiet"], capsys, code=1)
+    line = cli_error(["run", "in.bad", "--quiet"], capsys, code=1)
     assert line.startswith("slowdyn run: error: in.bad: Unrecognized pair style 'nonsense'")
     (tmp_path / "in.fast").write_text(lj_input.split("timestep")[0] + "timestep 0.5\nfix 1 all nve\nrun 200\n")
-    line = error_of(["run", "in.fast", "--quiet"], capsys, code=1)
+    line = cli_error(["run", "in.fast", "--quiet"], capsys, code=1)
     assert "Lost atoms" in line and "the timestep may be too large" in line
 
 
 def test_observe_energy_failed_run_is_exit_1(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "in.bad").write_text("region b block 0 1 0 1 0 1\ncreate_box 1 b\npair_style nonsense\n")
-    line = error_of(["observe", "energy", "in.bad", "--dt", "0.001"], capsys, code=1)
+    line = cli_error(["observe", "energy", "in.bad", "--dt", "0.001"], capsys, code=1)
     assert line.startswith("slowdyn observe energy: error: LAMMPS run of") and "nonsense" in line
-    assert "--dt -0.001" in error_of(["observe", "energy", "in.bad", "--dt", "-0.001"], capsys)
+    assert "--dt -0.001" in cli_error(["observe", "energy", "in.bad", "--dt", "-0.001"], capsys)
 
 
 DECKS = ["voronoi/in.voronoi", "voronoi_binary/in.voronoi_binary", "lennard_jones/in.lennard_jones",
