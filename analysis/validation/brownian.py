@@ -37,7 +37,7 @@ class BrownianSimulationInversion(CorrelatorInversion):
     simulation : dict, optional
         Arguments of :func:`slowdyn.runs.brownian.brownian_sisf` (``n_atoms``, ``D``, ``steps``, ...).
     nnls, threshold, floor
-        As in :class:`~slowdyn.analysis.laplace_correlators.CorrelatorInversion`.
+        As in :class:`~slowdyn.analysis.validation.correlators.CorrelatorInversion`.
     """
 
     kind = "brownian"
