@@ -1,6 +1,6 @@
 """Table 4.4 and Table 4.5 for the fix edbd ensembles.
 
-    [PARTS="nnlt map nnls"] python doc/memory_validation/simulation_tables.py SIMDIR MCTCACHE OUTPREFIX PHI [PHI ...]
+    [PARTS="nnlt map nnls"] python scripts/memory_validation/simulation_tables.py SIMDIR MCTCACHE PREFIX PHI [PHI ...]
 
 nnlt_tails rows: from the `slowdyn kernels --m0 scaling` outputs SIMDIR/kernels_phi<PHI>_m0.txt
 (scaling m0 and the individually best m0 of each q). nnls and Volterra rows: SimulationKernels
