@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_DIRS = {"slowdyn": ROOT / "pyscripts" / "slowdyn", "slowdyn.analysis": ROOT / "analysis"}
 # a dotted name: slowdyn.<identifier>[.<identifier> ...]; not part of a longer word or a path
 DOTTED = re.compile(r"(?<![\w./-])slowdyn(?:\.[A-Za-z_]\w*)+")
+# from slowdyn.x import a, b as c  (one line; each imported name is checked as slowdyn.x.a)
+_NAME = r"\w+(?:\s+as\s+\w+)?"
+FROM_IMPORT = re.compile(rf"\bfrom\s+(slowdyn(?:\.\w+)*)\s+import\s+\(?\s*({_NAME}(?:\s*,\s*{_NAME})*)")
 
 
 def doc_files() -> list[Path]:
@@ -44,6 +47,8 @@ def names_in_text(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     found = []
     for i, line in enumerate(text.splitlines()):
         found += [(first_line + i, m.group(0)) for m in DOTTED.finditer(line)]
+        for m in FROM_IMPORT.finditer(line):
+            found += [(first_line + i, f"{m.group(1)}.{n.split()[0]}") for n in m.group(2).split(",")]
     return found
 
 
@@ -146,9 +151,11 @@ def collect() -> list[tuple[str, int, str]]:
 
 def test_dotted_name_pattern():
     text = "see slowdyn.analysis.memory.KernelSet.from_files(x), `slowdyn.lammps()`, slowdynplugin.so,\n" \
-           "pyscripts/slowdyn/common and ~slowdyn.common.training.Trainer."
+           "pyscripts/slowdyn/common and ~slowdyn.common.training.Trainer.\n" \
+           "from slowdyn.analysis.nnlt import NNLT, pretrained as p   # comment"
     assert [n for _, n in names_in_text(text)] == [
-        "slowdyn.analysis.memory.KernelSet.from_files", "slowdyn.lammps", "slowdyn.common.training.Trainer"]
+        "slowdyn.analysis.memory.KernelSet.from_files", "slowdyn.lammps", "slowdyn.common.training.Trainer",
+        "slowdyn.analysis.nnlt", "slowdyn.analysis.nnlt.NNLT", "slowdyn.analysis.nnlt.pretrained"]
 
 
 def test_resolve_finds_missing_names():
