@@ -83,7 +83,7 @@ class SISFTransform(Compute):
 
     The data are cut where they first fall below ``cut`` (the noise level),
     continued by ``a exp(-t/b)`` fitted to the last points before the cut
-    (:class:`~slowdyn.analysis.correlator_tail.TailExtrapolation`, adaptive
+    (:class:`~slowdyn.analysis.laplace.truncation.TailExtrapolation`, adaptive
     number of points), and transformed with Filon's method on ``omega``.
     ``F(0) = 1`` is prepended when the grid starts after 0.
 

@@ -24,13 +24,14 @@ functions. ``slowdyn nnlt report`` writes the table and two PNGs.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from slowdyn.common.plotting import subplots
 from ..laplace.metrics import METRICS, error_metrics, noisy_transform
-from ..laplace.pipeline import METHOD_LABELS, invert_all
+from ..laplace.pipeline import METHOD_LABELS, invert_many
 from ..laplace.truncation import TailExtrapolation
 from ..nnlt.data import TrainingData
 from ..nnlt.grids import NNLTGrids
@@ -58,11 +59,19 @@ class LaplaceReport(Compute):
         Extra :class:`TrainingData` arguments (default: the model's training settings).
     nnls : dict, optional
         :class:`NNLSInversion` arguments (default: ``alpha=1e-6, f0=1``).
+    methods : sequence of str, optional
+        The methods to compare (default: the NNLT methods when a model is given,
+        ``inverse_filon`` and ``nnls``); a subset is cheaper (the NNLT refinement
+        and NNLS tails cost 1-3 s CPU per function).
+    conditions : sequence of str
+        ``"clean"`` and/or ``"noisy"`` inputs. The held-out set and the noise of
+        every function do not depend on either selection.
     """
 
     def __init__(self, model=None, n_functions: int = 50, seed: int = 987654, noise: float = 1e-3,
                  threshold: float = 1e-3, floor: float = 1e-6, data: dict | None = None,
-                 nnls: dict | None = None) -> None:
+                 nnls: dict | None = None, methods: Sequence[str] | None = None,
+                 conditions: Sequence[str] = ("clean", "noisy")) -> None:
         if model is not None and not hasattr(model, "grids"):
             from ..nnlt.model import NNLT
 
@@ -78,14 +87,17 @@ class LaplaceReport(Compute):
         self.threshold = float(threshold)
         self.floor = float(floor)
         self.nnls = dict(nnls) if nnls is not None else {"alpha": 1e-6, "f0": 1.0}
+        default = (["nnlt", "nnlt_refined", "nnlt_tails"] if model is not None else []) + ["inverse_filon", "nnls"]
+        self.methods = list(methods) if methods is not None else default
+        unknown = [c for c in conditions if c not in ("clean", "noisy")]
+        if unknown or not conditions:
+            raise ValueError(f"conditions must be 'clean' and/or 'noisy', not {list(conditions)}")
+        self.conditions = tuple(conditions)
         self._res: dict | None = None
 
-    @property
-    def methods(self) -> list[str]:
-        return (["nnlt", "nnlt_refined", "nnlt_tails"] if self.model is not None else []) + ["inverse_filon", "nnls"]
-
     def _invert(self, fhat: np.ndarray) -> dict:
-        return invert_all(fhat, self.grids, self.model, self.nnls)
+        out = invert_many(fhat, self.grids.omega, self.methods, self.model, self.grids.t, self.nnls)
+        return {m: f for m, (_, f) in out.items()}
 
     def compute(self) -> "LaplaceReport":
         g = self.grids
@@ -98,7 +110,7 @@ class LaplaceReport(Compute):
             noisy_f[i], noisy_fhat[i] = noisy_transform(g.t, f, g.omega, self.noise, rng, tail)
         res = {"t": g.t, "omega": g.omega, "f_true": td.f, "f_noisy": noisy_f,
                "fhat": {"clean": td.fhat, "noisy": noisy_fhat}, "pred": {}, "errors": {}}
-        for cond in ("clean", "noisy"):
+        for cond in self.conditions:
             res["pred"][cond] = self._invert(res["fhat"][cond])
             res["errors"][cond] = {m: error_metrics(p, td.f) for m, p in res["pred"][cond].items()}
         # how well the Filon forward transform of the noisy data matches the exact transform
@@ -186,7 +198,7 @@ class LaplaceReport(Compute):
         fig, axes = subplots(1, 2, figsize=(10, 4.2))
         for ax, key in zip(axes, ("rms", "logmse")):
             labels, data = [], []
-            for cond in ("clean", "noisy"):
+            for cond in self.conditions:
                 for m, e in res["errors"][cond].items():
                     labels.append(f"{METHOD_LABELS.get(m, m)}, {cond}")
                     data.append(np.maximum(e[key], 1e-16))

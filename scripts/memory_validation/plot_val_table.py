@@ -1,6 +1,6 @@
 """m0 against phi from a KernelValidation text table (for a run that did not reach its own plots).
 
-    python doc/memory_validation/plot_val_table.py TABLE.txt OUT.png
+    python scripts/memory_validation/plot_val_table.py TABLE.txt OUT.png
 
 Left: q^2 m0 of MCT, of the individually best and of the q-scaling m0 (a/q^2 (1 + b q), from the
 per-phi a, b) for NNLT + tails and NNLS. Right: a (log) and b against phi, without the fits that

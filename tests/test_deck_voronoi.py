@@ -10,6 +10,8 @@ import pytest
 
 from slowdyn.cli import main as cli_main
 
+from deck_util import active_pair_style
+
 SMALL = ["-var", "N", "128", "-var", "neq", "200", "-var", "ncool", "200", "-var", "nrun", "200",
          "-var", "nthermo", "100", "-var", "ndump", "100", "-var", "nrelax", "200"]   # nrelax: voronoi only
 
@@ -39,18 +41,6 @@ def test_deck_runs_with_slowdyn_run(tmp_path, repo, monkeypatch):
     assert cli_main(args) == 0
     assert (tmp_path / "binary" / "final.data").is_file()
     assert active_pair_style(tmp_path / "binary" / "final.restart") == "voronoi/radical"
-
-
-def active_pair_style(restart) -> str:
-    """The pair style that ran, as LAMMPS reports it from the restart file it wrote."""
-    import slowdyn
-
-    lmp = slowdyn.lammps(cmdargs=["-log", "none", "-screen", "none"])
-    try:
-        lmp.command(f"read_restart {restart}")
-        return lmp.extract_global("pair_style")
-    finally:
-        lmp.close()
 
 
 def test_voronoi_deck_output_folder(tmp_path, repo, bindir):

@@ -2,7 +2,7 @@
 # Brownian hard disks (fix edbd) through inputs/edbd_disks/in.edbd_disks at several packing
 # fractions, REPS sequential replicas each (seeds 20261202 + 1000 r), averaged with
 # slowdyn.analysis.io.sisf.average_sisf into SIMDIR/sisf_phi<PHI>.sisf.
-#   bash doc/memory_validation/edbd_ensemble.sh RUNDIR SIMDIR "PHI:NRUN:NEQ ..."
+#   bash scripts/memory_validation/edbd_ensemble.sh RUNDIR SIMDIR "PHI:NRUN:NEQ ..."
 # (NRUN, NEQ in steps of dt). Run from the repository root with the venv active.
 set -euo pipefail
 RUNDIR=$1; SIMDIR=$2; LIST=$3

@@ -10,7 +10,7 @@ import pytest
 
 from slowdyn.analysis.io import read_sisf
 
-from test_decks import active_pair_style
+from deck_util import active_pair_style
 
 SMALL = ["-var", "N", "250", "-var", "nmin", "200", "-var", "neq", "300", "-var", "nrun", "300",
          "-var", "nthermo", "100", "-var", "nfreq", "100"]

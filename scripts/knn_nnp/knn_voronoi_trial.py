@@ -9,7 +9,7 @@ points).  Then trains ``slowdyn.nnp.knn`` with the thesis architecture
 (embedding 3 x 40, 16 axis neurons, fitting 25-50-100; Granz 2026, sec.
 3.3.2) and prints the test errors next to Table 3.6.
 
-    python doc/dev/knn_voronoi_trial.py --out /tmp/knn_voronoi --k 96 --epochs 30
+    python scripts/knn_nnp/knn_voronoi_trial.py --out /tmp/knn_voronoi --k 96 --epochs 30
 
 This is a scaled-down run (hundreds of frames of 128 atoms instead of
 50 000 frames of 250 atoms), recorded in doc/pair_knn_nnp.rst.

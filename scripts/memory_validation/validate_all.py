@@ -1,7 +1,7 @@
 """Table 4.3's 18 packing fractions, one KernelValidation per phi, merged and written
 after each (so that an interrupted run keeps what it finished).
 
-    python doc/memory_validation/validate_all.py MCTCACHE OUTPREFIX
+    python scripts/memory_validation/validate_all.py MCTCACHE OUTPREFIX
 
 q = 2.1, 6.5, 10.1; every method with MCT's m0; iterative and q-scaling m0 for
 nnlt_tails and nnls with a 5-point scan over [g/3, 3g], 3 Brent steps and 8

@@ -2,7 +2,7 @@
 hard-disk solutions (Table 4.3's packing fractions) in the gaps; one process, so
 numba compiles the time-domain solver once.
 
-    python doc/memory_validation/kernels_queue.py SIMDIR MCTCACHE PHI [PHI ...]
+    python scripts/memory_validation/kernels_queue.py SIMDIR MCTCACHE PHI [PHI ...]
 
 Per phi: the tail noise of SISFDIR/sisf_phi<PHI>.sisf (RMS of F_s after its
 first sign change, median over q), cut = max(3 noise, 3e-3), the q whose F_s
