@@ -5,7 +5,7 @@ part of the mctpy validations of the inverse Laplace transforms (Granz 2026,
 A subclass of :class:`CorrelatorInversion` yields time-domain correlators
 ``(label, parameters, t, phi)``; :meth:`CorrelatorInversion.compute`
 Filon-transforms each onto the NNLT frequency grid, inverts it with every
-method of :func:`~slowdyn.analysis.validation.report.invert_all` (NNLT if a
+method of :func:`~slowdyn.analysis.laplace.pipeline.invert_all` (NNLT if a
 model is given, inverse Filon, Tikhonov NNLS) and measures max and RMS of
 ``|f - phi|`` on the NNLT time grid. With ``noise > 0`` every correlator
 is inverted a second time from noisy data as in §4.2.5: phi on the NNLT time
