@@ -139,8 +139,9 @@ def _train(args) -> int:
 
 
 def _build_plugin(args) -> int:
-    from slowdyn.nnp.nequip_plugin import build
+    from slowdyn.nnp.nequip_plugin import build, require_backend
 
+    require_backend()   # a missing nequip/torch is a one-line error before anything is printed or compiled
     if not args.quiet:
         print("compiling pair_style nequip against the installed torch (1-2 min) ...", flush=True)
     lib = build(args.out, cxx=args.cxx)
