@@ -28,8 +28,10 @@ def test_compile_commands_need_nequip(tmp_path):
 def test_build_plugin_stops_without_nequip(tmp_path, capsys):
     dest = tmp_path / "plugin"
     with pytest.raises(SystemExit) as exc:
-        main(["nnp", "build-plugin", "--dest", str(dest)])
+        main(["nnp", "build-plugin", "--out", str(dest)])
     assert exc.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
+    out, err = capsys.readouterr()
+    err = err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("slowdyn nnp build-plugin: error:")
+    assert "nequip" in err[0] and out == ""   # nothing said about compiling
     assert not dest.exists()
