@@ -10,13 +10,13 @@ whose solution MCTCACHE holds (linear interpolation in between), polynomial of d
 """
 
 import os
-import re
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from slowdyn.analysis.memory.inputs import load_sisf
+from slowdyn.analysis.io.kernels import read_m0
+from slowdyn.analysis.io.sisf import load_sisf
 from slowdyn.analysis.validation.kernels import TABLE_4_3
 from slowdyn.analysis.validation.simulation_kernels import (TABLE_4_4, PackingFractionMap, SimulationKernels,
                                                             tail_noise)
@@ -36,13 +36,12 @@ for p in phis:
     files[float(p)], cut[float(p)], noise[float(p)] = path, c, n
     if "nnlt" not in parts:
         continue
-    m0file = simdir / f"kernels_phi{p}_m0.txt"
-    text = m0file.read_text()
-    a, b = (float(v) for v in re.search(r"\(1 \+ b q\): a (\S+) b (\S+)", text).groups())
-    tab = np.loadtxt(m0file, usecols=(0, 6, 8), ndmin=2)
+    tab = read_m0(simdir / f"kernels_phi{p}_m0.txt")
+    a, b = tab["scaling"]["a"], tab["scaling"]["b"]
     ref = TABLE_4_4.get(round(float(p), 2), (np.nan, np.nan))
     rms = lambda v: float(np.sqrt(np.mean(np.square(v))))  # noqa: E731
-    lines.append(f"{float(p):6.3f} {tab.shape[0]:3d} {n:9.2e} {c:9.2e} {rms(tab[:, 1]):10.3e} {rms(tab[:, 2]):10.3e} "
+    lines.append(f"{float(p):6.3f} {len(tab['q']):3d} {n:9.2e} {c:9.2e} {rms(tab['rmse']):10.3e} "
+                 f"{rms(tab['rmse_iterative']):10.3e} "
                  f"{ref[0]:10.3e} {ref[1]:10.3e} {a:9.4g} {b:9.3g}")
 if "nnlt" in parts:
     Path(f"{prefix}_nnlt_tails.txt").write_text("\n".join(lines) + "\n")
