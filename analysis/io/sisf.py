@@ -1,7 +1,8 @@
-"""Reading the ``fix sisf/msd`` output file (doc/fix_sisf_msd.rst).
+"""The ``fix sisf/msd`` output file (doc/fix_sisf_msd.rst): reader, writer, replica average.
 
 The file starts with ``#`` header lines: the fix settings, ``# q: ...``,
-``# types: ...`` and ``# columns: ...``; every other line is one lag.
+``# types: ...`` and ``# columns: ...`` (parsed by :func:`slowdyn.analysis.io.tables.parse_header`);
+every other line is one lag.
 """
 
 from __future__ import annotations
