@@ -79,12 +79,12 @@ def test_observe_sisf_refuses_nan_rows(tmp_path, monkeypatch, capsys):
 
 
 def test_observe_sisf_says_when_the_msd_was_not_measured(tmp_path, monkeypatch, capsys):
-    """SISFs of an MCT solution in the fix's format (write_sisf_file) have msd = nan throughout."""
-    from slowdyn.analysis.mct.closures.data import write_sisf_file
+    """SISFs of an MCT solution in the fix's format (write_sisf) have msd = nan throughout."""
+    from slowdyn.analysis.io.sisf import write_sisf
 
     monkeypatch.chdir(tmp_path)
     t = np.logspace(-3, 2, 50)
-    path = write_sisf_file(tmp_path / "mct.sisf", t, [6.0], np.exp(-t)[:, None])
+    path = write_sisf(tmp_path / "mct.sisf", t, [6.0], np.exp(-t)[:, None])
     assert main(["observe", "sisf", str(path), "--out", "mct"]) == 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("slowdyn observe sisf: warning: ") and "msd_all is nan" in err[0]

@@ -284,21 +284,22 @@ def _exact(q):
 def kernel_files(tmp_path_factory):
     """Kernel files written by `slowdyn kernels` (the pipeline's writer) from a fix sisf/msd-format
     file of two exactly solvable SISFs."""
-    from slowdyn.analysis.mct.closures.data import write_sisf_file
+    from slowdyn.analysis.io.sisf import write_sisf
     from slowdyn.cli import main
 
     d = tmp_path_factory.mktemp("kernels")
-    fix = write_sisf_file(d / "run.sisf", KT, KQ, np.stack([_exact(q).phi(KT) for q in KQ], axis=1))
+    fix = write_sisf(d / "run.sisf", KT, KQ, np.stack([_exact(q).phi(KT) for q in KQ], axis=1))
     assert main(["kernels", "compute", str(fix), "--D0", "1", "--method", "nnls", "--m0", "kk", "--cut", "1e-5",
                  "--out", str(d / "k"), "--quiet"]) == 0
     return d
 
 
 def test_kernel_files_round_trip(kernel_files):
-    from slowdyn.analysis.mct.closures.data import kernel_file_samples, read_kernel_table, read_sisf_table
+    from slowdyn.analysis.io.kernels import read_kernels
+    from slowdyn.analysis.mct.closures.data import kernel_file_samples, read_sisf_table
 
     d = kernel_files
-    t, q, m = read_kernel_table(d / "k" / "kernels.txt")
+    t, q, m = read_kernels(d / "k" / "kernels.txt")
     assert np.allclose(q, KQ, rtol=1e-5) and m.shape == (len(t), 2)
     for sisf in (d / "k" / "sisf.txt", d / "run.sisf"):      # the pipeline's SISF table or the fix file
         data = kernel_file_samples(d / "k" / "kernels.txt", sisf, 0.7, q_points=KQ)
@@ -319,9 +320,9 @@ def test_kernel_files_round_trip(kernel_files):
     with pytest.raises(ValueError, match=r"q = 3 is not in .*k/kernels.txt.*data.q"):
         kernel_file_samples(d / "k" / "kernels.txt", d / "k" / "sisf.txt", 0.7, (KQ[0], 3.0))
     with pytest.raises(ValueError, match="not a kernel table"):
-        read_kernel_table(d / "k" / "m0.txt")
+        read_kernels(d / "k" / "m0.txt")
     with pytest.raises(ValueError, match="does not exist"):
-        read_kernel_table(d / "nothing_kernels.txt")
+        read_kernels(d / "nothing_kernels.txt")
     with pytest.raises(ValueError, match="holds the data only"):
         read_sisf_table(d / "run.sisf", KQ, column="reconstructed")
     short = d / "short_kernels.txt"
@@ -426,14 +427,14 @@ def test_closure_outputs_on_test_input(tmp_path, capsys):
 
 def test_cli_map_effective_packing_fraction(tmp_path, capsys):
     """`slowdyn kernels map`: an SISF halfway between two MCT table entries maps to the middle."""
-    from slowdyn.analysis.mct.closures.data import write_sisf_file
+    from slowdyn.analysis.io.sisf import write_sisf
     from slowdyn.cli import main
 
     t = np.logspace(-3, 3, 200)
     curves = {p: np.exp(-t * (1.0 - p)) for p in (0.4, 0.5, 0.6)}
     for p in (0.4, 0.6):
-        write_sisf_file(tmp_path / f"phi{p:.4f}_sisf.dat", t, [6.0], curves[p][:, None])
-    sim = write_sisf_file(tmp_path / "sim.sisf", t, [6.0], (0.5 * (curves[0.4] + curves[0.6]))[:, None])
+        write_sisf(tmp_path / f"phi{p:.4f}_sisf.dat", t, [6.0], curves[p][:, None])
+    sim = write_sisf(tmp_path / "sim.sisf", t, [6.0], (0.5 * (curves[0.4] + curves[0.6]))[:, None])
     assert main(["kernels", "map", "--mct", str(tmp_path / "phi0.4000_sisf.dat"), str(tmp_path / "phi0.6000_sisf.dat"),
                  "--sisf", str(sim), "--q", "6"]) == 0
     phi = float(capsys.readouterr().out.splitlines()[-1].split()[1])

@@ -119,11 +119,11 @@ def test_pipeline_rows_on_exact_exponential_kernel():
 def test_cli_cmaes_simulation_file_rows(tmp_path, capsys):
     """`slowdyn kernels cmaes --sisf FILE --packings` (no MCT states): a CMA-ES row and a pipeline
     row (iterative m0) per file, kernel errors n/a, SISF errors measured."""
-    from slowdyn.analysis.mct.closures.data import write_sisf_file
+    from slowdyn.analysis.io.sisf import write_sisf
     from slowdyn.cli import main
 
     q, ek, t, phi = _exponential_case()
-    f = write_sisf_file(tmp_path / "run.sisf", t, [q], phi[:, None])
+    f = write_sisf(tmp_path / "run.sisf", t, [q], phi[:, None])
     out = tmp_path / "cm"
     assert main(["kernels", "cmaes", "--packings", "--sisf", str(f), "--q", f"{q:.10g}", "--n-exp", "1",
                  "--maxfevals", "60", "--pipeline", "nnls", "--pipeline-m0", "kk", "--out", str(out)]) == 0

@@ -158,7 +158,7 @@ def test_bad_sisf_errors():
 
 
 def test_sisf_file_errors(tmp_path):
-    from slowdyn.analysis.memory.inputs import load_sisf
+    from slowdyn.analysis.io.sisf import load_sisf
 
     fix = tmp_path / "sisf.txt"
     t = T_DATA[::10]
@@ -272,3 +272,97 @@ def test_cli_fix_file_scaling_m0(tmp_path):
     rmse, m0_it, rmse_it = np.loadtxt(out / "m0.txt", usecols=(6, 7, 8), unpack=True)
     np.testing.assert_allclose(m0_it, [5.0, 2.5], rtol=0.05)
     assert np.all(rmse_it <= rmse * 1.05)
+
+
+# --- KernelSet: the per-state loop, its tables -----------------------------------------------
+
+def _two_q_fix_file(path, qs=(np.sqrt(10.0), np.sqrt(20.0))):
+    """A fix sisf/msd-format file of exponential kernels with m0 = 50/q^2."""
+    from slowdyn.analysis.io.sisf import write_sisf
+
+    return write_sisf(path, T_DATA, qs, np.stack([ExponentialKernel(50 / q**2, TAU_M, 1 / q**2).phi(T_DATA)
+                                                  for q in qs], axis=1))
+
+
+def test_kernel_set_write_read_round_trip(tmp_path):
+    """KernelSet.write then KernelSet.read gives the same set: same q, m0 of every estimator, RMSE,
+    kernels, SISFs and scaling line; written again, byte-identical tables. The kk m0 is the exact one."""
+    from slowdyn.analysis.io.sisf import load_sisf
+    from slowdyn.analysis.memory import KernelSet
+
+    data = load_sisf(_two_q_fix_file(tmp_path / "run.sisf"))
+    ks = KernelSet(1.0, "nnls", m0="kk", cut=1e-5, noise=1e-6).compute(data, source="run.sisf")
+    np.testing.assert_allclose(ks.m0(), 50 / ks.q**2, rtol=0.01)
+    ks._scaling = {"a": 50.0, "b": 0.0, "mean_rmse": 1e-4}        # the scaling line goes through the tables too
+    files = ks.write(tmp_path / "a", plots=False)
+    back = KernelSet.read(tmp_path / "a")
+    assert (back.D0, back.method, back.how, back.cut, back.noise, back.source) == (1.0, "nnls", "kk", 1e-5, 1e-6,
+                                                                                    "run.sisf")
+    np.testing.assert_allclose(back.q, ks.q, rtol=1e-6)
+    for how in (None, "asymptotic", "kk"):
+        np.testing.assert_allclose(back.m0(how), ks.m0(how), rtol=1e-5)
+    np.testing.assert_allclose(back.rmse(), ks.rmse(), rtol=1e-4)
+    assert back.scaling == {"a": 50.0, "b": 0.0, "mean_rmse": 1e-4}
+    for q in ks.q:
+        np.testing.assert_allclose(back.kernel(q)[1], ks.kernel(q)[1], rtol=1e-7)
+        np.testing.assert_allclose(back.reconstruct(q), ks.reconstruct(q), rtol=1e-7, atol=1e-12)
+    again = back.write(tmp_path / "b", plots=False)
+    for f, g in zip(files, again):
+        assert f.read_bytes() == g.read_bytes()
+    # always a folder (created): kernels.txt, m0.txt, sisf.txt inside it; a file there is refused
+    assert [p.relative_to(tmp_path).as_posix() for p in files] == ["a/kernels.txt", "a/m0.txt", "a/sisf.txt"]
+    (tmp_path / "f").write_text("")
+    with pytest.raises(ValueError, match="is a file"):
+        ks.write(tmp_path / "f", plots=False)
+    with pytest.raises(ValueError, match="not evaluated"):
+        back.m0("iterative")
+    with pytest.raises(RuntimeError, match="read from files"):
+        back.kernel(ks.q[0], "asymptotic")
+
+
+def test_table_readers_refuse_renamed_or_missing_column(tmp_path):
+    """A table whose '# columns:' line lost or renamed a column is refused with a one-line ValueError
+    (before: read_sisf handed out the renamed column and `observe sisf` died with a KeyError)."""
+    from slowdyn.analysis.io.kernels import read_kernels, read_m0, write_kernels, write_m0
+    from slowdyn.analysis.io.sisf import read_sisf
+
+    fix = _two_q_fix_file(tmp_path / "run.sisf")
+    kern = write_kernels(tmp_path / "k_kernels.txt", [1.0, 2.0], [3.0, 4.0], [[1.0, 2.0], [0.5, 1.0]])
+    row = {"q": 3.0, "m0": 5.0, "how": "kk", "m0_asymptotic": 4.0, "m0_kk": 5.0, "omega_cut": 10.0, "rmse": 1e-3}
+    m0 = write_m0(tmp_path / "k_m0.txt", [row])
+    assert read_m0(m0)["how"].tolist() == ["kk"] and read_kernels(kern)[1].tolist() == [3.0, 4.0]
+    assert read_sisf(fix)["fs_all_q2"].shape == T_DATA.shape
+    cases = [(fix, "fs_all_q2", "fs_all_q7", read_sisf), (fix, " alpha2_all", "", read_sisf),
+             (m0, "rmse ", "error ", read_m0), (m0, " how", "", read_m0), (kern, "m_q4", "k_q4", read_kernels)]
+    for path, old, new, reader in cases:
+        bad = tmp_path / f"bad_{path.name}"
+        bad.write_text(path.read_text().replace(old, new, 1))
+        with pytest.raises(ValueError) as exc:
+            reader(bad)
+        assert "\n" not in str(exc.value) and str(bad) in str(exc.value)
+
+
+def test_cli_and_validation_give_identical_kernels(tmp_path):
+    """`slowdyn kernels` and SimulationKernels run one loop (KernelSet): on the same fix file and
+    settings they give the same iterative m0 and RMSE per q, hence the same kernels."""
+    from slowdyn.analysis.io.kernels import read_kernels, read_m0
+    from slowdyn.analysis.io.sisf import load_sisf
+    from slowdyn.analysis.memory import KernelSet
+    from slowdyn.analysis.validation.simulation_kernels import SimulationKernels
+    from slowdyn.cli import main
+
+    fix = _two_q_fix_file(tmp_path / "run.sisf", qs=(np.sqrt(10.0),))
+    out = tmp_path / "k"
+    assert main(["kernels", "compute", str(fix), "--D0", "1", "--method", "nnls", "--m0", "iterative", "--cut", "1e-4",
+                 "--m0-search", "2", "3", "1", "--out", str(out), "--quiet"]) == 0
+    cli = read_m0(out / "m0.txt")
+    sk = SimulationKernels({0.3: fix}, methods=("nnls",), cut=1e-4, volterra=False, progress=False,
+                           iterative={"span": 2.0, "n_scan": 3, "refine": 1}).compute()
+    (row,) = sk.rows
+    assert row["m0_best"] == pytest.approx(cli["m0"][0], rel=1e-5)
+    assert row["rmse_best"] == pytest.approx(cli["rmse"][0], rel=1e-4)
+    t, _, m = read_kernels(out / "kernels.txt")
+    ks = KernelSet(1.0, "nnls", m0=float(row["m0_best"]), cut=1e-4).compute(load_sisf(fix))
+    tk, mk = ks.kernel(ks.q[0])
+    np.testing.assert_allclose(tk, t, rtol=1e-7)
+    np.testing.assert_allclose(mk, m[:, 0], rtol=1e-5)

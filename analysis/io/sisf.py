@@ -1,7 +1,8 @@
-"""Reading the ``fix sisf/msd`` output file (doc/fix_sisf_msd.rst).
+"""The ``fix sisf/msd`` output file (doc/fix_sisf_msd.rst): reader, writer, replica average.
 
 The file starts with ``#`` header lines: the fix settings, ``# q: ...``,
-``# types: ...`` and ``# columns: ...``; every other line is one lag.
+``# types: ...`` and ``# columns: ...`` (parsed by :func:`slowdyn.analysis.io.tables.parse_header`);
+every other line is one lag.
 """
 
 from __future__ import annotations
@@ -10,29 +11,14 @@ from pathlib import Path
 
 import numpy as np
 
+from .tables import read_blocks, read_header, read_table, write_table
 
-def read_header(path: str | Path) -> dict:
-    """The ``#`` header of a table: ``q``, ``types``, ``columns`` (None where absent) and ``settings``.
 
-    Reads only the leading comment lines; ``columns`` is the ``# columns:`` line
-    that ``fix sisf/msd`` files (and every table slowdyn writes) carry.
-    """
-    out: dict = {"q": None, "types": None, "columns": None, "settings": {}}
-    with open(path, errors="replace") as fh:
-        for line in fh:
-            if not line.startswith("#"):
-                break
-            body = line[1:].strip()
-            if body.startswith("q:"):
-                out["q"] = np.array([float(v) for v in body[2:].split()])
-            elif body.startswith("types:"):
-                out["types"] = body[6:].split()
-            elif body.startswith("columns:"):
-                out["columns"] = body[8:].split()
-            elif body.startswith("slowdyn fix sisf/msd:"):
-                words = body.split(":", 1)[1].split()
-                out["settings"] = dict(zip(words[::2], words[1::2]))
-    return out
+def _expected_columns(q, types) -> list[str]:
+    cols = ["lag", "time", "norigin"]
+    for b in types:
+        cols += [f"msd_{b}", f"alpha2_{b}"] + [f"fs_{b}_q{i + 1}" for i in range(len(q))]
+    return cols
 
 
 def read_sisf(path: str | Path) -> dict:
@@ -44,33 +30,37 @@ def read_sisf(path: str | Path) -> dict:
         ``q`` (array), ``types`` (list of block names, ``all`` first),
         ``header`` (dict of the first header line's settings) and one
         array per column named in the ``# columns:`` header line.
+
+    Raises
+    ------
+    ValueError
+        (one line) if the file lacks the ``# q:`` / ``# columns:`` header or a
+        column is missing or renamed: the columns must be ``lag time norigin``
+        and, per block ``B`` of ``# types:``, ``msd_B alpha2_B fs_B_q1 ...``.
     """
-    head = read_header(path)
+    head, cols = read_table(path, "fix sisf/msd file", required=("lag", "time", "norigin"))
     q, types, names = head["q"], head["types"], head["columns"]
-    if names is None or q is None:
-        raise ValueError(f"{path} is not a fix sisf/msd file (no '# columns:' / '# q:' header)")
-    data = np.loadtxt(path, ndmin=2)
-    types = _check_sisf_table(path, names, q, types, data)
+    if q is None:
+        raise ValueError(f"{path} is not a fix sisf/msd file (no '# q:' header line)")
+    if types is None:   # tables written without '# types:' (slowdyn observe selfdyn): the msd_ blocks
+        types = [n[4:] for n in names if n.startswith("msd_")] or ["all"]
+    _check_sisf_table(path, names, q, types, cols)
     out = {"q": q, "types": types, "header": head["settings"]}
-    for c, name in enumerate(names):
-        out[name] = data[:, c] if data.size else np.zeros(0)
+    out.update(cols)
     return out
 
 
-def _check_sisf_table(path, names: list[str], q: np.ndarray, types: list[str] | None, data: np.ndarray) -> list[str]:
-    """The block names of a fix sisf/msd table whose columns and values are what the fix writes.
+def _check_sisf_table(path, names: list[str], q: np.ndarray, types: list[str], cols: dict) -> None:
+    """Refuse a fix sisf/msd table whose columns or values are not what the fix writes.
 
     ``# columns:`` must name ``lag time norigin`` and, per block of ``# types:``
     (``all`` when absent), ``msd_B alpha2_B fs_B_q1 ...`` for every ``# q:``
     value; every value must be finite (the fix never writes nan: a run whose
     positions became nan did), except in a column that is nan throughout and
     not an F_s column (a quantity that was not measured, as the MSD in
-    :func:`slowdyn.analysis.mct.closures.data.write_sisf_file`).
+    :func:`write_sisf`).
     """
-    types = list(types) if types else ["all"]
-    expected = ["lag", "time", "norigin"]
-    for b in types:
-        expected += [f"msd_{b}", f"alpha2_{b}"] + [f"fs_{b}_q{i + 1}" for i in range(len(q))]
+    expected = _expected_columns(q, types)
     if names != expected:
         missing = [n for n in expected if n not in names]
         extra = [n for n in names if n not in expected]
@@ -78,10 +68,9 @@ def _check_sisf_table(path, names: list[str], q: np.ndarray, types: list[str] | 
                          + (f": missing {' '.join(missing)}" if missing else "")
                          + (f"; unknown {' '.join(extra)}" if extra else "")
                          + f"; fix sisf/msd writes '{' '.join(expected)}'")
-    if data.size and data.shape[1] != len(names):
-        raise ValueError(f"{path}: the '# columns:' header names {len(names)} columns, the rows have {data.shape[1]}")
+    data = np.column_stack([cols[n] for n in names]) if cols else np.zeros((0, len(names)))
     bad_value = ~np.isfinite(data) if data.size else np.zeros((0, len(names)), bool)
-    # a column of nan only is one that was not measured (write_sisf_file of the MCT solutions has no MSD)
+    # a column of nan only is one that was not measured (write_sisf of the MCT solutions has no MSD)
     bad_value[:, bad_value.all(axis=0) & ~np.array([n.startswith("fs_") for n in names])] = False
     bad = bad_value.any(axis=1)
     if bad.any():
@@ -89,7 +78,74 @@ def _check_sisf_table(path, names: list[str], q: np.ndarray, types: list[str] | 
         col = names[int(np.argmax(bad_value[row]))]
         raise ValueError(f"{path}: {int(bad.sum())} of {len(bad)} rows hold nan or inf (first: lag {data[row, 0]:g}, "
                          f"column {col}); the run that wrote it went wrong (lost atoms, a too large timestep?)")
-    return types
+
+
+def load_sisf(path, q=None, block: str = "all", tol: float = 1e-6) -> dict[float, tuple[np.ndarray, np.ndarray]]:
+    """``{q: (t, F_s)}`` from a ``fix sisf/msd`` file or a two-column ``t F_s`` table
+    (the input of the memory-kernel pipeline).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    q : float or sequence of float, optional
+        Wave numbers: for a fix file a selection of its ``# q:`` values (default
+        all; a value not in the file is an error); for a plain table exactly one
+        value (required).
+    block : str
+        Which block of a fix file: ``all`` or an atom type.
+    tol : float
+        Relative tolerance when matching ``q`` to the file's values.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    qs = None if q is None else [float(v) for v in np.atleast_1d(q)]
+    if qs is not None and any(not (np.isfinite(v) and v > 0) for v in qs):
+        raise ValueError(f"wave numbers must be > 0, got {qs}")
+    if read_header(path)["columns"] is not None:
+        data = read_sisf(path)
+        fq = np.asarray(data["q"], dtype=float)
+        if qs is None:
+            qs = fq.tolist()
+        rows = np.asarray(data["norigin"]) > 0
+        t = np.asarray(data["time"], dtype=float)[rows]
+        out = {}
+        for v in qs:
+            hit = np.nonzero(np.isclose(fq, v, rtol=tol, atol=0))[0]
+            if not hit.size:
+                raise ValueError(f"q = {v:g} is not in {path} (its q values: {' '.join(f'{x:g}' for x in fq)})")
+            name = f"fs_{block}_q{hit[0] + 1}"
+            if name not in data:
+                raise ValueError(f"{path} has no column {name} (blocks: {', '.join(data['types'] or [])})")
+            out[float(fq[hit[0]])] = (t, np.asarray(data[name], dtype=float)[rows])
+        return out
+    _, blocks = read_blocks(path, "'t F_s' table")
+    ncol = len(blocks[0]) if blocks else 0
+    if ncol != 2:
+        raise ValueError(f"{path}: a plain table needs exactly two columns 't F_s', found {ncol}")
+    if qs is None or len(qs) != 1:
+        raise ValueError(f"{path} is a plain 't F_s' table: give its wave number with exactly one --q")
+    return {qs[0]: (blocks[0][0], blocks[0][1])}
+
+
+def write_sisf(path: str | Path, t, q, sisf, header: str = "") -> Path:
+    """Write SISFs ``sisf`` (T, n_q) at times ``t`` in the format of a ``fix sisf/msd`` file
+    (block ``all``; msd and alpha2 NaN), so that ``slowdyn kernels`` reads them like simulation output.
+    """
+    t, q, sisf = np.asarray(t, float), np.asarray(q, float), np.asarray(sisf, float)
+    if sisf.shape != (len(t), len(q)):
+        raise ValueError(f"sisf must have shape (len(t), len(q)) = ({len(t)}, {len(q)}), got {sisf.shape}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = len(t)
+    table = np.column_stack([np.arange(1, n + 1), t, np.ones(n), np.full(n, np.nan), np.full(n, np.nan), sisf])
+    with open(path, "w") as fh:
+        fh.write(f"# slowdyn fix sisf/msd: {header or 'written by slowdyn.analysis.io.sisf.write_sisf'}\n"
+                 f"# q: {' '.join(f'{v:.10g}' for v in q)}\n# types: all\n")
+        write_table(fh, _expected_columns(q, ["all"]), table,
+                    fmt=["%d", "%.10e", "%d", "%g", "%g"] + ["%.10e"] * len(q))
+    return path
 
 
 def average_sisf(paths, out: str | Path | None = None) -> dict:
@@ -120,7 +176,8 @@ def average_sisf(paths, out: str | Path | None = None) -> dict:
         head = read_header(p)
         if head["columns"] != names or head["q"] is None or not np.array_equal(head["q"], first["q"]):
             raise ValueError(f"{p}: its q values or columns differ from {paths[0]}; average only replicas of one run")
-        tab = np.loadtxt(p, ndmin=2)
+        cols = first if p == paths[0] else read_sisf(p)
+        tab = np.column_stack([cols[n] for n in names])
         if tables and tab.shape != tables[0].shape:
             raise ValueError(f"{p}: {tab.shape[0]} lags against {tables[0].shape[0]} in {paths[0]}; "
                              "give the replicas the same nrun, nevery and timestep")
@@ -154,4 +211,4 @@ def average_sisf(paths, out: str | Path | None = None) -> dict:
     return result
 
 
-__all__ = ["average_sisf", "read_header", "read_sisf"]
+__all__ = ["average_sisf", "load_sisf", "read_sisf", "write_sisf"]

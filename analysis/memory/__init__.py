@@ -5,6 +5,8 @@
 - :mod:`.mz_time`: the time-domain Mori-Zwanzig equation for a given kernel (mctpy's solver)
 - :mod:`.m0`: estimators of ``m0 = m(q, 0)``: asymptotic, Kramers-Kronig, iterative, q-scaling
 - :mod:`.kernels`: the pipeline, SISF -> kernel -> reconstructed SISF (:class:`MemoryKernel`)
+- :mod:`.kernelset`: the kernels of all q of one state with every m0 estimator and the
+  Volterra baseline (:class:`KernelSet`, also ``slowdyn.analysis.memory.KernelSet``)
 - :mod:`.volterra`: classical baseline, the discretised Volterra equation in the time domain
 - :mod:`.exact`: the exactly solvable exponential kernel (test oracle)
 - :mod:`.mapping`: effective packing-fraction mapping between simulation and MCT (§4.4.3)
@@ -12,3 +14,11 @@
 
 Imported on demand; mctpy, numba and torch load lazily.
 """
+
+
+def __getattr__(name: str):
+    if name == "KernelSet":
+        from .kernelset import KernelSet
+
+        return KernelSet
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -313,7 +313,7 @@ def compare_kernels(t, sisf, kernel_ref, tau0: float, methods: dict | None = Non
 
 def memory_pipeline_estimator(q: float, D0: float = 1.0, method: str | None = None, m0="iterative",
                               cut: float = 1e-3, **kwargs):
-    """The memory-kernel pipeline (:class:`slowdyn.analysis.memory.kernels.MemoryKernel`) as a
+    """The memory-kernel pipeline (:class:`slowdyn.analysis.memory.KernelSet` of one wave number) as a
     :func:`compare_kernels` estimator.
 
     Parameters
@@ -329,7 +329,8 @@ def memory_pipeline_estimator(q: float, D0: float = 1.0, method: str | None = No
     cut : float
         Noise level of the pipeline (the SISF is continued below it).
     kwargs
-        Further :class:`MemoryKernel` arguments (``model``, ``noise``, ``nnls``, ``solver``).
+        Further :class:`~slowdyn.analysis.memory.KernelSet` arguments (``model``, ``noise``, ``nnls``,
+        ``solver``, ``search``).
 
     Returns
     -------
@@ -337,16 +338,17 @@ def memory_pipeline_estimator(q: float, D0: float = 1.0, method: str | None = No
         ``(t, sisf, tau0) -> {"t", "kernel", "sisf", "m0"}``: the kernel on
         the pipeline's time grid and its MZ solution on ``t``.
     """
-    from .kernels import DEFAULT_METHOD, MemoryKernel
+    from .kernels import DEFAULT_METHOD
+    from .kernelset import KernelSet
+    from .mz_laplace import tau0_of
 
     def estimate(t, sisf, tau0):
-        mk = MemoryKernel(q, D0, method=method or DEFAULT_METHOD, cut=cut, **kwargs)
-        if not np.isclose(mk.tau0, tau0, rtol=1e-10):
-            raise ValueError(f"the pipeline's tau0 = 1/(D0 q^2) = {mk.tau0:.6g} differs from the comparison's "
+        if not np.isclose(tau0_of(q, D0), tau0, rtol=1e-10):
+            raise ValueError(f"the pipeline's tau0 = 1/(D0 q^2) = {tau0_of(q, D0):.6g} differs from the comparison's "
                              f"tau0 = {tau0:.6g}; give the same q and D0")
-        mk.compute(t, sisf)
-        value = m0(t, sisf) if callable(m0) else mk.m0(m0)
-        tk, m = mk.kernel(value)
-        return {"t": tk, "kernel": m, "sisf": mk.reconstruct(tk, m, t_out=t), "m0": float(value)}
+        ks = KernelSet(D0, method or DEFAULT_METHOD, m0=m0(t, sisf) if callable(m0) else m0, cut=cut,
+                       **kwargs).compute({q: (t, sisf)})
+        tk, m = ks.kernel(q)
+        return {"t": tk, "kernel": m, "sisf": ks.reconstruct(q, t_out=t), "m0": float(ks.m0()[0])}
 
     return estimate

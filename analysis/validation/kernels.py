@@ -3,15 +3,15 @@
 
 For each packing fraction the 2D hard-disk MCT (FMT structure factor,
 :class:`~slowdyn.analysis.mct.HardDisks2D`) is solved once; at each wave
-number the tagged correlator F_s(q, t) goes through the kernel pipeline
-(:class:`~slowdyn.analysis.memory.kernels.MemoryKernel`) with every inversion
-method and every m0 choice:
+number the tagged correlator F_s(q, t) goes through the kernel pipeline, one
+:class:`~slowdyn.analysis.memory.KernelSet` per inversion method, with every m0 choice:
 
 - ``exact``: MCT's own ``m0`` (the kernel error of the inversion alone),
 - ``iterative``: the m0 with the smallest reconstruction RMSE at this q (Table 4.3, RMSE_best),
 - ``scaling``: ``m0(q) = a/q^2 (1 + b q)`` fitted over all q of the packing fraction (RMSE_scal),
 
-plus the classical time-domain baseline (:class:`~slowdyn.analysis.memory.volterra.VolterraKernel`).
+plus the classical time-domain baseline (:func:`~slowdyn.analysis.memory.kernelset.volterra_baseline`,
+on the same measured window as the pipeline's RMSE).
 mctpy's tagged kernel belongs to ``B d_t phi + W phi + int m d phi = 0`` with
 ``B = 1/D0``, ``W = q^2``; the kernel of eq. 4.21 (``tau0 = 1/(D0 q^2)``) is
 that divided by ``q^2`` (tested: the time-domain solution with it reproduces
@@ -33,9 +33,8 @@ import numpy as np
 from .._compute import Compute, computed_property, flat_summary
 from ..laplace.pipeline import METHODS, NNLT_METHODS
 from ..mct.hard_disks import HardDisks2D, default_q_grid, grid_index
-from ..memory.kernels import MemoryKernel, fit_scaling
+from ..memory.kernelset import KernelSet
 from ..memory.mapping import PackingMapping
-from ..memory.volterra import VolterraKernel
 
 #: packing fractions of Table 4.3 and its RMSE (scaling, best)
 TABLE_4_3 = {0.12707: (1.542e-3, 5.305e-4), 0.24397: (6.751e-4, 1.606e-4), 0.33389: (7.768e-4, 1.840e-4),
@@ -152,56 +151,59 @@ class KernelValidation(Compute):
 
         model = self._nnlt() if any(m in NNLT_METHODS for m in self.methods) else None
         rows, scaling, volterra, sisf_q65 = [], [], [], {}
-        bar = tqdm(total=len(self.packing) * len(self.q), desc="phi, q", disable=not self.progress)
+        bar = tqdm(total=len(self.packing) * len(self.methods), desc="phi, method", disable=not self.progress)
         for phi in self.packing:
             sol = mct_solution(phi, cache_dir=self.cache_dir, **self.mct)
-            kernels = {m: [] for m in self.m0_methods}
-            best = {m: [] for m in self.m0_methods}
-            refs = []
+            data, refs = {}, {}
             for qv in self.q:
                 iq = grid_index(sol["q"], qv)
                 t_ref, f_ref = sol["t"], sol["tagged"][:, iq]
-                m_ref = sol["tagged_kernel"][:, iq] / qv**2
-                refs.append((t_ref, m_ref))
-                ts, fs = self._sample(t_ref, f_ref)
+                refs[qv] = (t_ref, sol["tagged_kernel"][:, iq] / qv**2)
+                data[qv] = self._sample(t_ref, f_ref)
                 if abs(qv - 6.5) < 1e-9:
-                    sisf_q65[phi] = (ts, fs)
-                q65 = {"sisf_q65": (ts, fs)} if abs(qv - 6.5) < 1e-9 else {}
-                m0_true = float(m_ref[0])
-                for meth in self.methods:
-                    mk = MemoryKernel(qv, 1.0, meth, cut=self.cut, model=model).compute(ts, fs)
-                    row = {"phi": phi, "q": qv, "method": meth, "m0_mct": m0_true, **q65,
-                           "m0_asymptotic": mk.m0_asymptotic, "m0_kk": mk.m0_kk, "omega_cut": mk.omega_cut}
-                    tk, m = mk.kernel(m0_true)
-                    row["curves"] = {"t_ref": t_ref, "m_ref": m_ref, "t": tk, "m_exact": m}
-                    row["exact"] = {"m0": m0_true, "rmse": mk.rmse(m0_true),
-                                    "kernel": kernel_error(tk, m, t_ref, m_ref)}
-                    if meth not in self.m0_methods:
-                        rows.append(row)
-                        continue
-                    kernels[meth].append(mk)
-                    it = mk.iterate_m0(guess=max(mk.m0_asymptotic, mk.m0_kk), **self.iterative)
-                    tk, m = mk.kernel(it.m0)
-                    row["curves"]["m_iterative"] = m
-                    row["iterative"] = {"m0": it.m0, "rmse": it.rmse, "kernel": kernel_error(tk, m, t_ref, m_ref)}
-                    best[meth].append(it.m0)
-                    rows.append(row)
-                # classical baseline on the same data
-                vk = VolterraKernel(1.0 / qv**2).compute(ts, fs)
-                rec = vk.reconstruct(ts[fs >= self.cut])
-                volterra.append({"phi": phi, "q": qv, "rmse": float(np.sqrt(np.mean((rec - fs[fs >= self.cut]) ** 2))),
-                                 "kernel": kernel_error(vk.t, vk.m, t_ref, m_ref), "m0": float(vk.m[0]),
-                                 "m0_mct": m0_true})
+                    sisf_q65[phi] = data[qv]
+            m0_mct = {qv: float(m_ref[0]) for qv, (_, m_ref) in refs.items()}
+            per_q = {qv: [] for qv in self.q}
+            for k, meth in enumerate(self.methods):
+                extra = ("iterative", "scaling") if meth in self.m0_methods else ()
+                if len(self.q) < 2:
+                    extra = tuple(e for e in extra if e != "scaling")
+                ks = KernelSet(1.0, meth, m0=m0_mct, cut=self.cut, model=model, estimators=extra,
+                               search=self.iterative, scaling_evals=self.scaling_evals, volterra=k == 0).compute(data)
+                model = ks.model if meth in NNLT_METHODS else model
+                for r in ks.rows:
+                    qv = r["q"]
+                    t_ref, m_ref = refs[qv]
+                    tk, m = r["t_kernel"], r["m"]
+                    ts, fs = data[qv]
+                    row = {"phi": phi, "q": qv, "method": meth, "m0_mct": m0_mct[qv],
+                           **({"sisf_q65": (ts, fs)} if abs(qv - 6.5) < 1e-9 else {}),
+                           "m0_asymptotic": r["m0_asymptotic"], "m0_kk": r["m0_kk"], "omega_cut": r["omega_cut"],
+                           "curves": {"t_ref": t_ref, "m_ref": m_ref, "t": tk, "m_exact": m},
+                           "exact": {"m0": m0_mct[qv], "rmse": r["rmse"], "kernel": kernel_error(tk, m, t_ref, m_ref)}}
+                    if "iterative" in extra:
+                        tk, m = ks.kernel(qv, "iterative")
+                        row["curves"]["m_iterative"] = m
+                        row["iterative"] = {"m0": r["m0_iterative"], "rmse": r["rmse_iterative"],
+                                            "kernel": kernel_error(tk, m, t_ref, m_ref)}
+                    per_q[qv].append(row)
+                if "scaling" in extra:
+                    entries = []
+                    for r, rmse in zip(ks.rows, ks.rmse("scaling")):
+                        t_ref, m_ref = refs[r["q"]]
+                        tk, m = ks.kernel(r["q"], "scaling")
+                        entries.append({"q": r["q"], "m0": r["m0_scaling"], "rmse": float(rmse),
+                                        "kernel": kernel_error(tk, m, t_ref, m_ref)})
+                    scaling.append({"phi": phi, "method": meth, **ks.scaling, "per_q": entries})
+                if ks.volterra is not None:
+                    for qv in self.q:
+                        v = next(x for x in ks.volterra if x["q"] == qv)
+                        t_ref, m_ref = refs[qv]
+                        volterra.append({"phi": phi, "q": qv, "rmse": v["rmse"],
+                                         "kernel": kernel_error(v["t"], v["m"], t_ref, m_ref), "m0": v["m0"],
+                                         "m0_mct": m0_mct[qv]})
                 bar.update(1)
-            for meth in self.m0_methods:
-                fit = fit_scaling(kernels[meth], best[meth], max_evals=self.scaling_evals)
-                m0s = fit.m0()
-                per_q = []
-                for mk, m0, (t_ref, m_ref) in zip(kernels[meth], m0s, refs):
-                    tk, m = mk.kernel(float(m0))
-                    per_q.append({"q": mk.q, "m0": float(m0), "rmse": mk.rmse(float(m0)),
-                                  "kernel": kernel_error(tk, m, t_ref, m_ref)})
-                scaling.append({"phi": phi, "method": meth, **fit.result, "per_q": per_q})
+            rows += [x for qv in self.q for x in per_q[qv]]
         bar.close()
         self._rows, self._scaling, self._volterra = rows, scaling, volterra
         self._mapping = self._leave_one_out(sisf_q65)

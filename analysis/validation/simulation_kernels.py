@@ -2,10 +2,11 @@
 fraction (Granz 2026, §4.4.2-4.4.3, Tables 4.4 and 4.5).
 
 :class:`SimulationKernels` runs the kernel pipeline
-(:class:`~slowdyn.analysis.memory.kernels.MemoryKernel`) on ``fix sisf/msd``
-files of several packing fractions: per wave number the individually best
-(iterative) m0, per packing fraction the q-scaling m0 ``a/q^2 (1 + b q)``, for
-each inversion method, plus the time-domain Volterra baseline. Only wave
+(one :class:`~slowdyn.analysis.memory.KernelSet` per packing fraction and
+method) on ``fix sisf/msd`` files of several packing fractions: per wave number
+the individually best (iterative) m0, per packing fraction the q-scaling m0
+``a/q^2 (1 + b q)``, for each inversion method, plus the time-domain Volterra
+baseline (on the pipeline's measured window). Only wave
 numbers whose F_s falls below the noise cut inside the measured window enter
 (the thesis: "wave numbers where SISFs decay to zero").
 
@@ -22,10 +23,9 @@ import numpy as np
 from .._compute import Compute, computed_property, flat_summary
 from ..mct.hard_disks import grid_index
 from ..laplace.pipeline import METHODS, NNLT_METHODS
-from ..memory.inputs import load_sisf
-from ..memory.kernels import MemoryKernel, fit_scaling
+from ..io.sisf import load_sisf
+from ..memory.kernelset import KernelSet
 from ..memory.mapping import PackingMapping, mapping_function
-from ..memory.volterra import VolterraKernel
 from .kernels import mct_solution
 
 #: Table 4.4 (Brownian-dynamics hard disks, NNLT): phi -> (RMSE_scal, RMSE_best)
@@ -127,47 +127,36 @@ class SimulationKernels(Compute):
             data = load_sisf(path, q=self.q)
             levels = [v for v in (tail_noise(F) for _, F in data.values()) if np.isfinite(v)]
             noise[phi] = float(np.median(levels)) if levels else float("nan")
-            kernels = {m: [] for m in self.methods}
-            best = {m: [] for m in self.methods}
+            cut = self.cut[phi]
+            decayed = {}
             for qv, (t, F) in sorted(data.items()):
-                cut, noise_phi = self.cut[phi], self.noise[phi]
-                if not np.any(F < cut):
+                if np.any(F < cut):
+                    decayed[qv] = (t, F)
+                else:
                     excluded.append((phi, qv))
-                    continue
-                for meth in self.methods:
-                    mk = MemoryKernel(qv, self.D0, meth, cut=cut, noise=noise_phi, model=model).compute(t, F)
-                    if meth in NNLT_METHODS:
-                        model = mk.model
-                    it = mk.iterate_m0(**self.iterative)
-                    kernels[meth].append(mk)
-                    best[meth].append(it.m0)
-                    rows.append({"phi": phi, "q": qv, "method": meth, "m0_asymptotic": mk.m0_asymptotic,
-                                 "m0_kk": mk.m0_kk, "omega_cut": mk.omega_cut, "m0_best": it.m0, "rmse_best": it.rmse})
-                if self.use_volterra:
-                    volterra.append({"phi": phi, "q": qv, **self._volterra(qv, t, F, cut)})
-            for meth in self.methods:
-                if len(kernels[meth]) < 2:
-                    continue
-                fit = fit_scaling(kernels[meth], best[meth], max_evals=self.scaling_evals)
-                per_q = [{"q": mk.q, "m0": float(m0), "rmse": mk.rmse(float(m0))}
-                         for mk, m0 in zip(kernels[meth], fit.m0())]
-                scaling.append({"phi": phi, "method": meth, **fit.result, "per_q": per_q})
+            if not decayed:
+                continue
+            per_q = {qv: [] for qv in decayed}
+            for k, meth in enumerate(self.methods):
+                ks = KernelSet(self.D0, meth, m0="scaling" if len(decayed) >= 2 else "iterative", cut=cut,
+                               noise=self.noise[phi], model=model, search=self.iterative,
+                               scaling_evals=self.scaling_evals, volterra=self.use_volterra and k == 0).compute(decayed)
+                model = ks.model if meth in NNLT_METHODS else model
+                for r in ks.rows:
+                    per_q[r["q"]].append({"phi": phi, "q": r["q"], "method": meth,
+                                          "m0_asymptotic": r["m0_asymptotic"], "m0_kk": r["m0_kk"],
+                                          "omega_cut": r["omega_cut"], "m0_best": r["m0_iterative"],
+                                          "rmse_best": r["rmse_iterative"]})
+                if ks.scaling is not None:
+                    entries = [{"q": r["q"], "m0": r["m0_scaling"], "rmse": r["rmse"]} for r in ks.rows]
+                    scaling.append({"phi": phi, "method": meth, **ks.scaling, "per_q": entries})
+                if ks.volterra is not None:
+                    volterra += [{"phi": phi, "q": v["q"], "m0": v["m0"], "rmse": v["rmse"],
+                                  **({"error": v["error"]} if "error" in v else {})} for v in ks.volterra]
+            rows += [x for qv in per_q for x in per_q[qv]]
         self._rows, self._scaling, self._volterra, self._excluded, self._noise = (rows, scaling, volterra,
                                                                                    excluded, noise)
         return self._computed()
-
-    def _volterra(self, q: float, t, F, cut: float) -> dict:
-        """Volterra kernel on the data up to the cut, and its reconstruction RMSE there."""
-        t, F = np.asarray(t, dtype=float), np.asarray(F, dtype=float)
-        end = int(np.argmax(F < cut))
-        tw, fw = t[:end], F[:end]
-        tau0 = 1.0 / (self.D0 * q**2)
-        try:
-            vk = VolterraKernel(tau0).compute(tw, fw)
-            rec = vk.reconstruct(tw)
-            return {"m0": float(vk.m[0]), "rmse": _rms(rec - fw)}
-        except (ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
-            return {"m0": float("nan"), "rmse": float("nan"), "error": str(exc)}
 
     @computed_property
     def rows(self) -> list:

@@ -3,7 +3,6 @@
     [PARTS="nnlt map nnls"] python scripts/memory_validation/simulation_tables.py SIMDIR MCTCACHE PREFIX PHI [PHI ...]
 
 nnlt_tails rows: from the `slowdyn kernels compute --m0 scaling` outputs SIMDIR/kernels_phi<PHI>/m0.txt
-(or SIMDIR/kernels_phi<PHI>_m0.txt of earlier versions)
 (scaling m0 and the individually best m0 of each q). nnls and Volterra rows: SimulationKernels
 with the same cut, noise and q per phi (from SIMDIR/kernels_queue.log's choices, recomputed here the
 same way). Mapping: F_s(q = 6.5) of each phi against MCT at those of Table 4.3's packing fractions
@@ -11,13 +10,13 @@ whose solution MCTCACHE holds (linear interpolation in between), polynomial of d
 """
 
 import os
-import re
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from slowdyn.analysis.memory.inputs import load_sisf
+from slowdyn.analysis.io.kernels import read_m0
+from slowdyn.analysis.io.sisf import load_sisf
 from slowdyn.analysis.validation.kernels import TABLE_4_3
 from slowdyn.analysis.validation.simulation_kernels import (TABLE_4_4, PackingFractionMap, SimulationKernels,
                                                             tail_noise)
@@ -38,14 +37,12 @@ for p in phis:
     if "nnlt" not in parts:
         continue
     m0file = simdir / f"kernels_phi{p}" / "m0.txt"    # slowdyn kernels compute --out SIMDIR/kernels_phi<PHI>
-    if not m0file.exists():
-        m0file = simdir / f"kernels_phi{p}_m0.txt"     # the files of earlier versions (PREFIX_m0.txt)
-    text = m0file.read_text()
-    a, b = (float(v) for v in re.search(r"\(1 \+ b q\): a (\S+) b (\S+)", text).groups())
-    tab = np.loadtxt(m0file, usecols=(0, 6, 8), ndmin=2)
+    tab = read_m0(m0file)
+    a, b = tab["scaling"]["a"], tab["scaling"]["b"]
     ref = TABLE_4_4.get(round(float(p), 2), (np.nan, np.nan))
     rms = lambda v: float(np.sqrt(np.mean(np.square(v))))  # noqa: E731
-    lines.append(f"{float(p):6.3f} {tab.shape[0]:3d} {n:9.2e} {c:9.2e} {rms(tab[:, 1]):10.3e} {rms(tab[:, 2]):10.3e} "
+    lines.append(f"{float(p):6.3f} {len(tab['q']):3d} {n:9.2e} {c:9.2e} {rms(tab['rmse']):10.3e} "
+                 f"{rms(tab['rmse_iterative']):10.3e} "
                  f"{ref[0]:10.3e} {ref[1]:10.3e} {a:9.4g} {b:9.3g}")
 if "nnlt" in parts:
     Path(f"{prefix}_nnlt_tails.txt").write_text("\n".join(lines) + "\n")

@@ -350,27 +350,6 @@ def generate_hard_disk_data(packings: Iterable[float], q_points: Sequence[float]
                        np.concatenate([a[3] for a in parts]), meta)
 
 
-def write_sisf_file(path: str | Path, t, q, sisf, header: str = "") -> Path:
-    """Write SISFs ``sisf`` (T, n_q) at times ``t`` in the format of a ``fix sisf/msd`` file
-    (block ``all``; msd and alpha2 NaN), so that ``slowdyn kernels`` reads them like simulation output.
-    """
-    t, q, sisf = np.asarray(t, float), np.asarray(q, float), np.asarray(sisf, float)
-    if sisf.shape != (len(t), len(q)):
-        raise ValueError(f"sisf must have shape (len(t), len(q)) = ({len(t)}, {len(q)}), got {sisf.shape}")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    cols = " ".join(f"fs_all_q{k + 1}" for k in range(len(q)))
-    head = (f"# slowdyn fix sisf/msd: {header or 'written by slowdyn.analysis.mct.closures.data'}\n"
-            f"# q: {' '.join(f'{v:.10g}' for v in q)}\n# types: all\n"
-            f"# columns: lag time norigin msd_all alpha2_all {cols}\n")
-    n = len(t)
-    table = np.column_stack([np.arange(1, n + 1), t, np.ones(n), np.full(n, np.nan), np.full(n, np.nan), sisf])
-    with open(path, "w") as fh:
-        fh.write(head)
-        np.savetxt(fh, table, fmt=["%d", "%.10e", "%d", "%g", "%g"] + ["%.10e"] * len(q))
-    return path
-
-
 def write_mct_sisf(packing: float, path: str | Path, q_points: Sequence[float] = THESIS_Q,
                    grid: HardDiskGrid = HardDiskGrid()) -> Path:
     """The tagged-particle MCT SISFs of hard disks at ``q_points`` as a ``fix sisf/msd``-format file
@@ -378,7 +357,9 @@ def write_mct_sisf(packing: float, path: str | Path, q_points: Sequence[float] =
     """
     sol = solve_hard_disks(packing, grid)
     idx = grid.indices(q_points)
-    return write_sisf_file(path, sol["t"], np.asarray(q_points, float), sol["sisf"][:, idx],
+    from ...io.sisf import write_sisf
+
+    return write_sisf(path, sol["t"], np.asarray(q_points, float), sol["sisf"][:, idx],
                            f"hard-disk MCT phi {float(packing):g} (tagged particle, FMT S(q), Brownian D0 1)")
 
 
@@ -397,41 +378,19 @@ def _match_q(available: np.ndarray, q_points: Sequence[float], what: str, tol: f
     return np.asarray(idx, dtype=int)
 
 
-def read_kernel_table(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(t, q, m)`` from a ``PREFIX_kernels.txt`` file of ``slowdyn kernels``.
-
-    The file has a ``# columns: t m_q<Q> ...`` header and one row per time;
-    ``m`` has shape (T, n_q).
-    """
-    from ...io.sisf import read_header
-
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"kernel file {path} does not exist (write it with slowdyn kernels ... --out PREFIX)")
-    cols = read_header(path)["columns"]
-    if not cols or cols[0] != "t" or len(cols) < 2 or not all(c.startswith("m_q") for c in cols[1:]):
-        raise ValueError(f"{path} is not a kernel table of slowdyn kernels (needs a '# columns: t m_q<Q> ...' "
-                         f"header, found {cols})")
-    q = np.array([float(c[3:]) for c in cols[1:]])
-    data = np.loadtxt(path, ndmin=2)
-    if data.shape[1] != len(cols):
-        raise ValueError(f"{path}: {data.shape[1]} columns, the header names {len(cols)}")
-    t, m = data[:, 0], data[:, 1:]
-    if not (np.all(np.isfinite(m)) and np.all(np.diff(t) > 0)):
-        raise ValueError(f"{path}: the kernel table needs finite kernels on strictly increasing times")
-    return t, q, m
-
-
 def read_sisf_table(path: str | Path, q_points: Sequence[float], column: str = "data") -> dict:
-    """``{q: (t, S)}`` at ``q_points`` from a ``PREFIX_sisf.txt`` file of ``slowdyn kernels`` or a
-    ``fix sisf/msd`` file.
+    """``{q: (t, S)}`` at ``q_points`` from a ``OUT/sisf.txt`` file of ``slowdyn kernels``
+    (:func:`slowdyn.analysis.io.kernels.read_sisf_fit`) or a ``fix sisf/msd`` file
+    (:func:`slowdyn.analysis.io.sisf.load_sisf`).
 
-    ``column`` selects, in a ``PREFIX_sisf.txt`` file, the input SISF
+    ``column`` selects, in a ``OUT/sisf.txt`` file, the input SISF
     (``data``: columns ``F_q<Q>``) or the MZ reconstruction with the
     kernel (``reconstructed``: ``Frec_q<Q>``); a ``fix sisf/msd`` file holds
     the data only.
     """
-    from ...io.sisf import read_header
+    from ...io.kernels import read_sisf_fit
+    from ...io.sisf import load_sisf
+    from ...io.tables import read_header
 
     path = Path(path)
     if not path.is_file():
@@ -441,35 +400,9 @@ def read_sisf_table(path: str | Path, q_points: Sequence[float], column: str = "
     if read_header(path)["q"] is not None:  # a fix sisf/msd file
         if column != "data":
             raise ValueError(f"{path} is a fix sisf/msd file: it holds the data only (sisf_column: data)")
-        from ...memory.inputs import load_sisf
-
-        got = load_sisf(path)
-        keys = np.array(sorted(got))
-        return {float(q): got[float(keys[k])] for q, k in zip(q_points, _match_q(keys, q_points, str(path)))}
-    # PREFIX_sisf.txt: one '# columns: t F_q<Q> Frec_q<Q> ...' table, or one such block per q
-    blocks, names, rows = [], None, []
-    with open(path) as fh:
-        for line in fh:
-            if line.startswith("# columns:"):
-                if names is not None:
-                    blocks.append((names, rows))
-                names, rows = line[10:].split(), []
-            elif line.strip() and not line.startswith("#"):
-                rows.append([float(v) for v in line.split()])
-    if names is not None:
-        blocks.append((names, rows))
-    prefix = "F_q" if column == "data" else "Frec_q"
-    found: dict[float, tuple[np.ndarray, np.ndarray]] = {}
-    for names, rows in blocks:
-        arr = np.asarray(rows, dtype=float).reshape(-1, len(names))
-        if names[0] != "t":
-            continue
-        for j, name in enumerate(names):
-            if name.startswith(prefix):
-                found[float(name[len(prefix):])] = (arr[:, 0], arr[:, j])
-    if not found:
-        raise ValueError(f"{path} holds no '{prefix}<Q>' columns: not an SISF file of slowdyn kernels "
-                         f"(or give a fix sisf/msd file)")
+        found = load_sisf(path)
+    else:
+        found = read_sisf_fit(path, column)
     keys = np.array(sorted(found))
     return {float(q): found[float(keys[k])] for q, k in zip(q_points, _match_q(keys, q_points, str(path)))}
 
@@ -481,15 +414,15 @@ def kernel_file_samples(kernels: str | Path, sisf: str | Path, phi: float, q_poi
     Parameters
     ----------
     kernels : path
-        ``PREFIX_kernels.txt`` of ``slowdyn kernels`` (kernel on the NNLT time grid).
+        ``OUT/kernels.txt`` of ``slowdyn kernels`` (kernel on the NNLT time grid).
     sisf : path
-        The SISF the kernels were computed from: ``PREFIX_sisf.txt`` or the ``fix sisf/msd`` file.
+        The SISF the kernels were computed from: ``OUT/sisf.txt`` or the ``fix sisf/msd`` file.
     phi : float
         Packing fraction of the state.
     q_points : sequence of float
         Network wave numbers; each must be in both files (clear error otherwise).
     column : str
-        ``data`` (the measured SISF) or ``reconstructed`` (its MZ reconstruction, ``PREFIX_sisf.txt`` only).
+        ``data`` (the measured SISF) or ``reconstructed`` (its MZ reconstruction, ``OUT/sisf.txt`` only).
     stride : int
         Keep every ``stride``-th sample time.
 
@@ -502,7 +435,9 @@ def kernel_file_samples(kernels: str | Path, sisf: str | Path, phi: float, q_poi
         raise ValueError(f"packing fraction must lie in (0, 0.9), got {phi}")
     if int(stride) < 1:
         raise ValueError(f"stride must be >= 1, got {stride}")
-    tk, qk, mk = read_kernel_table(kernels)
+    from ...io.kernels import read_kernels
+
+    tk, qk, mk = read_kernels(kernels)
     mk = mk[:, _match_q(qk, q_points, str(kernels))]
     sis = read_sisf_table(sisf, q_points, column)
     lo = max(float(np.min(t[t > 0])) for t, _ in sis.values())

@@ -23,8 +23,7 @@ Closures of simulation kernels (§4.5.3) read the files of ``slowdyn kernels``
       root: /path/to/kernels          # base of relative paths (default: the config's folder)
       states:                         # per state: the --out folder of slowdyn kernels compute
         - {phi: 0.70, folder: phi0.70}  # (FOLDER/kernels.txt + FOLDER/sisf.txt), or kernels: FILE and
-                                        # sisf: FILE (e.g. the fix sisf/msd file), or prefix: P (files
-                                        # P_kernels.txt + P_sisf.txt of earlier versions)
+                                        # sisf: FILE (e.g. the fix sisf/msd file)
       val_phis: [0.70]                # states held out for validation
       phi_max: 0.76                   # states above it are excluded (m0 scaling breaks, §4.5.3)
       sisf_column: data               # or reconstructed (the MZ solution with the kernel)
@@ -99,22 +98,20 @@ def _kernel_file_states(data: dict, base_dir) -> dict:
     states = data.get("states")
     if not isinstance(states, list) or not states:
         raise ValueError("closure config: data.source 'kernel_files' needs data.states, a list of "
-                         "{phi, folder}, {phi, prefix} or {phi, kernels, sisf}")
+                         "{phi, folder} or {phi, kernels, sisf}")
     out = []
     for st in states:
         if not isinstance(st, dict):
             raise ValueError(f"closure config: every entry of data.states must be a mapping, got {st!r}")
-        _unknown("an entry of data.states", st, {"phi", "folder", "prefix", "kernels", "sisf"})
+        _unknown("an entry of data.states", st, {"phi", "folder", "kernels", "sisf"})
         try:
             phi = float(st["phi"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"closure config: data.states entry {st} needs a numeric phi") from exc
-        if sum(k in st for k in ("folder", "prefix", "kernels")) > 1:
-            raise ValueError(f"closure config: data.states entry {st}: give one of folder, prefix and kernels")
+        if sum(k in st for k in ("folder", "kernels")) > 1:
+            raise ValueError(f"closure config: data.states entry {st}: give one of folder and kernels")
         if "folder" in st:
             kern, sisf = Path(st["folder"]) / "kernels.txt", st.get("sisf", Path(st["folder"]) / "sisf.txt")
-        elif "prefix" in st:
-            kern, sisf = f"{st['prefix']}_kernels.txt", st.get("sisf", f"{st['prefix']}_sisf.txt")
         elif "kernels" in st and "sisf" in st:
             kern, sisf = st["kernels"], st["sisf"]
         else:

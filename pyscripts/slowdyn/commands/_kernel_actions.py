@@ -56,7 +56,7 @@ def _map(args) -> None:
 
     import numpy as np
 
-    from slowdyn.analysis.memory.inputs import load_sisf
+    from slowdyn.analysis.io.sisf import load_sisf
     from slowdyn.analysis.memory.mapping import PackingMapping
     from slowdyn.cli import SlowdynError
 
@@ -96,7 +96,7 @@ def _cmaes_inputs(args) -> list:
             sel = s > 1e-4  # the decayed tail carries no information on the kernel
             out.append((f"MCT:phi={p:.4f}", t[sel], s[sel], m[sel], 1.0))
     if args.sisf:
-        from slowdyn.analysis.memory.inputs import load_sisf
+        from slowdyn.analysis.io.sisf import load_sisf
 
         for path in args.sisf:
             (t, s), = load_sisf(path, q=[args.q]).values()

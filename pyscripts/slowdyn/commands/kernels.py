@@ -5,7 +5,8 @@ stretched-exponential kernel fit and the effective MCT packing fraction.
 
 ``compute SISF_FILE --D0 D0 --out OUT``: SISF_FILE is a ``fix sisf/msd``
 output file (every q in it, or those given with ``--q``; block ``--block``) or
-a plain two-column ``t F_s`` table (then exactly one ``--q``). Writes into the
+a plain two-column ``t F_s`` table (then exactly one ``--q``). The kernels are
+a :class:`slowdyn.analysis.memory.KernelSet`; its ``write`` puts into the
 folder OUT ``kernels.txt`` (``# columns: t m_q<Q> ...``), ``m0.txt`` (q, m0,
 how it was chosen, the asymptotic and Kramers-Kronig estimates, the RMSE of
 the reconstruction, and the iterative m0 with its RMSE: with ``--m0 scaling``
@@ -96,12 +97,8 @@ def _m0_choice(text: str):
 
 
 def _kernels(args) -> list[Path]:
-    import numpy as np
-    from tqdm.auto import tqdm
-
-    from slowdyn.analysis.laplace.pipeline import NNLT_METHODS
-    from slowdyn.analysis.memory.inputs import load_sisf
-    from slowdyn.analysis.memory.kernels import MemoryKernel, fit_scaling
+    from slowdyn.analysis.io.sisf import load_sisf
+    from slowdyn.analysis.memory import KernelSet
 
     how = _m0_choice(args.m0)
     data = load_sisf(args.input, q=args.q, block=args.block)
@@ -112,81 +109,10 @@ def _kernels(args) -> list[Path]:
         raise _error("--m0-search needs SPAN > 1, an integer SCAN >= 3 and an integer REFINE >= 0")
     if args.scaling_evals < 1:
         raise _error("--scaling-evals must be >= 1")
-    search = {"span": span, "n_scan": int(n_scan), "refine": int(refine)}
-    model = args.model
-    results, kernels = [], []
-    for q, (t, F) in tqdm(sorted(data.items()), desc="q", disable=args.quiet):
-        mk = MemoryKernel(q, args.D0, method=args.method, cut=args.cut, noise=args.noise, model=model)
-        mk.compute(t, F)
-        if args.method in NNLT_METHODS:
-            model = mk.model    # load the network once
-        r = {"q": q, "t": t, "F": F, "m0_asymptotic": mk.m0_asymptotic, "m0_kk": mk.m0_kk,
-             "omega_cut": mk.omega_cut}
-        if how in ("iterative", "scaling"):
-            it = mk.iterate_m0(progress=not args.quiet, **search)
-            r.update(m0=it.m0, m0_iterative=it.m0, rmse_iterative=it.rmse, trials=it.trials, how="iterative")
-        elif isinstance(how, float):
-            r.update(m0=how, how="given")
-        else:
-            r.update(m0=mk.m0(how), how=how)
-        results.append(r)
-        kernels.append(mk)
-    scaling = None
-    if how == "scaling":
-        fit = fit_scaling(kernels, [r["m0"] for r in results], max_evals=args.scaling_evals)
-        scaling = fit.result
-        for r, m0 in zip(results, fit.m0()):
-            r.update(m0=float(m0), how="scaling")
-    for r, mk in zip(results, kernels):
-        if not (np.isfinite(r["m0"]) and r["m0"] > 0):
-            raise _error(f"the {r['how']} m0 at q = {r['q']:g} is {r['m0']:.3g}; "
-                             "choose another --m0")
-        r["t_kernel"], r["m"] = mk.kernel(r["m0"])
-        r["F_rec"] = mk.reconstruct(r["t_kernel"], r["m"], t_out=r["t"][r["t"] > 0] if r["t"][0] == 0 else r["t"])
-        if r["t"][0] == 0:
-            r["F_rec"] = np.concatenate([[1.0], r["F_rec"]])
-        r["rmse"] = mk.rmse(r["m0"])
-    return _write(args.out, results, scaling, args)
-
-
-def _write(out: Path, results: list, scaling, args) -> list[Path]:
-    import numpy as np
-
-    from slowdyn.analysis.memory.plots import plot_kernels, plot_m0
-
-    out.mkdir(parents=True, exist_ok=True)
-    files = [out / name for name in ("kernels.txt", "m0.txt", "sisf.txt", "kernels.png", "m0.png")]
-    head = (f"# slowdyn kernels {args.input}: D0 {args.D0:g} method {args.method} m0 {args.m0} cut {args.cut:g}\n")
-    t = results[0]["t_kernel"]
-    cols = " ".join(f"m_q{r['q']:g}" for r in results)
-    np.savetxt(files[0], np.column_stack([t] + [r["m"] for r in results]),
-               header=head[2:] + f"columns: t {cols}", comments="# ", fmt="%.8e")
-    with open(files[1], "w") as fh:
-        fh.write(head)
-        if scaling is not None:
-            fh.write(f"# scaling m0(q) = a/q^2 (1 + b q): a {scaling['a']:.6g} b {scaling['b']:.6g} "
-                     f"mean RMSE {scaling['mean_rmse']:.4g}\n")
-        fh.write("# columns: q m0 how m0_asymptotic m0_kk omega_cut rmse m0_iterative rmse_iterative\n")
-        for r in results:
-            fh.write(f"{r['q']:g} {r['m0']:.6g} {r['how']} {r['m0_asymptotic']:.6g} {r['m0_kk']:.6g} "
-                     f"{r['omega_cut']:.4g} {r['rmse']:.4e} {r.get('m0_iterative', float('nan')):.6g} "
-                     f"{r.get('rmse_iterative', float('nan')):.4e}\n")
-    with open(files[2], "w") as fh:
-        fh.write(head)
-        for r in results:
-            fh.write(f"# q {r['q']:g}: RMSE {r['rmse']:.4e} (data before the cut {args.cut:g})\n")
-        same = all(np.array_equal(r["t"], results[0]["t"]) for r in results)
-        if same:
-            fh.write("# columns: t " + " ".join(f"F_q{r['q']:g} Frec_q{r['q']:g}" for r in results) + "\n")
-            np.savetxt(fh, np.column_stack([results[0]["t"]] + [c for r in results for c in (r["F"], r["F_rec"])]),
-                       fmt="%.8e")
-        else:
-            for r in results:
-                fh.write(f"# columns: t F_q{r['q']:g} Frec_q{r['q']:g}\n")
-                np.savetxt(fh, np.column_stack([r["t"], r["F"], r["F_rec"]]), fmt="%.8e")
-    plot_kernels(results).savefig(files[3], dpi=110)
-    plot_m0(results, scaling).savefig(files[4], dpi=110)
-    return files
+    ks = KernelSet(args.D0, method=args.method, m0=how, cut=args.cut, noise=args.noise, model=args.model,
+                   search={"span": span, "n_scan": int(n_scan), "refine": int(refine)},
+                   scaling_evals=args.scaling_evals, progress=not args.quiet)
+    return ks.compute(data, source=args.input).write(args.out)
 
 
 def _validate(args) -> list[Path]:

@@ -36,7 +36,7 @@ F0_TOLERANCE = 0.02
 
 def read_table(path: Path) -> tuple[np.ndarray, list[str] | None]:
     """A numeric text table and the names of its ``# columns:`` header line (None without one)."""
-    from slowdyn.analysis.io.sisf import read_header
+    from slowdyn.analysis.io.tables import read_header
 
     names = read_header(path)["columns"]
     try:
