@@ -369,19 +369,21 @@ class KernelSet(Compute):
         return ks._computed()
 
     # --- figures ----------------------------------------------------------------
-    def plot(self, fig=None):
-        """Kernels (log t) and reconstructed SISFs against the data, one colour per q."""
+    def plot(self, ax=None):
+        """Kernels (log t) and reconstructed SISFs against the data, one colour per q, on two Axes ``ax``
+        (default: a new Figure); returns the Figure."""
         from .plots import plot_kernels
 
         for r in self.rows:
             self.reconstruct(r["q"])
-        return plot_kernels(self.rows, fig=fig)
+        return plot_kernels(self.rows, ax=ax)
 
-    def plot_m0(self, fig=None):
-        """``q^2 m0`` of every estimator against q, and the iterative error curves."""
+    def plot_m0(self, ax=None):
+        """``q^2 m0`` of every estimator against q, and the iterative error curves, on two Axes ``ax``
+        (default: a new Figure); returns the Figure."""
         from .plots import plot_m0
 
-        return plot_m0(self.rows, self.scaling, fig=fig)
+        return plot_m0(self.rows, self.scaling, ax=ax)
 
 
 __all__ = ["DEFAULT_SEARCH", "ESTIMATORS", "KernelSet", "measured_window", "volterra_baseline"]
