@@ -1,5 +1,5 @@
 """Hard-disk MCT data for the learned closures: slowdyn's shared-kernel models
-(slowdyn.analysis.mct.closures.data) against mctpy's own 2D models, same grid,
+(slowdyn.analysis.mct.hard_disks.HardDisks2D) against mctpy's own 2D models, same grid,
 same packing fractions, in one run; prints the wall time per state of each and
 the ratio, and the largest difference of the tagged correlators.
 
@@ -27,7 +27,8 @@ def main() -> None:
 
     import mctpy as mct
 
-    from slowdyn.analysis.mct.closures.data import HardDiskGrid, solve_hard_disks
+    from slowdyn.analysis.mct.closures.data import solve_hard_disks
+    from slowdyn.analysis.mct.hard_disks import HardDiskGrid
 
     grid = HardDiskGrid(n_q=args.n_q)
     ours, theirs, diff = [], [], []

@@ -1,6 +1,6 @@
 """Learned memory-kernel closures m_phi[S] (slowdyn.analysis.mct.closures):
-network output form, the numba export against torch, the shared-kernel
-hard-disk models against mctpy's own, the non-ergodicity solver against
+network output form, the numba export against torch, the hard-disk
+non-ergodicity solver against
 mctpy and against the time-domain plateau, the learned F12 closure and its
 critical line, the arrest scan (extrapolation) on it, the training route from
 the memory-kernel pipeline's files (round trip, phi_max exclusion, errors),
@@ -16,13 +16,12 @@ import pytest
 mct = pytest.importorskip("mctpy")  # test extra: mctpy + numba, scipy, h5py
 torch = pytest.importorskip("torch")
 
-from slowdyn.analysis.mct.closures.data import (ClosureData, HardDiskGrid, f12_data,  # noqa: E402
-                                                hard_disk_models, solve_hard_disks)
+from slowdyn.analysis.mct.closures.data import ClosureData, f12_data, solve_hard_disks  # noqa: E402
 from slowdyn.analysis.mct.closures.network import (build_network, export_weights, mlp_numpy,  # noqa: E402
                                                    modified_elu)
-from slowdyn.analysis.mct.closures.solver import (closure_critical_packing, closure_model,  # noqa: E402
-                                                  hard_disk_nonergodicity, mlp_kernel)
+from slowdyn.analysis.mct.closures.solver import closure_critical_packing, closure_model, mlp_kernel  # noqa: E402
 from slowdyn.analysis.mct.closures.training import ClosureTrainer, load_config, validate_config  # noqa: E402
+from slowdyn.analysis.mct.hard_disks import HardDiskGrid, HardDisks2D  # noqa: E402
 
 # a small grid: every test here runs in seconds once numba has compiled
 SMALL = HardDiskGrid(dq=0.5, offset=1.0, n_q=40, h=1e-6, blocksize=64, blocks=34)
@@ -57,33 +56,13 @@ def test_numba_kernel_equals_torch_network():
     assert np.allclose(model.Bq(), 1 / np.arange(2.0, 11.0) ** 2)   # tau_s = 1/(D0 q^2)
 
 
-def test_shared_kernel_models_equal_mctpy_models():
-    rng = np.random.default_rng(1)
-    coll, tagged = hard_disk_models(0.66, SMALL)
-    sq = mct.structurefactors.hssFMT2d(0.66)
-    ref = mct.simple_liquid_model_2d(sq, SMALL.q)
-    ref_t = mct.tagged_particle_model_2d(ref, cs=sq)
-    phi = rng.uniform(0, 1, SMALL.n_q)
-    m1, m2 = np.zeros(SMALL.n_q), np.zeros(SMALL.n_q)
-    ref.get_kernel()(m1, phi, 0, 0.0)
-    coll.get_kernel()(m2, phi, 0, 0.0, *coll.kernel_extra_args())
-    assert np.allclose(m2, m1, rtol=1e-11, atol=0)
-    base = np.stack([phi, rng.uniform(0, 1, SMALL.n_q)])
-    ref.set_base(base)
-    coll.set_base(base)
-    phis = rng.uniform(0, 1, SMALL.n_q)
-    ref_t.get_kernel()(m1, phis, 1, 0.0, *ref_t.kernel_extra_args())
-    tagged.get_kernel()(m2, phis, 1, 0.0, *tagged.kernel_extra_args())
-    assert np.allclose(m2, m1, rtol=1e-11, atol=0)
-
-
 @pytest.fixture(scope="module")
 def glass_solution():
     return solve_hard_disks(0.72, SMALL)
 
 
 def test_nonergodicity_equals_mctpy_and_time_domain_plateau(glass_solution):
-    nep = hard_disk_nonergodicity(0.72, SMALL)
+    nep = HardDisks2D(0.72, SMALL).tagged_nonergodicity()
     assert nep["converged"]
     # mctpy's own solver on mctpy's own models
     sq = mct.structurefactors.hssFMT2d(0.72)
@@ -106,7 +85,7 @@ def test_nonergodicity_equals_mctpy_and_time_domain_plateau(glass_solution):
 
 
 def test_liquid_nonergodicity_is_zero():
-    nep = hard_disk_nonergodicity(0.60, SMALL)
+    nep = HardDisks2D(0.60, SMALL).tagged_nonergodicity()
     assert np.max(nep["f"]) < 1e-6 and np.max(nep["fs"]) < 1e-6
 
 

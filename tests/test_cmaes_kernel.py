@@ -10,7 +10,7 @@ pytest.importorskip("mctpy")  # test extra
 pytest.importorskip("cma")
 
 from slowdyn.analysis.memory.cmaes import (TimeGrid, ciarella_kernel, compare_kernels,  # noqa: E402
-                                           fit_stretched_kernel, solve_mz, stretched_kernel)
+                                           fit_stretched_kernel, stretched_kernel, stretched_sisf)
 
 GRID = TimeGrid(h=1e-6, blocksize=64, blocks=30)
 TAU0 = 1.0 / 36.0      # q = 6, D0 = 1
@@ -25,11 +25,11 @@ def test_ciarella_parametrisation_maps_to_identifiable_form():
 
 def test_mz_solution_exponential_kernel_against_laplace_closed_form():
     """m(t) = A exp(-t/tau): the Laplace transform of phi solves a quadratic; compare
-    phi(t) from mctpy's solver with a numerical inverse (Stehfest) of it."""
+    phi(t) from the MZ solver (memory.mz_time.solve_mz) with a numerical inverse (Stehfest) of it."""
     from math import factorial, log
 
     A, tau = 20.0, 0.05
-    t, phi = solve_mz(TAU0, 0.0, [A], [tau], [1.0], GRID)
+    t, phi = stretched_sisf(TAU0, 0.0, [A], [tau], [1.0], GRID)
 
     def phihat(s):   # tau0 (s F - 1) + F + mhat (s F - 1) = 0
         mh = A / (s + 1 / tau)
@@ -50,7 +50,7 @@ def test_mz_solution_exponential_kernel_against_laplace_closed_form():
 
 def test_cmaes_recovers_synthetic_stretched_kernel():
     A, tau, beta = 20.0, 0.05, 0.7
-    t, phi = solve_mz(TAU0, 0.0, [A], [tau], [beta], GRID)
+    t, phi = stretched_sisf(TAU0, 0.0, [A], [tau], [beta], GRID)
     sel = (t > 1e-4) & (phi > 1e-4)
     fit = fit_stretched_kernel(t[sel][::2], phi[sel][::2], TAU0, n_exp=1, grid=GRID, sigma0=0.5,
                                x0={"amplitudes": [8.0], "taus": [0.3], "betas": [1.0]}, maxfevals=1200)
@@ -75,9 +75,9 @@ def test_cmaes_bad_input_errors():
     with pytest.raises(ValueError, match="n_exp"):
         fit_stretched_kernel(t, np.exp(-t), TAU0, n_exp=0)
     with pytest.raises(ValueError, match="tau0"):
-        solve_mz(0.0, 0.0, [1.0], [1.0], [1.0])
+        stretched_sisf(0.0, 0.0, [1.0], [1.0], [1.0])
     with pytest.raises(ValueError, match="> 0"):
-        solve_mz(TAU0, 0.0, [1.0], [-1.0], [1.0])
+        stretched_sisf(TAU0, 0.0, [1.0], [-1.0], [1.0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -136,3 +136,17 @@ def test_cli_cmaes_simulation_file_rows(tmp_path, capsys):
         main(["kernels", "cmaes", "--packings", "--sisf", str(f), "--q", f"{q:.10g}", "--pipeline-m0", "best",
               "--out", str(out)])
     assert exc.value.code == 2 and "--pipeline-m0" in capsys.readouterr().err
+
+
+def test_stretched_sisf_is_the_mz_solver_with_a_time_kernel():
+    """CMA-ES solves its MZ equation with the package's one MZ solver: the same solution as
+    mz_time.solve_mz with the kernel tabulated densely (linear interpolation error only)."""
+    from slowdyn.analysis.memory.mz_time import solve_mz
+
+    c, A, tau, beta = 0.5, [20.0, 2.0], [0.05, 3.0], [0.7, 1.2]
+    t, phi = stretched_sisf(TAU0, c, A, tau, beta, GRID)
+    tk = np.concatenate([[0.0], np.logspace(-9, 4, 20000)])
+    _, ref = solve_mz(tk, stretched_kernel(tk, c, A, tau, beta), TAU0, t_out=t, h=GRID.h,
+                      blocksize=GRID.blocksize, blocks=GRID.blocks, accuracy=1e-9)
+    assert t[0] > 0 and np.all(np.diff(t) > 0)
+    assert np.max(np.abs(phi - ref)) < 1e-5

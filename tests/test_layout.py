@@ -166,3 +166,22 @@ def test_nnp_and_runs_import_no_private_names():
                 bad += [(path.name, a.name) for a in node.names
                         if a.name.startswith("_") and not a.name.startswith("__")]
     assert not bad, bad
+
+
+def _package_imports(sub: str) -> set[str]:
+    """The subpackages of slowdyn.analysis that ``sub`` imports anywhere (lazy imports included)."""
+    out = set()
+    for path in _source_files(ANALYSIS / sub):
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[:2] == ["slowdyn", "analysis"] and len(parts) > 2 and parts[2] != sub:
+                out.add(parts[2])
+    return out
+
+
+@pytest.mark.parametrize("classical, built_on_it", [("laplace", "nnlt"), ("mct", "memory")])
+def test_no_package_cycle(classical, built_on_it):
+    """The classical inversions (laplace) and the MCT models (mct) do not depend on what is built on
+    them: nnlt uses laplace (its grids, refinement, exponential sums), memory uses mct (mctpy's solver)."""
+    assert built_on_it not in _package_imports(classical), (classical, built_on_it)
+    assert classical in _package_imports(built_on_it), (built_on_it, classical)

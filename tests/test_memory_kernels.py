@@ -217,18 +217,19 @@ def test_cli_kernels_plain_table(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_mct_hard_disk_kernel_convention():
-    """mctpy's tagged kernel divided by q^2 is the kernel of eq. 4.21: the time-domain
-    solution with it reproduces mctpy's F_s(q, t) (small q grid to stay cheap)."""
-    from slowdyn.analysis.mct import HardDisks2D, default_q_grid
+    """The hard-disk model stores the kernel of eq. 4.21 (mctpy's M_s / q^2): the time-domain
+    solution with it reproduces MCT's F_s(q, t), with q^2 times it not (small q grid to stay cheap)."""
+    from slowdyn.analysis.mct import HardDiskGrid, HardDisks2D
     from slowdyn.analysis.memory.mz_time import solve_mz
 
-    sol = HardDisks2D(0.4, default_q_grid(32, 0.4)).solve(h=1e-7, blocks=26)
+    grid = HardDiskGrid(dq=0.4, offset=0.25, n_q=32, h=1e-7, blocksize=256, blocks=26)
+    sol = HardDisks2D(0.4, grid).solve()
     i = sol.index(6.5)
     t, fs, m = sol.t, sol.tagged[:, i], sol.tagged_kernel[:, i]
     sel = (t > 0) & (fs > 1e-6)
-    _, rec = solve_mz(t, m / 6.5**2, 1 / 6.5**2, t_out=t[sel])
+    _, rec = solve_mz(t, m, 1 / 6.5**2, t_out=t[sel])
     assert np.max(np.abs(rec - fs[sel])) < 1e-4
-    _, wrong = solve_mz(t, m, 1 / 6.5**2, t_out=t[sel])
+    _, wrong = solve_mz(t, m * 6.5**2, 1 / 6.5**2, t_out=t[sel])
     assert np.max(np.abs(wrong - fs[sel])) > 0.1
 
 

@@ -69,7 +69,7 @@ def mct_cache(tmp_path_factory):
 
 def test_packing_fraction_map_on_mct(mct_cache):
     """An MCT SISF at phi = 0.45 maps onto 0.45 through a table at 0.40/0.50/0.55 (small q grid)."""
-    from slowdyn.analysis.validation.kernels import mct_solution
+    from slowdyn.analysis.mct.hard_disks import mct_solution
 
     mct = mct_cache
     sol = mct_solution(0.45, **mct)

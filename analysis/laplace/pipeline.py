@@ -13,11 +13,12 @@
 * ``"inverse_filon"``: the inverse Filon method (eq. 2.48,
   :class:`~slowdyn.analysis.laplace.filon.InverseFourierLaplace`).
 
-The NNLT methods need a trained model (default: the shipped one,
-:func:`slowdyn.analysis.nnlt.pretrained`); every method returns ``f`` on
-the model's time grid (without a model, on the default
-:class:`~slowdyn.analysis.nnlt.data.NNLTGrids`) unless ``t`` is given for the
-classical ones.
+The NNLT methods need a trained model object (``model=``, e.g. the shipped
+one, :func:`slowdyn.analysis.nnlt.pretrained`; this package does not load
+it, so that the classical side never depends on the network side); every
+method returns ``f`` on the model's time grid (without a model, on the
+default :class:`~slowdyn.analysis.laplace.grids.TransformGrids`, the same
+numbers) unless ``t`` is given for the classical ones.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from .filon import InverseFourierLaplace
+from .grids import TransformGrids
 from .nnls import NNLSInversion
 from .refine import DEFAULT_LAM
 from .tails import SpectralTails
@@ -39,17 +41,16 @@ DEFAULT_NNLS = {"alpha": 1e-6, "f0": 1.0}
 
 
 def _grids(model):
-    from ..nnlt.data import NNLTGrids
-
-    return model.grids if model is not None else NNLTGrids()
+    return model.grids if model is not None else TransformGrids()
 
 
-def _load(model):
-    if model is None or hasattr(model, "grids"):
-        return model
-    from ..nnlt.model import NNLT, pretrained
-
-    return pretrained() if model == "pretrained" else NNLT.load(model)
+def _check_model(model, methods) -> None:
+    if model is not None and not hasattr(model, "grids"):
+        raise ValueError(f"model must be a trained NNLT object, got {model!r}: load it first "
+                         f"(slowdyn.analysis.nnlt.pretrained() or slowdyn.analysis.nnlt.NNLT.load(path))")
+    if model is None and any(m in NNLT_METHODS for m in methods):
+        raise ValueError(f"the NNLT methods ({', '.join(m for m in methods if m in NNLT_METHODS)}) need a trained "
+                         f"model: pass model=slowdyn.analysis.nnlt.pretrained() (the shipped one) or an NNLT")
 
 
 def invert(fhat, omega=None, method: str = "nnlt_tails", model=None, t=None, nnls: dict | None = None,
@@ -64,8 +65,8 @@ def invert(fhat, omega=None, method: str = "nnlt_tails", model=None, t=None, nnl
         Its increasing, positive frequency grid (resampled onto the NNLT grid for the NNLT methods).
     method : str
         One of :data:`METHODS`.
-    model : NNLT, path or "pretrained", optional
-        Trained NNLT (NNLT methods: default the shipped model).
+    model : NNLT, optional
+        Trained NNLT, required by the NNLT methods (e.g. :func:`slowdyn.analysis.nnlt.pretrained`).
     t : array_like, optional
         Output times of ``nnls`` and ``inverse_filon`` (default: the NNLT time grid).
     nnls : dict, optional
@@ -91,10 +92,7 @@ def invert_many(fhat, omega=None, methods=METHODS, model=None, t=None, nnls: dic
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
         raise ValueError(f"unknown inversion method {unknown[0]!r}; choose one of {', '.join(METHODS)}")
-    if any(m in NNLT_METHODS for m in methods):
-        model = _load("pretrained" if model is None else model)
-    else:
-        model = _load(model)
+    _check_model(model, methods)
     grids = _grids(model)
     fhat = np.asarray(fhat, dtype=complex)
     if omega is None:

@@ -8,17 +8,24 @@ give ``x_c^2 = 1/v2c`` and ``lambda = v2c x_c^3``, so ``1 - f_c = lambda = 1/sqr
 The exponents ``a`` (critical decay) and ``b`` (von Schweidler) follow from
 ``lambda = Gamma(1-a)^2/Gamma(1-2a) = Gamma(1+b)^2/Gamma(1+2b)`` (``mctpy.exponents``).
 
-:func:`critical_point` finds the glass transition of a model family in one
-control parameter by bisection on the non-ergodicity parameter, e.g. the
-packing fraction of :class:`~slowdyn.analysis.mct.hard_disks.HardDisks2D`.
+:func:`nonergodicity_parameter` solves ``f / (1 - f) = m[f]`` (eq. 4.60) for
+any mctpy-style model by the monotone fixed-point iteration
+``f <- M[f] / (W + M[f])`` from ``f = 1``, which converges to the largest
+solution, the physical one. :func:`critical_point` finds the glass transition
+of a model family in one control parameter by bisection on it, e.g. the
+packing fraction of :class:`~slowdyn.analysis.mct.hard_disks.HardDisks2D`
+(whose transition depends on its q grid: 0.69035 on ``0.4 (k + 1/4)``,
+0.68918 on ``0.5 (k + 1)``).
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import numpy as np
 
+from slowdyn.common.optional import require
 from ._mctpy import mctpy
 
 # Granz 2026, Tab. 4.2: critical points (v1c, v2c) along the F12 bifurcation line
@@ -43,6 +50,60 @@ def mct_exponents(lam: float) -> tuple[float, float]:
     """
     a, b = mctpy().exponents(min(max(float(lam), 0.5 + 1e-12), 1.0 - 1e-12))
     return float(a), float(b)
+
+
+@functools.lru_cache(maxsize=None)
+def _fixed_point():
+    nb = require("numba", "the non-ergodicity parameter", "mct")
+
+    @nb.njit
+    def iterate(kernel, f, m, w, accuracy, maxiter, *args):
+        n = f.shape[1]
+        new = np.ones(n)
+        it = 0
+        while it < maxiter:
+            f[0, :] = new
+            kernel(m[0], f[0], 0, 0.0, *args)
+            new = m[0] / (w + m[0])
+            it += 1
+            if np.max(np.abs(new - f[0])) <= accuracy:
+                f[0, :] = new
+                return it, True
+        f[0, :] = new
+        return it, False
+
+    return iterate
+
+
+def nonergodicity_parameter(model, accuracy: float = 1e-12, maxiter: int = 1_000_000) -> dict:
+    """Non-ergodicity parameter of an mctpy-style model by fixed-point iteration from ``f = 1``.
+
+    Parameters
+    ----------
+    model : mctpy model
+        Anything with ``get_kernel()``, ``Wq()``, ``kernel_extra_args()``,
+        ``set_base(array)`` and ``len()`` (mctpy's models, the hard-disk models
+        of :mod:`.hard_disks`, the learned closures). For a tagged model the
+        collective base must hold its own non-ergodicity parameter first
+        (:meth:`~slowdyn.analysis.mct.hard_disks.HardDisks2D.tagged_nonergodicity` does this).
+    accuracy : float
+        Stop when ``max |f_new - f| <= accuracy``.
+    maxiter : int
+        Iteration limit (close to the critical point convergence is slow).
+
+    Returns
+    -------
+    dict
+        ``f`` (n,), normalised kernel ``m = M / W`` at ``f``, ``iterations``, ``converged``.
+    """
+    n = len(model)
+    f = np.zeros((1, n))
+    m = np.zeros((1, n))
+    model.set_base(f)
+    w = np.asarray(model.Wq(), dtype=float) * np.ones(n)
+    it, ok = _fixed_point()(model.get_kernel(), f, m, w, float(accuracy), int(maxiter),
+                            *model.kernel_extra_args())
+    return {"f": f[0].copy(), "m": m[0] / w, "iterations": int(it), "converged": bool(ok)}
 
 
 def bisect_transition(arrested: Callable[[float], bool], low: float, high: float, tol: float = 1e-5) -> float:
@@ -99,10 +160,12 @@ def critical_point(nonergodicity: Callable[[float], np.ndarray], low: float, hig
 
     Examples
     --------
-    >>> from slowdyn.analysis.mct import HardDisks2D
-    >>> critical_point(lambda p: HardDisks2D(p).nonergodicity(), 0.6, 0.75)   # doctest: +SKIP
+    >>> from slowdyn.analysis.mct import CLOSURE_GRID, HardDisks2D
+    >>> critical_point(lambda p: HardDisks2D(p, CLOSURE_GRID).nonergodicity(), 0.6, 0.75)   # doctest: +SKIP
+    0.68918...
     """
     return bisect_transition(lambda x: float(np.max(nonergodicity(x))) > threshold, low, high, tol)
 
 
-__all__ = ["F12_CRITICAL_POINTS", "bisect_transition", "critical_point", "f12_critical", "mct_exponents"]
+__all__ = ["F12_CRITICAL_POINTS", "bisect_transition", "critical_point", "f12_critical", "mct_exponents",
+           "nonergodicity_parameter"]

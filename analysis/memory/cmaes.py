@@ -23,7 +23,8 @@ term ``l1 * sum |theta|`` on the internal parameters as in the paper. The
 internal parameters are ``log A_i``, ``log tau_i``, ``log b_i`` and
 ``log(c + c_floor)``, so the amplitudes, times and exponents stay positive.
 
-The MZ equation is solved by mctpy's time-domain solver with a kernel that
+The MZ equation is solved by the package's one time-domain solver
+(:func:`~slowdyn.analysis.memory.mz_time.solve_mz`, mctpy's) with a kernel that
 depends on time only (one numba kernel for every parameter set, compiled once
 per process).
 """
@@ -36,10 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from slowdyn.common.optional import require
-
-
-def _mctpy():
-    return require("mctpy", "the MZ solver of the CMA-ES kernel fit", "mct", "mctpy, numba, scipy, h5py")
+from .mz_time import TimeKernel, solve_mz
 
 
 def _cma():
@@ -76,28 +74,6 @@ def _kernel():
     return kernel
 
 
-def _model(tau0: float, params: np.ndarray):
-    mct = _mctpy()
-
-    class StretchedKernelModel(mct.__util__.model_base):
-        def __len__(self):
-            return 1
-
-        def Wq(self):
-            return np.ones(1)
-
-        def Bq(self):
-            return np.full(1, float(tau0))
-
-        def make_kernel(self):
-            return _kernel()
-
-        def kernel_extra_args(self):
-            return [params]
-
-    return StretchedKernelModel()
-
-
 @dataclass(frozen=True)
 class TimeGrid:
     """mctpy time stepping (first step ``h``, ``blocksize``, ``blocks``)."""
@@ -107,8 +83,10 @@ class TimeGrid:
     blocks: int = 44
 
 
-def solve_mz(tau0: float, c: float, amplitudes, taus, betas, grid: TimeGrid = TimeGrid()) -> tuple:
-    """``(t, phi)``: solution of the Brownian MZ equation with a stretched-exponential kernel."""
+def stretched_sisf(tau0: float, c: float, amplitudes, taus, betas, grid: TimeGrid = TimeGrid()) -> tuple:
+    """``(t, phi)``: solution of the Brownian MZ equation with a stretched-exponential kernel
+    (:func:`~slowdyn.analysis.memory.mz_time.solve_mz` on ``grid``, stopped once decayed; ``t > 0``).
+    """
     if not tau0 > 0:
         raise ValueError(f"tau0 must be > 0, got {tau0}")
     amplitudes, taus, betas = (np.atleast_1d(np.asarray(x, float)) for x in (amplitudes, taus, betas))
@@ -117,13 +95,11 @@ def solve_mz(tau0: float, c: float, amplitudes, taus, betas, grid: TimeGrid = Ti
     if np.any(taus <= 0) or np.any(betas <= 0):
         raise ValueError("stretched-exponential times and exponents must be > 0")
     params = np.concatenate([[float(c)], np.stack([amplitudes, taus, betas], axis=1).ravel()])
-    mct = _mctpy()
-    corr = mct.correlator(model=_model(tau0, params), store=True, h=grid.h, blocksize=grid.blocksize,
-                          blocks=grid.blocks, motion_type="brownian")
-    corr.solve_all(stop_on_zero=True)
-    t = np.asarray(corr.t, dtype=float)
-    keep = np.concatenate([[False], np.diff(t) > 0])  # drops t = 0 and the unsolved tail after a stop
-    return t[keep], np.asarray(corr.phi)[keep, 0]
+    kernel = TimeKernel(_kernel(), (params,), float(c + np.sum(amplitudes)))
+    # mctpy's default per-step accuracy (1e-9), as the fits were made with
+    t, phi = solve_mz(None, kernel, tau0, h=grid.h, blocksize=grid.blocksize, blocks=grid.blocks, accuracy=1e-9,
+                      stop_on_zero=True)
+    return t[1:], phi[1:]
 
 
 def _on(t_target, t, y):
@@ -160,7 +136,7 @@ class StretchedFit:
 
     def sisf(self, t) -> np.ndarray:
         """The fitted kernel's SISF at times ``t`` (log-time interpolation of the solution)."""
-        ts, phi = solve_mz(self.tau0, self.c, self.amplitudes, self.taus, self.betas, self.grid)
+        ts, phi = stretched_sisf(self.tau0, self.c, self.amplitudes, self.taus, self.betas, self.grid)
         return _on(np.asarray(t, float), ts, phi)
 
 
@@ -227,7 +203,7 @@ def fit_stretched_kernel(t, sisf, tau0: float, n_exp: int = 1, x0: dict | None =
         c, a, ta, b = unpack(np.asarray(theta))
         if np.any(b > 5.0) or np.any(ta > 1e12) or np.any(a > 1e8):
             return 1e3
-        ts, phi = solve_mz(tau0, c, a, ta, b, grid)
+        ts, phi = stretched_sisf(tau0, c, a, ta, b, grid)
         if not np.all(np.isfinite(phi)):
             return 1e3
         err = float(np.mean((_on(t, ts, phi) - y) ** 2))
@@ -242,7 +218,7 @@ def fit_stretched_kernel(t, sisf, tau0: float, n_exp: int = 1, x0: dict | None =
     best = np.asarray(es.result.xbest)
     c, a, ta, b = unpack(best)
     order = np.argsort(ta)
-    ts, phi = solve_mz(tau0, c, a[order], ta[order], b[order], grid)
+    ts, phi = stretched_sisf(tau0, c, a[order], ta[order], b[order], grid)
     final = float(np.mean((_on(t, ts, phi) - y) ** 2))
     return StretchedFit(c=float(c), amplitudes=a[order], taus=ta[order], betas=b[order], loss=final,
                         evaluations=int(evals[0]), tau0=float(tau0), grid=grid)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._compute import Compute, computed_property
+from ..laplace.grids import TransformGrids
 from ..laplace.pipeline import METHODS, NNLT_METHODS, invert
 from .m0 import IterativeM0, ScalingM0, m0_asymptotic, m0_kramers_kronig
 from .mz_laplace import (SISFTransform, check_correlator, continue_spectrum, kernel_laplace, tau0_of,
@@ -84,9 +85,7 @@ class MemoryKernel(Compute):
     def _grids(self):
         if self._model is not None or self.method in NNLT_METHODS:
             return self.model.grids
-        from ..nnlt.data import NNLTGrids
-
-        return NNLTGrids()
+        return TransformGrids()
 
     def compute(self, t, F) -> "MemoryKernel":
         """Transform the SISF ``F`` sampled on ``t`` and build ``m(omega)``."""

@@ -371,7 +371,8 @@ class KernelSet(Compute):
     # --- figures ----------------------------------------------------------------
     def plot(self, ax=None):
         """Kernels (log t) and reconstructed SISFs against the data, one colour per q, on two Axes ``ax``
-        (default: a new Figure); returns the Figure."""
+        (default: a new Figure); returns the Figure.
+        """
         from .plots import plot_kernels
 
         for r in self.rows:
@@ -380,7 +381,8 @@ class KernelSet(Compute):
 
     def plot_m0(self, ax=None):
         """``q^2 m0`` of every estimator against q, and the iterative error curves, on two Axes ``ax``
-        (default: a new Figure); returns the Figure."""
+        (default: a new Figure); returns the Figure.
+        """
         from .plots import plot_m0
 
         return plot_m0(self.rows, self.scaling, ax=ax)

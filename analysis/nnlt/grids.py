@@ -1,7 +1,8 @@
 """The NNLT's fixed grids and its input encoding (Granz 2026, §4.2.4, eq. 4.36).
 
-Grids: 500 log points omega in [1e-12, 1e2] (input) and 500 log points t in
-[1e-6, 1e10] (output). The input is the polar encoding of eq. 4.36,
+Grids (:class:`~slowdyn.analysis.laplace.grids.TransformGrids`): 500 log
+points omega in [1e-12, 1e2] (input) and 500 log points t in [1e-6, 1e10] (output).
+The input is the polar encoding of eq. 4.36,
 ``{log10 |f(omega_i)|, arg f(omega_i)}``, with unphysical values clipped:
 ``|f|`` to ``abs_clip`` and the angle to [-pi/2, 0], the range of completely
 monotone functions (Re f > 0, Im f < 0, eq. 4.35).
@@ -9,38 +10,12 @@ monotone functions (Re f > 0, Im f < 0, eq. 4.35).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 import numpy as np
 
+from ..laplace.grids import TransformGrids
 
-@dataclass(frozen=True)
-class NNLTGrids:
-    """Logarithmic input (omega) and output (t) grids of the NNLT (§4.2.4)."""
-
-    omega_min: float = 1e-12
-    omega_max: float = 1e2
-    n_omega: int = 500
-    t_min: float = 1e-6
-    t_max: float = 1e10
-    n_t: int = 500
-
-    def __post_init__(self) -> None:
-        if not (0 < self.omega_min < self.omega_max and 0 < self.t_min < self.t_max):
-            raise ValueError("NNLTGrids: need 0 < omega_min < omega_max and 0 < t_min < t_max")
-        if self.n_omega < 2 or self.n_t < 2:
-            raise ValueError("NNLTGrids: need at least 2 points per grid")
-
-    @property
-    def omega(self) -> np.ndarray:
-        return np.logspace(np.log10(self.omega_min), np.log10(self.omega_max), self.n_omega)
-
-    @property
-    def t(self) -> np.ndarray:
-        return np.logspace(np.log10(self.t_min), np.log10(self.t_max), self.n_t)
-
-    def to_dict(self) -> dict:
-        return asdict(self)
+#: the NNLT's grids are the transforms' default grids (one definition, in :mod:`slowdyn.analysis.laplace.grids`)
+NNLTGrids = TransformGrids
 
 
 def encode_polar(fhat, abs_clip: tuple[float, float] = (1e-10, 1e12)) -> np.ndarray:

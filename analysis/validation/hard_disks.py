@@ -9,8 +9,9 @@ frequency grid and inverted by every method.
 
 from __future__ import annotations
 
+from dataclasses import replace
 
-from ..mct.hard_disks import HardDisks2D, default_q_grid
+from ..mct.hard_disks import QUARTER_GRID, HardDisks2D
 from .correlators import CorrelatorInversion
 
 PACKING_FRACTIONS = (0.50, 0.60, 0.65, 0.68, 0.69)
@@ -31,7 +32,9 @@ class HardDiskValidation(CorrelatorInversion):
     nnls : dict, optional
         :class:`~slowdyn.analysis.laplace.nnls.NNLSInversion` arguments.
     solver : dict, optional
-        ``n_q``, ``dq`` of the q grid and :meth:`HardDisks2D.solve` arguments.
+        :class:`~slowdyn.analysis.mct.hard_disks.HardDiskGrid` fields replacing those of
+        :data:`~slowdyn.analysis.mct.hard_disks.QUARTER_GRID` (``n_q``, ``dq``, ``h``, ``blocks``, ...)
+        and ``stop_on_zero``.
     noise, seed : float, int
         Second inversion from noisy data (see :class:`CorrelatorInversion`).
     """
@@ -49,6 +52,11 @@ class HardDiskValidation(CorrelatorInversion):
     def _correlators(self):
         for p in self.packing:
             solver = dict(self.solver)
-            q_grid = default_q_grid(solver.pop("n_q", 100), solver.pop("dq", 0.4))
-            t, phi = HardDisks2D(p, q_grid).sisf(self.q, **solver)
+            stop = bool(solver.pop("stop_on_zero", False))
+            try:
+                grid = replace(QUARTER_GRID, **solver)
+            except TypeError as exc:
+                raise ValueError(f"HardDiskValidation: unknown solver setting ({exc}); use HardDiskGrid fields "
+                                 f"and stop_on_zero") from exc
+            t, phi = HardDisks2D(p, grid).sisf(self.q, stop_on_zero=stop)
             yield f"phi={p:g} q={self.q:g}", {"packing": p, "q": self.q}, t, phi

@@ -2,7 +2,8 @@
 (Granz 2026, §4.3, Table 4.3).
 
 For each packing fraction the 2D hard-disk MCT (FMT structure factor,
-:class:`~slowdyn.analysis.mct.HardDisks2D`) is solved once; at each wave
+:class:`~slowdyn.analysis.mct.HardDisks2D` on the grid 0.4 (k + 1/4), k < 64,
+:func:`~slowdyn.analysis.mct.hard_disks.mct_solution`) is solved once; at each wave
 number the tagged correlator F_s(q, t) goes through the kernel pipeline, one
 :class:`~slowdyn.analysis.memory.KernelSet` per inversion method, with every m0 choice:
 
@@ -12,10 +13,9 @@ number the tagged correlator F_s(q, t) goes through the kernel pipeline, one
 
 plus the classical time-domain baseline (:func:`~slowdyn.analysis.memory.kernelset.volterra_baseline`,
 on the same measured window as the pipeline's RMSE).
-mctpy's tagged kernel belongs to ``B d_t phi + W phi + int m d phi = 0`` with
-``B = 1/D0``, ``W = q^2``; the kernel of eq. 4.21 (``tau0 = 1/(D0 q^2)``) is
-that divided by ``q^2`` (tested: the time-domain solution with it reproduces
-mctpy's F_s to 1e-5).
+The MCT kernels are those of eq. 4.21 (``tau0 = 1/(D0 q^2)``), the convention of
+:mod:`slowdyn.analysis.mct.hard_disks` (tested: the time-domain solution with
+them reproduces MCT's F_s to 1e-5).
 
 Errors: the SISF RMSE over the measured window (log-spaced points from
 ``t_min`` to where F_s falls below the cut, the fitted tail excluded), and the
@@ -32,7 +32,7 @@ import numpy as np
 
 from .._compute import Compute, computed_property, flat_summary
 from ..laplace.pipeline import METHODS, NNLT_METHODS
-from ..mct.hard_disks import HardDisks2D, default_q_grid, grid_index
+from ..mct.hard_disks import grid_index, mct_solution
 from ..memory.kernelset import KernelSet
 from ..memory.mapping import PackingMapping
 
@@ -48,28 +48,6 @@ TABLE_4_3_OVERALL = (3.752e-3, 1.794e-3)
 DEFAULT_PACKING = (0.48547, 0.66003)
 #: wave numbers on the MCT grid 0.4 (k + 1/4) spanning the thesis' q = 2 ... 10
 DEFAULT_Q = (2.1, 6.5, 10.1)
-
-
-def mct_solution(phi: float, n_q: int = 64, dq: float = 0.4, h: float = 1e-7, blocks: int = 40,
-                 cache_dir: Path | None = None, stop_on_zero: bool = True) -> dict:
-    """``{q, t, tagged, tagged_kernel}`` of the hard-disk MCT, cached in ``cache_dir``.
-
-    ``stop_on_zero`` ends a liquid's solution once every correlator is below
-    1e-8 (the same points up to there, fewer blocks for a liquid).
-    """
-    path = None
-    if cache_dir is not None:
-        tag = "_soz" if stop_on_zero else ""
-        path = Path(cache_dir) / f"mct_disks_phi{phi:.5f}_nq{n_q}_dq{dq:g}_h{h:g}_b{blocks}{tag}.npz"
-        if path.exists():
-            with np.load(path) as z:
-                return {k: z[k] for k in z.files}
-    sol = HardDisks2D(phi, default_q_grid(n_q, dq)).solve(h=h, blocks=blocks, stop_on_zero=stop_on_zero)
-    out = {"q": sol.q, "t": sol.t, "tagged": sol.tagged, "tagged_kernel": sol.tagged_kernel}
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, **out)
-    return out
 
 
 def kernel_error(t, m, t_ref, m_ref) -> float:
@@ -99,7 +77,8 @@ class KernelValidation(Compute):
     model : NNLT, path or None
         NNLT for the NNLT methods (default: the shipped model).
     mct : dict, optional
-        :func:`mct_solution` settings (``n_q``, ``dq``, ``h``, ``blocks``).
+        :func:`~slowdyn.analysis.mct.hard_disks.mct_solution` settings (``HardDiskGrid`` fields
+        ``n_q``, ``dq``, ``h``, ``blocks``, ... replacing those of its grid).
     cache_dir : path, optional
         Where the MCT solutions are cached.
     n_points, t_min, cut : int, float, float
@@ -158,7 +137,7 @@ class KernelValidation(Compute):
             for qv in self.q:
                 iq = grid_index(sol["q"], qv)
                 t_ref, f_ref = sol["t"], sol["tagged"][:, iq]
-                refs[qv] = (t_ref, sol["tagged_kernel"][:, iq] / qv**2)
+                refs[qv] = (t_ref, sol["tagged_kernel"][:, iq])
                 data[qv] = self._sample(t_ref, f_ref)
                 if abs(qv - 6.5) < 1e-9:
                     sisf_q65[phi] = data[qv]

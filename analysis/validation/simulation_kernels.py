@@ -21,12 +21,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._compute import Compute, computed_property, flat_summary
-from ..mct.hard_disks import grid_index
+from ..mct.hard_disks import grid_index, mct_solution
 from ..laplace.pipeline import METHODS, NNLT_METHODS
 from ..io.sisf import load_sisf
 from ..memory.kernelset import KernelSet
 from ..memory.mapping import PackingMapping, mapping_function
-from .kernels import mct_solution
 
 #: Table 4.4 (Brownian-dynamics hard disks, NNLT): phi -> (RMSE_scal, RMSE_best)
 TABLE_4_4 = {0.10: (2.506e-3, 2.743e-3), 0.20: (2.156e-3, 1.093e-3), 0.30: (1.341e-3, 7.940e-4),
@@ -248,7 +247,7 @@ class PackingFractionMap(Compute):
     q : float
         Wave number on the MCT grid (6.5, as the thesis).
     mct : dict, optional
-        :func:`~slowdyn.analysis.validation.kernels.mct_solution` settings
+        :func:`~slowdyn.analysis.mct.hard_disks.mct_solution` settings
         (``n_q``, ``dq``, ``h``, ``blocks``, ``cache_dir``).
     degree : int
         Degree of the polynomial ``phi_MCT(phi_BD)``.

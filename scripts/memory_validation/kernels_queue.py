@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from slowdyn.analysis.io.sisf import load_sisf
-from slowdyn.analysis.validation.kernels import TABLE_4_3, mct_solution
+from slowdyn.analysis.mct.hard_disks import mct_solution
+from slowdyn.analysis.validation.kernels import TABLE_4_3
 from slowdyn.analysis.validation.simulation_kernels import tail_noise
 from slowdyn.cli import main
 

@@ -1,13 +1,12 @@
 """Training data for learned memory-kernel closures: tagged-particle MCT of
 Brownian hard disks (Granz 2026, §4.1.4-4.1.5 and §4.5.2).
 
-The collective MCT equation of 2D hard disks with the fundamental-measure
-structure factor (Roth, Mecke and Oettel, J. Chem. Phys. 136, 081101 (2012);
-``mctpy.structurefactors.hssFMT2d``) and the tagged-particle equation with
-``c^s(q) = c(q)`` are solved by mctpy's time-domain solver for Brownian
-dynamics (``D_0 = 1``). In mctpy's convention the tagged equation reads
-``B_q d_t phi + W_q phi + int M(t - t') d_t' phi = 0`` with ``W_q = q^2``,
-``B_q = 1/D_0``; dividing by ``q^2`` gives the form of the thesis (eq. 4.21)
+The samples come from the tagged-particle hard-disk MCT of
+:class:`~slowdyn.analysis.mct.hard_disks.HardDisks2D` (FMT structure factor,
+Brownian, ``D_0 = 1``) on the closures' grid
+:data:`~slowdyn.analysis.mct.hard_disks.CLOSURE_GRID` (``q = 0.5 (k + 1)``,
+which contains the network's q = 2 .. 10), in the kernel convention of that
+module: the thesis' form (eq. 4.21)
 
     tau_s(q) d_t S(q, t) + S(q, t) + int_0^t m(q, t - t') d_t' S(q, t') dt' = 0,
     tau_s(q) = 1 / (D_0 q^2),   m(q, t) = M(q, t) / q^2,
@@ -15,195 +14,37 @@ dynamics (``D_0 = 1``). In mctpy's convention the tagged equation reads
 in which the non-ergodicity parameter solves ``f / (1 - f) = m[f]``. The
 closure data are the tuples ``(S(q_1..q_9, t), phi) -> m(q_1..q_9, t)`` of
 this normalised kernel, every stored time point an independent sample.
-
-Why not mctpy's own ``simple_liquid_model_2d`` / ``tagged_particle_model_2d``
-kernels: they capture their vertex arrays in a numba closure, so every packing
-fraction compiles the kernel and mctpy's block solver again (about a minute
-each on a loaded core), and they evaluate ``sum(A3 * phi, axis=-1)`` through an
-``M^3`` temporary. The subclasses below keep mctpy's vertices (its
-Filon-Tuck-type integration of the square-root singularity) and pass them as
-kernel arguments to ONE module-level kernel that contracts them with a
-matrix-vector product; ``tests/test_closures.py`` checks that the correlators
-agree with mctpy's own models.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from slowdyn.common.optional import require
+from ..hard_disks import CLOSURE_GRID, HardDiskGrid, HardDisks2D
 
 #: the network's wave numbers in the thesis (N_q = 9, q = 2..10, §4.5.1)
 THESIS_Q = tuple(float(q) for q in range(2, 11))
 
 
-def _mctpy():
-    return require("mctpy", "hard-disk MCT closures", "mct", "mctpy, numba, scipy, h5py")
-
-
-def _numba():
-    return require("numba", "hard-disk MCT closures", "mct")
-
-
-@functools.lru_cache(maxsize=None)
-def _kernels():
-    """The two jitted kernels (compiled once per process)."""
-    nb = _numba()
-
-    @nb.njit
-    def collective(m, phi, i, t, a3, pre, wqs):
-        n = m.shape[0]
-        inner = np.dot(a3, np.ascontiguousarray(phi)).reshape(n, n)
-        m[:] = -pre * np.dot(inner, wqs * phi)
-
-    @nb.njit
-    def tagged(ms, phis, i, t, phi, a3, cache, last, pre, wq):
-        n = ms.shape[0]
-        if last[0] == 0 or i != last[0]:
-            cache[:, :] = np.dot(a3, np.ascontiguousarray(phi[i])).reshape(n, n)
-            last[0] = i
-        ms[:] = -pre * np.dot(cache, wq * phis)
-
-    return collective, tagged
-
-
-def _trapezoid_weights(q: np.ndarray) -> np.ndarray:
-    w = np.zeros_like(q)
-    d = np.diff(q)
-    w[:-1] += d / 2
-    w[1:] += d / 2
-    return w
-
-
-def _fast_models():
-    mct = _mctpy()
-
-    class Collective(mct.simple_liquid_model_2d):
-        """mctpy's 2D simple-liquid model with a shared kernel (see module notes)."""
-
-        def __init__(self, sq, q, D0=1.0):
-            super().__init__(sq, q, D0)
-            n = self.M
-            self._a3 = np.ascontiguousarray(self.__A3__.reshape(n * n, n))
-            self._pre = self.rho * self.sq / (8 * np.pi ** 2)
-            self._wqs = _trapezoid_weights(self.q) * self.q * self.sq
-
-        def make_kernel(self):
-            return _kernels()[0]
-
-        def kernel_extra_args(self):
-            return [self._a3, self._pre, self._wqs]
-
-    class Tagged(mct.tagged_particle_model_2d):
-        """mctpy's 2D tagged-particle model with a shared kernel (see module notes)."""
-
-        def __init__(self, base_model, cs, D0s=1.0):
-            super().__init__(base_model, cs, D0s)
-            n = self.M
-            self._a3 = np.ascontiguousarray(self.__A3__.reshape(n * n, n))
-            self._cache = np.zeros((n, n))
-            self._last = np.zeros(1, dtype=np.int64)
-            self._pre = np.full(n, self.base.rho / (4 * np.pi ** 2))
-            self._wq = _trapezoid_weights(self.q) * self.q
-
-        def make_kernel(self):
-            return _kernels()[1]
-
-        def kernel_extra_args(self):
-            self._last[0] = 0
-            return [self.base.phi, self._a3, self._cache, self._last, self._pre, self._wq]
-
-    return Collective, Tagged
-
-
-@dataclass(frozen=True)
-class HardDiskGrid:
-    """Wave-number grid and time stepping of the hard-disk MCT.
-
-    The grid is ``q_k = dq (k + offset)``, ``k = 0..n_q-1`` (unit disk
-    diameter). The default ``dq = 0.5``, ``offset = 1``, ``n_q = 60``
-    (q = 0.5..30) contains the network's q = 2..10; it is coarser than the
-    thesis' grid, so its critical packing fraction differs slightly from
-    0.69057 (:func:`slowdyn.analysis.mct.closures.critical_packing`
-    measures it). Time stepping: ``h`` (first step), ``blocksize`` and
-    ``blocks`` as in ``mctpy.correlator``.
-    """
-
-    dq: float = 0.5
-    offset: float = 1.0
-    n_q: int = 60
-    h: float = 1e-7
-    blocksize: int = 128
-    blocks: int = 44
-
-    def __post_init__(self):
-        if not (self.dq > 0 and self.n_q >= 4 and self.offset > 0):
-            raise ValueError(f"HardDiskGrid needs dq > 0, offset > 0 and n_q >= 4, got {self}")
-        if not (self.h > 0 and self.blocksize >= 16 and self.blocks >= 1):
-            raise ValueError(f"HardDiskGrid needs h > 0, blocksize >= 16 and blocks >= 1, got {self}")
-
-    @property
-    def q(self) -> np.ndarray:
-        return self.dq * (np.arange(self.n_q) + self.offset)
-
-    def indices(self, q_points: Sequence[float]) -> np.ndarray:
-        """Grid indices of ``q_points``; a clear error for a point that is not on the grid."""
-        grid = self.q
-        out = []
-        for qp in q_points:
-            k = int(np.argmin(np.abs(grid - qp)))
-            if not np.isclose(grid[k], qp, rtol=1e-9, atol=1e-12):
-                raise ValueError(f"q = {qp:g} is not on the MCT grid dq*(k + offset) with dq = {self.dq:g}, "
-                                 f"offset = {self.offset:g} (nearest {grid[k]:g}); choose q points on the "
-                                 f"grid or change dq/offset")
-            out.append(k)
-        return np.asarray(out, dtype=int)
-
-
-def hard_disk_models(packing: float, grid: HardDiskGrid = HardDiskGrid()):
-    """``(collective, tagged)`` mctpy models of Brownian hard disks at packing fraction ``packing``."""
-    if not 0.0 < float(packing) < 0.9:
-        raise ValueError(f"packing fraction must lie in (0, 0.9), got {packing}")
-    mct = _mctpy()
-    Collective, Tagged = _fast_models()
-    sq = mct.structurefactors.hssFMT2d(float(packing))
-    coll = Collective(sq, grid.q)
-    return coll, Tagged(coll, cs=sq)
-
-
-def solve_hard_disks(packing: float, grid: HardDiskGrid = HardDiskGrid()) -> dict:
-    """Collective and tagged MCT correlators and normalised kernels of hard disks.
+def solve_hard_disks(packing: float, grid: HardDiskGrid = CLOSURE_GRID) -> dict:
+    """The tagged-particle correlators and kernels of :class:`HardDisks2D` as closure samples need them.
 
     Returns
     -------
     dict
         ``t`` (T,), ``sisf`` and ``kernel`` (T, n_q) of the tagged particle
-        (``kernel = M^s / q^2``, the thesis' normalisation), ``isf`` (T, n_q)
-        of the collective correlator, ``q`` (n_q,). Times are the strictly
-        increasing stored points with ``t > 0``; a liquid is solved until
-        every correlator has decayed (mctpy's ``stop_on_zero``).
+        (``kernel = M^s / q^2``), ``isf`` (T, n_q) of the collective correlator,
+        ``q`` (n_q,). Times are the strictly increasing stored points with
+        ``t > 0``; a liquid is solved until every correlator has decayed
+        (mctpy's ``stop_on_zero``).
     """
-    mct = _mctpy()
-    coll, tagged = hard_disk_models(packing, grid)
-    kw = dict(store=True, h=grid.h, blocksize=grid.blocksize, blocks=grid.blocks, motion_type="brownian")
-    c = mct.correlator(model=coll, **kw)
-    # mctpy copies h and blocks from ``base`` but takes halfblocksize from its own blocksize argument
-    s = mct.correlator(model=tagged, base=c, blocksize=grid.blocksize, store=True, motion_type="brownian")
-    mct.CorrelatorStack([c, s]).solve_all(stop_on_zero=True)
-    t = np.asarray(s.t, dtype=float)
-    n = len(t)
-    # after an early stop the unsolved tail of the stored arrays is zero
-    stop = 1 + int(np.flatnonzero(t > 0)[-1]) if np.any(t > 0) else 0
-    keep = np.zeros(n, dtype=bool)
-    keep[1:stop] = np.diff(t[:stop]) > 0
-    q = grid.q
-    return {"t": t[keep], "q": q, "sisf": np.asarray(s.phi)[keep], "isf": np.asarray(c.phi)[keep],
-            "kernel": np.asarray(s.m)[keep] / q ** 2}
+    sol = HardDisks2D(packing, grid).solve(stop_on_zero=True)
+    return {"t": sol.t[1:], "q": sol.q, "sisf": sol.tagged[1:], "isf": sol.collective[1:],
+            "kernel": sol.tagged_kernel[1:]}
 
 
 @dataclass
@@ -306,7 +147,7 @@ def f12_data(v1: Sequence[float], v2: Sequence[float], n_s: int = 64) -> Closure
 
 
 def generate_hard_disk_data(packings: Iterable[float], q_points: Sequence[float] = THESIS_Q,
-                            grid: HardDiskGrid = HardDiskGrid(), stride: int = 1,
+                            grid: HardDiskGrid = CLOSURE_GRID, stride: int = 1,
                             progress: bool = False) -> ClosureData:
     """Closure samples from tagged-particle hard-disk MCT at every packing fraction.
 
@@ -343,7 +184,7 @@ def generate_hard_disk_data(packings: Iterable[float], q_points: Sequence[float]
         parts.append((s, m, np.full(len(t), p), t))
     meta = {"source": "hard-disk MCT (mctpy, FMT S(q), tagged particle, Brownian D0 = 1)",
             "state_names": ["phi"],
-            "grid": {k: getattr(grid, k) for k in ("dq", "offset", "n_q", "h", "blocksize", "blocks")},
+            "grid": grid.settings(),
             "packings": packings, "stride": int(stride)}
     return ClosureData(np.asarray(q_points, dtype=float), np.concatenate([a[0] for a in parts]),
                        np.concatenate([a[1] for a in parts]), np.concatenate([a[2] for a in parts]),
@@ -351,7 +192,7 @@ def generate_hard_disk_data(packings: Iterable[float], q_points: Sequence[float]
 
 
 def write_mct_sisf(packing: float, path: str | Path, q_points: Sequence[float] = THESIS_Q,
-                   grid: HardDiskGrid = HardDiskGrid()) -> Path:
+                   grid: HardDiskGrid = CLOSURE_GRID) -> Path:
     """The tagged-particle MCT SISFs of hard disks at ``q_points`` as a ``fix sisf/msd``-format file
     (input of ``slowdyn kernels``; the MCT kernels are then known for comparison).
     """

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import HardDiskGrid, solve_hard_disks
-from .solver import (closure_correlator, closure_critical_packing, closure_nonergodicity,
-                     hard_disk_nonergodicity, mct_critical_packing)
+from ..critical import critical_point
+from ..hard_disks import CLOSURE_GRID, HardDiskGrid, HardDisks2D
+from .data import solve_hard_disks
+from .solver import closure_correlator, closure_critical_packing, closure_nonergodicity
 
 
 def _on_times(t_ref: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -25,7 +26,7 @@ def _on_times(t_ref: np.ndarray, t: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
-def sisf_rmse(weights: dict, q, packing: float, grid: HardDiskGrid = HardDiskGrid(),
+def sisf_rmse(weights: dict, q, packing: float, grid: HardDiskGrid = CLOSURE_GRID,
               mct: dict | None = None) -> dict:
     """RMSE over time and the network's q of the SISFs of the learned closure and of MCT.
 
@@ -41,7 +42,7 @@ def sisf_rmse(weights: dict, q, packing: float, grid: HardDiskGrid = HardDiskGri
             "t": sol["t"], "sisf_mct": ref, "sisf_net": pred}
 
 
-def evaluate_closure(weights: dict, q, grid: HardDiskGrid = HardDiskGrid(),
+def evaluate_closure(weights: dict, q, grid: HardDiskGrid = CLOSURE_GRID,
                      sisf_packings=(0.455, 0.555, 0.605, 0.645, 0.669), near_packings=(0.675, 0.681, 0.685, 0.687),
                      f_offsets=(0.005, 0.01, 0.02, 0.04), tol: float = 1e-5, phi_c_mct: float | None = None,
                      progress: bool = False) -> dict:
@@ -73,13 +74,16 @@ def evaluate_closure(weights: dict, q, grid: HardDiskGrid = HardDiskGrid(),
     """
     q = np.asarray(q, dtype=float)
     idx = grid.indices(q)
-    pc_mct = float(phi_c_mct) if phi_c_mct is not None else mct_critical_packing(grid, 0.6, 0.75, tol)
+    if phi_c_mct is not None:
+        pc_mct = float(phi_c_mct)
+    else:
+        pc_mct = critical_point(lambda p: HardDisks2D(p, grid).nonergodicity(), 0.6, 0.75, tol)
     pc_net = closure_critical_packing(weights, q, 0.6, 0.75, tol)
     res: dict = {"q": q.tolist(), "phi_c_mct": pc_mct, "phi_c_net": pc_net, "f": [], "sisf": [],
                  "sisf_near": []}
     for off in f_offsets:
         p = pc_mct + off
-        ref = hard_disk_nonergodicity(p, grid)["fs"][idx]
+        ref = HardDisks2D(p, grid).tagged_nonergodicity()["fs"][idx]
         net = closure_nonergodicity(weights, q, p)["f"]
         res["f"].append({"offset": float(off), "packing": float(p), "f_mct": ref.tolist(), "f_net": net.tolist(),
                          "max_abs": float(np.max(np.abs(net - ref)))})

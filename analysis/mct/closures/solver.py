@@ -12,11 +12,12 @@ It is handed to mctpy's block solver as a model with ``W_q = 1``,
 solver: its weights are exported to numpy arrays and evaluated by a numba
 function (:func:`mlp_kernel`), which mctpy's jitted solver calls directly.
 
-The non-ergodicity parameter solves ``f / (1 - f) = m[f]`` (eq. 4.60). It is
-found by the monotone fixed-point iteration ``f <- m[f] / (W + m[f])`` from
-``f = 1`` (for an mctpy model with ``W_q``), which converges to the largest
-solution, the physical one. The critical packing fraction is the bisection
-point between ``f = 0`` (liquid) and ``f > 0`` (glass).
+The non-ergodicity parameter of the closure solves ``f / (1 - f) = m[f]``
+(eq. 4.60), by the fixed-point iteration of the MCT package
+(:func:`~slowdyn.analysis.mct.critical.nonergodicity_parameter`); the critical
+packing fraction is its bisection (:func:`~slowdyn.analysis.mct.critical.critical_point`).
+The hard-disk MCT it is compared with is
+:class:`~slowdyn.analysis.mct.hard_disks.HardDisks2D`.
 """
 
 from __future__ import annotations
@@ -27,106 +28,13 @@ from typing import Callable
 import numpy as np
 
 from slowdyn.common.optional import require
-from ..critical import bisect_transition as critical_packing  # the one bisection of the MCT package
+from .._mctpy import mctpy
+from ..critical import bisect_transition, critical_point, nonergodicity_parameter
+from ..hard_disks import CLOSURE_GRID
 
 
 def _numba():
     return require("numba", "the closure solver", "mct")
-
-
-def _mctpy():
-    return require("mctpy", "the closure solver", "mct", "mctpy, numba, scipy, h5py")
-
-
-@functools.lru_cache(maxsize=None)
-def _fixed_point():
-    nb = _numba()
-
-    @nb.njit
-    def iterate(kernel, f, m, w, accuracy, maxiter, *args):
-        n = f.shape[1]
-        new = np.ones(n)
-        it = 0
-        while it < maxiter:
-            f[0, :] = new
-            kernel(m[0], f[0], 0, 0.0, *args)
-            new = m[0] / (w + m[0])
-            it += 1
-            if np.max(np.abs(new - f[0])) <= accuracy:
-                f[0, :] = new
-                return it, True
-        f[0, :] = new
-        return it, False
-
-    return iterate
-
-
-def nonergodicity_parameter(model, accuracy: float = 1e-12, maxiter: int = 1_000_000) -> dict:
-    """Non-ergodicity parameter of an mctpy-style model by fixed-point iteration.
-
-    Parameters
-    ----------
-    model : mctpy model
-        Anything with ``get_kernel()``, ``Wq()``, ``kernel_extra_args()``,
-        ``set_base(array)`` and ``len()`` (mctpy's models, the hard-disk models
-        of :mod:`.data`, :class:`NetworkClosureModel`). For a tagged model the
-        collective base must hold its own non-ergodicity parameter first
-        (:func:`hard_disk_nonergodicity` does this).
-    accuracy : float
-        Stop when ``max |f_new - f| <= accuracy``.
-    maxiter : int
-        Iteration limit (close to the critical point convergence is slow).
-
-    Returns
-    -------
-    dict
-        ``f`` (n,), normalised kernel ``m = M / W`` at ``f``, ``iterations``, ``converged``.
-    """
-    n = len(model)
-    f = np.zeros((1, n))
-    m = np.zeros((1, n))
-    model.set_base(f)
-    w = np.asarray(model.Wq(), dtype=float) * np.ones(n)
-    it, ok = _fixed_point()(model.get_kernel(), f, m, w, float(accuracy), int(maxiter),
-                            *model.kernel_extra_args())
-    return {"f": f[0].copy(), "m": m[0] / w, "iterations": int(it), "converged": bool(ok)}
-
-
-def hard_disk_nonergodicity(packing: float, grid=None, accuracy: float = 1e-12,
-                            maxiter: int = 1_000_000) -> dict:
-    """Collective and tagged non-ergodicity parameters of hard-disk MCT.
-
-    Returns ``{"q", "f" (collective), "fs" (tagged), "ms" (normalised tagged kernel), "converged"}``.
-    """
-    from .data import HardDiskGrid, hard_disk_models
-
-    grid = grid or HardDiskGrid()
-    coll, tagged = hard_disk_models(packing, grid)
-    c = nonergodicity_parameter(coll, accuracy, maxiter)
-    base = c["f"][None, :].copy()
-    coll.set_base(base)  # the tagged kernel reads the collective f through base.phi
-    s = nonergodicity_parameter(tagged, accuracy, maxiter)
-    return {"q": grid.q, "f": c["f"], "fs": s["f"], "ms": s["m"],
-            "converged": c["converged"] and s["converged"]}
-
-
-def mct_critical_packing(grid=None, lo: float = 0.6, hi: float = 0.8, tol: float = 1e-5,
-                         threshold: float = 1e-3, maxiter: int = 200_000) -> float:
-    """Critical packing fraction of collective hard-disk MCT on ``grid``.
-
-    A state counts as arrested when ``max_q f(q) > threshold`` after at most
-    ``maxiter`` iterations from ``f = 1`` (on the liquid side the iteration
-    drains towards 0; within ``tol`` of the transition it is slowest).
-    """
-    from .data import HardDiskGrid, hard_disk_models
-
-    grid = grid or HardDiskGrid()
-
-    def arrested(p: float) -> bool:
-        coll, _ = hard_disk_models(p, grid)
-        return float(np.max(nonergodicity_parameter(coll, 1e-10, maxiter)["f"])) > threshold
-
-    return critical_packing(arrested, lo, hi, tol)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +79,7 @@ def closure_model(weights: dict, q, state, D0: float = 1.0):
     state : float or array_like
         Control parameters (the packing fraction).
     """
-    mct = _mctpy()
+    mct = mctpy()
     q = np.asarray(q, dtype=float)
     state = np.atleast_1d(np.asarray(state, dtype=float))
     if len(q) != weights["n_q"]:
@@ -219,24 +127,21 @@ def closure_critical_packing(weights: dict, q, lo: float = 0.6, hi: float = 0.75
     (default: the packing fraction itself; e.g. ``lambda v1: (v1, v2)`` for
     a point of the F12 critical line at fixed ``v2``).
     """
-    def arrested(p: float) -> bool:
-        state = p if state_of is None else state_of(p)
-        return float(np.max(closure_nonergodicity(weights, q, state, 1e-10, maxiter)["f"])) > threshold
+    def f(p: float) -> np.ndarray:
+        return closure_nonergodicity(weights, q, p if state_of is None else state_of(p), 1e-10, maxiter)["f"]
 
-    return critical_packing(arrested, lo, hi, tol)
+    return critical_point(f, lo, hi, tol, threshold)
 
 
 def closure_correlator(weights: dict, q, state, grid=None) -> dict:
     """Time-domain solution of the MZ equation closed by the network.
 
     Returns ``{"t", "sisf" (T, n_q), "kernel" (T, n_q)}`` on the time grid of
-    ``grid`` (a :class:`~slowdyn.analysis.mct.closures.data.HardDiskGrid`; its
-    h, blocksize and blocks are used).
+    ``grid`` (a :class:`~slowdyn.analysis.mct.hard_disks.HardDiskGrid`, default
+    :data:`~slowdyn.analysis.mct.hard_disks.CLOSURE_GRID`; its h, blocksize and blocks are used).
     """
-    from .data import HardDiskGrid
-
-    mct = _mctpy()
-    grid = grid or HardDiskGrid()
+    mct = mctpy()
+    grid = grid or CLOSURE_GRID
     c = mct.correlator(model=closure_model(weights, q, state), store=True, h=grid.h,
                        blocksize=grid.blocksize, blocks=grid.blocks, motion_type="brownian")
     c.solve_all(stop_on_zero=True)
@@ -306,7 +211,7 @@ def extrapolate_arrest(weights: dict, q, packings, train_max: float | None = Non
         out["note"] = f"arrested already at the first scan point {p[0]:g}; start the scan lower"
     else:
         k = int(hits[0])
-        pc = critical_packing(lambda x: float(np.max(f_at(x))) > threshold, float(p[k - 1]), float(p[k]), tol)
+        pc = bisect_transition(lambda x: float(np.max(f_at(x))) > threshold, float(p[k - 1]), float(p[k]), tol)
         out["phi_c"], out["f_c"] = pc, f_at(pc + tol)
         if not np.all(arrested[k:]):
             out["note"] = "not arrested at every scan point above phi_c (a re-entrant closure)"

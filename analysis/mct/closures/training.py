@@ -43,7 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from .data import THESIS_Q, ClosureData, HardDiskGrid, generate_hard_disk_data, kernel_file_data
+from ..hard_disks import HardDiskGrid
+from .data import THESIS_Q, ClosureData, generate_hard_disk_data, kernel_file_data
 from .network import HIDDEN, build_network
 
 _TOP = {"name", "data", "network", "training"}
