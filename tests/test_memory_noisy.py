@@ -15,7 +15,7 @@ import pytest
 
 from slowdyn.analysis.memory.exact import ExponentialKernel
 from slowdyn.analysis.memory.spectral import (CMSpectrumFit, SpectralKernel, correlator_from_kernel, estimate_noise,
-                                              kernel_from_spectrum)
+                                              kernel_from_spectrum, noise_from_differences)
 
 T = np.logspace(-5, 3, 300)
 
@@ -94,6 +94,24 @@ def test_noise_estimated_from_the_data():
         assert estimate_noise(T, Fn, tau0=ek.tau0) == pytest.approx(sigma, rel=0.15)
 
 
+def test_consistency_flags_data_that_are_no_brownian_sisf():
+    """A correct noisy SISF fits to its model-free noise; one scaled by 0.5 or a Newtonian-like
+    (Gaussian short-time) correlator does not, and a wrong D0 shows as an instantaneous kernel
+    part ``delta`` of about ``tau0_true - tau0``.
+    """
+    q = 6.0
+    F = correlator_from_kernel([10.0, 6.0, 4.0], [0.01, 0.3, 10.0], 1 / q**2).f(T)
+    Fn = F + 1e-3 * np.random.default_rng(1).normal(size=T.size)
+    good = SpectralKernel(q).compute(T, Fn)
+    assert good.consistency < 1.5 and abs(good.delta) < 0.05 * good.tau0
+    assert good.noise_differences == pytest.approx(1e-3, rel=0.2)
+    assert SpectralKernel(q).compute(T, 0.5 * Fn).consistency > 3.0
+    newtonian = np.exp(-((q * T) ** 2) / 2 - T / 5) + 1e-3 * np.random.default_rng(2).normal(size=T.size)
+    assert SpectralKernel(q).compute(T, newtonian).consistency > 3.0
+    wrong_d0 = SpectralKernel(q, D0=2.0).compute(T, Fn)      # tau0 = 1/72 instead of 1/36
+    assert wrong_d0.delta == pytest.approx(1 / 72, rel=0.1)
+
+
 def test_bad_input():
     with pytest.raises(ValueError, match="equal length"):
         SpectralKernel(q=6.0).compute(T, np.ones(T.size - 1))
@@ -103,3 +121,5 @@ def test_bad_input():
         SpectralKernel(q=0.0)
     with pytest.raises(ValueError, match="alpha"):
         CMSpectrumFit(alpha=-1.0)
+    with pytest.raises(ValueError, match="at least"):
+        noise_from_differences(np.ones(5))
