@@ -76,7 +76,8 @@ def scores(t, F_noisy, F_rec_window, window, m_true, m_rec, m0_true, m0_rec, tau
     mt = m_true(t)
     region = (mt > 0.05 * m0_true) & (t > 3 * tau0)
     rel = np.abs(m_rec - mt)[region] / mt[region]
-    return {"m0": float(m0_rec), "m0_true": float(m0_true), "rmse_noise": rmse / sigma, "kern_med": float(np.median(rel)) if rel.size else np.nan,
+    return {"m0": float(m0_rec), "m0_true": float(m0_true),
+            "rmse_noise": rmse / sigma, "kern_med": float(np.median(rel)) if rel.size else np.nan,
             "kern_max": float(np.max(rel)) if rel.size else np.nan, "m0_err": abs(m0_rec / m0_true - 1.0),
             "n_region": int(region.sum())}
 
