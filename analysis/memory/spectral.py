@@ -17,7 +17,7 @@ chosen by the discrepancy principle (Morozov): the largest ``alpha`` whose
 residual RMS does not exceed the estimated noise.
 
 The fit has the Laplace transform ``F(s) = sum_k a_k/(s + x_k)``, ``x_k =
-1/tau_k``, and the Mori-Zwanzig relation (eq. 4.47, ``s = i omega``)
+1/tau_k``, and the Mori-Zwanzig relation (Granz 2026, eq. 4.47, ``s = i omega``)
 ``tau0 + m(s) = F/(1 - s F)`` is then solved *exactly*: with ``sum_k a_k = 1``,
 ``1 - s F(s) = g(s) = sum_k a_k x_k/(s + x_k)``, which falls from ``+inf`` to
 ``-inf`` between two neighbouring poles ``-x_{k+1} < s < -x_k`` and has no other
@@ -32,6 +32,14 @@ term ``delta * dirac(t)`` at ``t = 0`` that vanishes when the slope
 constraint holds. ``m0 = sum_j c_j`` is ``lim s m(s)`` (eq. 4.52) without any
 extrapolation, and the MZ equation with this kernel reproduces the fit exactly,
 so the reconstructed SISF is the denoised one (RMSE about the noise level).
+
+Kernel terms faster than the SISF's own initial decay ``tau0/(1 + m0)`` change
+the SISF only through their integral ``c_j/y_j`` (a shift of ``tau0``), so the
+noise can place a spurious fast term of large amplitude there; such terms are
+moved into ``delta`` and left out of ``m0`` (:class:`SpectralKernel`,
+``resolve``). Two diagnostics come free: ``rmse/noise_differences`` (the fit's
+residual against a model-free noise level, about 1 for a Brownian SISF) and
+``delta/tau0`` (about ``D0/D0_true - 1`` when the given ``D0`` is wrong).
 
 No Filon transform, no frequency truncation and no NNLT are involved: the
 ill-posed step is the fit of the data, done once, with its regularisation set
