@@ -40,6 +40,16 @@ def test_exact_spectrum_gives_exact_kernel():
     assert abs(delta) < 1e-12
 
 
+@pytest.mark.parametrize("A", [5.0, 20.0])
+def test_exact_exponential_kernel_m0_within_1_percent(A):
+    """Clean closed-form SISF of m = A exp(-t/tau_m): m0 within 1 % with the defaults
+    (today's NNLT + tails route gives 5.851 and 26.45)."""
+    for tau_m, q in [(0.1, 6.0), (1.0, 2.0), (10.0, 6.0)]:
+        ek = ExponentialKernel(A=A, tau_m=tau_m, tau0=1 / q**2)
+        sk = SpectralKernel(q=q).compute(T, ek.phi(T))
+        assert sk.m0 == pytest.approx(A, rel=0.01), (tau_m, q)
+
+
 @pytest.mark.parametrize("sigma", [1e-3, 3e-3])
 def test_noisy_exponential_kernel_goal1(sigma):
     """m = 20 exp(-t/0.5), q = 6: the SISF to its noise, kernel and m0 within 5 %, three seeds."""
