@@ -217,6 +217,8 @@ def main() -> None:
                                **s}
                         if args.check:
                             row["mz_vs_fit"] = float(np.max(np.abs(spec["F_mz"] - spec["F_rec"])))
+                            d_mz = spec["F_mz"] - F[spec["window"]]
+                            row["rmse_mz_noise"] = float(np.sqrt(np.mean(d_mz**2))) / sigma
                         rows.append(row)
                         print(json.dumps(row), flush=True)
                     if "volterra" in args.routes:
