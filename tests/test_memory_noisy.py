@@ -120,6 +120,7 @@ def test_consistency_flags_data_that_are_no_brownian_sisf():
     assert SpectralKernel(q).compute(T, newtonian).consistency > 3.0
     wrong_d0 = SpectralKernel(q, D0=2.0).compute(T, Fn)      # tau0 = 1/72 instead of 1/36
     assert wrong_d0.delta == pytest.approx(1 / 72, rel=0.1)
+    assert wrong_d0.summary()["delta_over_tau0"] == pytest.approx(1.0, rel=0.1)
 
 
 def test_bad_input():
@@ -133,3 +134,5 @@ def test_bad_input():
         CMSpectrumFit(alpha=-1.0)
     with pytest.raises(ValueError, match="at least"):
         noise_from_differences(np.ones(5))
+    with pytest.raises(RuntimeError, match="compute"):
+        SpectralKernel(q=6.0).summary()

@@ -547,6 +547,16 @@ class SpectralKernel(Compute):
         """The kernel on ``t``."""
         return self.kernel.f(np.asarray(t, dtype=float))
 
+    def summary(self) -> dict[str, float]:
+        """``m0``, ``rmse``, ``noise`` (the fit's), ``noise_differences``, ``consistency``,
+        ``delta_over_tau0``, ``alpha``, ``t_resolve`` and ``n_terms`` (kernel terms).
+        """
+        if not self._called_compute:
+            raise RuntimeError(f"{type(self).__name__}: call {self.compute_hint} first")
+        return {"m0": self.m0, "rmse": self.rmse, "noise": self.noise, "noise_differences": self.noise_differences,
+                "consistency": self.consistency, "delta_over_tau0": self.delta / self.tau0,
+                "alpha": self._fit.alpha_used, "t_resolve": self._t_resolve, "n_terms": float(self._kernel.a.size)}
+
     def F_rec(self, t) -> np.ndarray:
         """The SISF the MZ equation gives with this kernel (the denoised SISF)."""
         return self._fit.f(t)
