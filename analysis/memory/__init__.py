@@ -10,6 +10,9 @@
 - :mod:`.volterra`: classical baseline, the discretised Volterra equation in the time domain
 - :mod:`.exact`: the exactly solvable exponential kernel (test oracle)
 - :mod:`.mapping`: effective packing-fraction mapping between simulation and MCT (§4.4.3)
+- :mod:`.spectral`: completely monotone (CONTIN-style) fit of a Brownian SISF with the noise
+  estimated from the data, and the exact MZ kernel of its spectrum (:class:`~.spectral.SpectralKernel`;
+  the route for noisy data, measured in doc/dev/memory_noisy_trials.md, not yet the CLI default)
 - :mod:`.cmaes`: stretched-exponential kernels fitted by CMA-ES (Ciarella et al., Mach. Learn.: Sci. Technol. 2023)
 
 Imported on demand; mctpy, numba and torch load lazily.
