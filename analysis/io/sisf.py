@@ -38,10 +38,11 @@ def read_sisf(path: str | Path) -> dict:
         column is missing or renamed: the columns must be ``lag time norigin``
         and, per block ``B`` of ``# types:``, ``msd_B alpha2_B fs_B_q1 ...``.
     """
+    head = read_header(path)
+    if head["q"] is None or head["columns"] is None:
+        raise ValueError(f"{path} is not a fix sisf/msd file (no '# q:' / '# columns:' header lines)")
     head, cols = read_table(path, "fix sisf/msd file", required=("lag", "time", "norigin"))
     q, types, names = head["q"], head["types"], head["columns"]
-    if q is None:
-        raise ValueError(f"{path} is not a fix sisf/msd file (no '# q:' header line)")
     if types is None:   # tables written without '# types:' (slowdyn observe selfdyn): the msd_ blocks
         types = [n[4:] for n in names if n.startswith("msd_")] or ["all"]
     _check_sisf_table(path, names, q, types, cols)

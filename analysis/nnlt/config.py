@@ -13,7 +13,6 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from slowdyn.common.optional import require
 from .grids import NNLTGrids
 
 # config entries a fine-tuning (``init``) must share with its start model: the network and the encoding
@@ -137,13 +136,9 @@ class NNLTConfig:
 
 def _read_yaml(path: Path, depth: int = 0) -> dict:
     """A config file as a dict, with its ``base`` chain resolved."""
-    yaml = require("yaml", "reading NNLT configs", "nnlt")
-    if not path.is_file():
-        raise FileNotFoundError(f"NNLT config {path} not found")
-    with open(path) as fh:
-        d = yaml.safe_load(fh) or {}
-    if not isinstance(d, dict):
-        raise ValueError(f"{path}: an NNLT config must be a mapping of keys to values")
+    from slowdyn.common.config import read_yaml
+
+    d = read_yaml(path, "NNLT config", "nnlt")
     base = d.pop("base", None)
     if base is None:
         return d

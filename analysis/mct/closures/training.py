@@ -217,15 +217,10 @@ def load_config(path: str | os.PathLike, root: str | os.PathLike | None = None) 
     ``kernel_files`` config; relative paths in the file refer to the
     config's folder).
     """
-    import yaml
+    from slowdyn.common.config import read_yaml
 
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"closure config {path} does not exist")
-    try:
-        cfg = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ValueError(f"closure config {path} is not valid YAML: {exc}") from exc
+    cfg = read_yaml(path, "closure config", "nnlt")
     if root is not None:
         if not isinstance(cfg, dict) or (cfg.get("data") or {}).get("source") != "kernel_files":
             raise ValueError(f"--root applies to data.source kernel_files configs only ({path} is not one)")

@@ -1,8 +1,9 @@
 """The YAML files of the NNP side, read and checked in one place.
 
-- :func:`read_yaml`: every YAML file of :mod:`slowdyn.nnp` (data-set recipes of
-  ``slowdyn nnp data``, training configs, a data set's ``dataset.yaml``) goes
-  through it: a missing file, broken YAML or a file that is not a mapping
+- :func:`read_yaml` (:func:`slowdyn.common.config.read_yaml`, the reader of
+  every YAML file of slowdyn): every YAML file of :mod:`slowdyn.nnp` (data-set
+  recipes of ``slowdyn nnp data``, training configs, a data set's
+  ``dataset.yaml``) goes through it: a missing file, broken YAML or a file that is not a mapping
   is a one-line error naming the file.
 - :func:`load_training_config`: the training config of every backend
   (``knn``, ``deepmd``, ``nequip``), with the keys they share:
@@ -24,49 +25,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Iterable
 
+from slowdyn.common.config import read_yaml
+
 #: the keys every backend's training config has
 COMMON_KEYS = ("dataset", "out_dir", "name")
 #: keys of earlier versions, with their present name
 RENAMED = {"data": "dataset"}
-
-
-def read_yaml(path: str | os.PathLike, what: str) -> dict:
-    """The mapping in the YAML file ``path``.
-
-    Parameters
-    ----------
-    path
-        The file.
-    what
-        What the file is, for the messages (e.g. ``"data-set config"``).
-
-    Raises
-    ------
-    FileNotFoundError
-        No such file.
-    ValueError
-        Not valid YAML, or not a mapping (an empty file is an empty mapping).
-    """
-    from slowdyn.common.optional import require  # noqa: PLC0415
-
-    yaml = require("yaml", f"reading a {what}", "nnp")
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{what} {path} not found")
-    try:
-        d = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ValueError(f"{path}: not valid YAML{where}: {problem}") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{path}: not a text file (a {what} is YAML)") from None
-    if d is None:
-        return {}
-    if not isinstance(d, dict):
-        raise ValueError(f"{path}: expected a YAML mapping ({what}), got a {type(d).__name__}")
-    return d
 
 
 def load_training_config(config: str | os.PathLike | Mapping, backend: str, keys: Iterable[str],
