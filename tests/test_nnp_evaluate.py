@@ -37,7 +37,7 @@ def test_reference_against_itself_is_exact(dataset, tmp_path):
                 "angle_mean_deg"):
         assert m[key] == 0.0, key
     assert m["F_mean"] > 0
-    paths = cmp.save(tmp_path, label="self")
+    paths = cmp.write(tmp_path, label="self")
     for name in ("parity_energy", "parity_forces", "parity_atomic_energies", "force_histograms"):
         assert paths[name].stat().st_size > 1000
     assert json.loads(paths["metrics"].read_text())["F_RMSE"] == 0.0
@@ -112,14 +112,14 @@ def test_md_comparison_and_energy_scan(tmp_path):
     np.testing.assert_array_equal(md.sisf["reference"]["fs_all_q1"], md.sisf["copy"]["fs_all_q1"])
     fs = md.sisf["reference"]["fs_all_q1"]
     assert fs[0] > 0.99 and fs[-1] < 0.9  # first lag is one step
-    paths = md.save(tmp_path)
+    paths = md.write(tmp_path)
     assert paths["rdf"].stat().st_size > 1000 and paths["sisf"].stat().st_size > 1000
 
     scan = ev.energy_scan({"reference": lj, "copy": lj}, [0.001, 0.002, 0.004], temperature=1.0,
                           density=0.85, n_atoms=108, t_total=0.4, relax=100, protocol=prot)
     assert scan.exponents["reference"] == scan.exponents["copy"]
     assert 1.6 < scan.exponents["reference"] < 2.4
-    assert scan.save(tmp_path).stat().st_size > 1000
+    assert scan.write(tmp_path).stat().st_size > 1000
 
 
 def test_cli_evaluate(dataset, tmp_path):

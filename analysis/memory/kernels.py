@@ -105,7 +105,7 @@ class MemoryKernel(Compute):
                              f"{window.sum()} points: too few to measure the reconstruction")
         self._t_data, self._F_data = t[window], F[window]
         self._cache = {}
-        return self._computed()
+        return self
 
     # --- results -----------------------------------------------------------
     @computed_property

@@ -215,7 +215,7 @@ class KernelSet(Compute):
             self._volterra = [{"q": r["q"], **volterra_baseline(r["q"], r["t"], r["F"], self.D0, self.cut)}
                               for r in rows]
         self._rows = rows
-        return self._computed()
+        return self
 
     # --- results --------------------------------------------------------------
     @computed_property

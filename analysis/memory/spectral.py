@@ -238,7 +238,7 @@ class CMSpectrumFit(Compute):
                     alpha = 10.0**lo
         self._alpha, self._a = float(alpha), a
         self._rmse = rms(a)
-        return self._computed()
+        return self
 
     @computed_property
     def tau(self) -> np.ndarray:
@@ -489,7 +489,7 @@ class SpectralKernel(Compute):
         self._delta = float(delta + np.sum(full.a[fast] * full.tau[fast]))
         self._full = full
         self._t, self._F = t, F
-        return self._computed()
+        return self
 
     @computed_property
     def fit(self) -> CMSpectrumFit:

@@ -147,7 +147,7 @@ class Structure(Compute):
         if structure_factor:
             self._k = np.asarray(sq["all"].bin_centers)
             self._s = {k: np.asarray(v.S_k) for k, v in sq.items()}
-        return self._computed()
+        return self
 
     @computed_property
     def r(self) -> np.ndarray:

@@ -186,7 +186,7 @@ class KernelValidation(Compute):
         bar.close()
         self._rows, self._scaling, self._volterra = rows, scaling, volterra
         self._mapping = self._leave_one_out(sisf_q65)
-        return self._computed()
+        return self
 
     @classmethod
     def merge(cls, parts: list) -> "KernelValidation":

@@ -155,7 +155,7 @@ class SimulationKernels(Compute):
             rows += [x for qv in per_q for x in per_q[qv]]
         self._rows, self._scaling, self._volterra, self._excluded, self._noise = (rows, scaling, volterra,
                                                                                    excluded, noise)
-        return self._computed()
+        return self
 
     @computed_property
     def rows(self) -> list:
@@ -281,7 +281,7 @@ class PackingFractionMap(Compute):
         if len(rows) > self.degree:
             self._poly = mapping_function([r["phi_bd"] for r in rows], [r["phi_mct"] for r in rows], self.degree)
         self._mapping = mapping
-        return self._computed()
+        return self
 
     @computed_property
     def rows(self) -> list:

@@ -165,23 +165,23 @@ def _evaluate(args) -> int:
     progress = not args.quiet
     report = ev.evaluate_dataset(args.dataset, nnp, split=args.split, max_frames=args.max_frames,
                                  progress=progress)
-    report.save(out, label=args.label)
+    report.write(out, label=args.label)
     summary = {"metrics": report.metrics}
     if args.md is not None:
         T, rho = args.md
         n_atoms = args.md_atoms or int(meta["n_atoms"])
         md = ev.compare_md(ref, nnp, temperature=T, density=rho, n_atoms=n_atoms, steps=args.md_steps,
                            q=args.q, workdir=out / "md", label=args.label, progress=progress)
-        md.save(out)
+        md.write(out)
         summary["md"] = {"temperature": T, "density": rho, "steps": args.md_steps}
         if args.energy_dt:
             scan = ev.energy_scan({"reference": ref, args.label: nnp}, args.energy_dt, temperature=T,
                                   density=rho, n_atoms=n_atoms, progress=progress)
-            scan.save(out)
+            scan.write(out)
             summary["energy_exponents"] = scan.exponents
     if args.probe is not None:
         probes = ev.probe({"reference": ref, args.label: nnp}, r=ev.probe_distances(*args.probe))
-        probes.save(out)
+        probes.write(out)
     with open(out / "summary.json", "w") as fh:
         json.dump(summary, fh, indent=2)
     print(json.dumps(report.metrics, indent=2))

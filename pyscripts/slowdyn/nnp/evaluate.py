@@ -25,16 +25,14 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from slowdyn.common.plotting import subplots
+from slowdyn.common.plotting import figure_axes
 from slowdyn.runs.nve import potential_nve_scan
 from slowdyn.runs.sampling import (Frame, Potential, Protocol, StatePoint, evaluate_frames, nve_frames, run_from,
                                    start_configuration)
 
 
 def _axes(ax):
-    if ax is None:
-        return subplots(figsize=(4.2, 3.8))
-    return ax.figure, ax
+    return figure_axes(ax, figsize=(4.2, 3.8))
 
 
 # --------------------------------------------------------------------------
@@ -148,12 +146,9 @@ class FrameComparison:
         """Predicted against reference per-atom energies (Fig. 3.27)."""
         return _parity(*self._stack("energies"), ax, r"$e_i$", label)
 
-    def plot_force_histograms(self, axes=None, label: str = "NNP", bins: int = 60):
+    def plot_force_histograms(self, ax=None, label: str = "NNP", bins: int = 60):
         """Histograms of |F_pred| - |F_ref| and of the angle between them (Fig. 3.26)."""
-        if axes is None:
-            fig, axes = subplots(1, 2, figsize=(8, 3.4))
-        else:
-            fig = axes[0].figure
+        fig, axes = figure_axes(ax, 1, 2, figsize=(8, 3.4))
         fr = np.concatenate([np.asarray(f.forces) for f in self.reference])
         fp = np.concatenate([np.asarray(f.forces) for f in self.predicted])
         dmag = np.linalg.norm(fp, axis=1) - np.linalg.norm(fr, axis=1)
@@ -168,9 +163,9 @@ class FrameComparison:
         fig.tight_layout()
         return fig
 
-    def save(self, out_dir: str | Path, label: str = "NNP") -> dict[str, Path]:
+    def write(self, folder: str | Path, label: str = "NNP") -> dict[str, Path]:
         """Write ``metrics.json``, ``metrics.txt`` and the four PNGs; return their paths."""
-        out = Path(out_dir)
+        out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"metrics": out / "metrics.json"}
         with open(paths["metrics"], "w") as fh:
@@ -295,12 +290,9 @@ class MDComparison:
         fig.tight_layout()
         return fig
 
-    def plot_sisf(self, axes=None):
+    def plot_sisf(self, ax=None):
         """F_s(q, t) (left) and MSD (right), log time axis."""
-        if axes is None:
-            fig, axes = subplots(1, 2, figsize=(8, 3.4))
-        else:
-            fig = axes[0].figure
+        fig, axes = figure_axes(ax, 1, 2, figsize=(8, 3.4))
         for (name, d), ls in zip(self.sisf.items(), ("-", "--", ":", "-.")):
             t = d["time"]
             ok = t > 0
@@ -314,8 +306,8 @@ class MDComparison:
         fig.tight_layout()
         return fig
 
-    def save(self, out_dir: str | Path) -> dict[str, Path]:
-        out = Path(out_dir)
+    def write(self, folder: str | Path) -> dict[str, Path]:
+        out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         paths = {"rdf": out / "md_rdf.png", "sisf": out / "md_sisf.png"}
         for key, fig in (("rdf", self.plot_rdf()), ("sisf", self.plot_sisf())):
@@ -427,8 +419,8 @@ class EnergyScan:
         fig.tight_layout()
         return fig
 
-    def save(self, out_dir: str | Path) -> Path:
-        out = Path(out_dir)
+    def write(self, folder: str | Path) -> Path:
+        out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         fig = self.plot()
         fig.savefig(out / "energy_scan.png", dpi=120)
@@ -508,11 +500,8 @@ class Probe:
     triplet_energy: dict[str, np.ndarray]
     errors: dict[str, str]
 
-    def plot(self, axes=None):
-        if axes is None:
-            fig, axes = subplots(1, 3, figsize=(11, 3.4))
-        else:
-            fig = axes[0].figure
+    def plot(self, ax=None):
+        fig, axes = figure_axes(ax, 1, 3, figsize=(11, 3.4))
         for name in self.pair_energy:
             axes[0].plot(self.r, self.pair_energy[name], label=name)
             axes[1].plot(self.r, self.pair_force[name], label=name)
@@ -527,8 +516,8 @@ class Probe:
         fig.tight_layout()
         return fig
 
-    def save(self, out_dir: str | Path) -> Path:
-        out = Path(out_dir)
+    def write(self, folder: str | Path) -> Path:
+        out = Path(folder)
         out.mkdir(parents=True, exist_ok=True)
         fig = self.plot()
         fig.savefig(out / "probe.png", dpi=120)
