@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations_with_replacement
+from pathlib import Path
 
 import numpy as np
 
@@ -177,3 +178,47 @@ class Structure(Compute):
         if self._s is None:
             raise RuntimeError("call Structure.compute(structure_factor=True) first")
         return self._s
+
+    def _labels(self, curves: dict) -> dict:
+        return {k: ("all" if k == "all" else f"{k[0]}-{k[1]}") for k in curves}
+
+    def plot(self, ax=None):
+        """g(r) of every pair on ``ax`` (default: a new Figure); returns the Figure."""
+        return _plot_curves(ax, self.r, self.rdf, self._labels(self.rdf), "r", "g(r)")
+
+    def plot_sq(self, ax=None):
+        """S(q) of every pair on ``ax`` (default: a new Figure); returns the Figure."""
+        return _plot_curves(ax, self.k, self.sq, self._labels(self.sq), "q", "S(q)")
+
+    def write(self, folder: str | Path = "structure") -> list[Path]:
+        """``FOLDER/gr.txt``, ``gr.png`` and, when S(q) was computed, ``sq.txt``, ``sq.png``
+        (``# columns: r g_all g_1-1 ...`` / ``q S_all ...``); the folder is created. Returns the files.
+        """
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        files = []
+        parts = [("gr", self.r, self.rdf, ("r", "g"), self.plot)]
+        if self._k is not None:
+            parts.append(("sq", self.k, self.sq, ("q", "S"), self.plot_sq))
+        for name, x, curves, (xname, yname), plot in parts:
+            label = self._labels(curves)
+            table = folder / f"{name}.txt"
+            np.savetxt(table, np.column_stack([x] + [curves[k] for k in curves]),
+                       header=f"columns: {xname} " + " ".join(f"{yname}_{label[k]}" for k in curves))
+            figure = folder / f"{name}.png"
+            plot().savefig(figure, dpi=120)
+            files += [table, figure]
+        return files
+
+
+def _plot_curves(ax, x, curves: dict, labels: dict, xlabel: str, ylabel: str):
+    from slowdyn.common.plotting import figure_axes
+
+    fig, ax = figure_axes(ax, figsize=(5, 3.6))
+    for k, y in curves.items():
+        ax.plot(x, y, label=labels[k])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    return fig

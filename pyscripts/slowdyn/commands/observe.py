@@ -92,20 +92,10 @@ def _dim(args, traj) -> int:
     return 2 if z.size and z.min() == z.max() else 3
 
 
-def _pyplot():
-    try:
-        import matplotlib
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("slowdyn observe needs matplotlib: pip install 'slowdyn[analysis]'") from exc
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def _save_curves(path: Path, x, curves: dict, xlabel: str, ylabel: str, logx=False, logy=False, title=""):
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(5, 3.6))
+    from slowdyn.common.plotting import subplots
+
+    fig, ax = subplots(figsize=(5, 3.6))
     for label, y in curves.items():
         ax.plot(x, y, label=label)
     if logx:
@@ -119,7 +109,6 @@ def _save_curves(path: Path, x, curves: dict, xlabel: str, ylabel: str, logx=Fal
         ax.set_title(title, fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def _selfdyn_plots(out: Path, time, blocks: list[str], msd: dict, fs: dict, q, tlabel: str = "t",
@@ -200,7 +189,6 @@ def _sisf(args) -> list[Path]:
 
 
 def _structure(args) -> list[Path]:
-    import numpy as np
 
     from slowdyn.analysis.observables.structure import Structure
     from slowdyn.analysis.io.dump import read_dump
@@ -209,17 +197,7 @@ def _structure(args) -> list[Path]:
     sel = slice(None, None, args.every)
     st = Structure(r_max=args.rmax, bins=args.bins, k_max=args.kmax, dim=_dim(args, traj)).compute(
         list(traj.positions[sel]), traj.types, list(traj.cells[sel]), structure_factor=not args.no_sq)
-    label = {k: ("all" if k == "all" else f"{k[0]}-{k[1]}") for k in st.rdf}
-    files = [out_path(args.out, "gr.txt"), out_path(args.out, "gr.png")]
-    np.savetxt(files[0], np.column_stack([st.r] + [st.rdf[k] for k in st.rdf]),
-               header="columns: r " + " ".join(f"g_{label[k]}" for k in st.rdf))
-    _save_curves(files[1], st.r, {label[k]: v for k, v in st.rdf.items()}, "r", "g(r)")
-    if not args.no_sq:
-        files += [out_path(args.out, "sq.txt"), out_path(args.out, "sq.png")]
-        np.savetxt(files[2], np.column_stack([st.k] + [st.sq[k] for k in st.sq]),
-                   header="columns: q " + " ".join(f"S_{label[k]}" for k in st.sq))
-        _save_curves(files[3], st.k, {label[k]: v for k, v in st.sq.items()}, "q", "S(q)")
-    return files
+    return st.write(out_folder(args.out))
 
 
 def _voronoi(args) -> list[Path]:
