@@ -138,9 +138,10 @@ def test_simulated_brownian_sisf(model):
     the NNLT output is within 2x of its clean-input error and 10x below the
     inverse Filon error, both against the exact exp(-D q^2 t)."""
     from slowdyn.analysis.validation.brownian import BrownianSimulationInversion
+    from slowdyn.runs.brownian import brownian_sisf
 
-    sim = {"n_atoms": 600, "steps": 5000, "D": 0.5}
-    (r,) = BrownianSimulationInversion(model=model, q=[9.0], simulation=sim).compute().results
+    measured = brownian_sisf([9.0], n_atoms=600, steps=5000, D=0.5)
+    (r,) = BrownianSimulationInversion(measured, D=0.5, model=model).compute().results
     e, clean = r["noisy_errors"], r["errors"]
     assert e["nnlt"]["rms"] < 2 * clean["nnlt"]["rms"]
     assert e["nnlt"]["rms"] < e["inverse_filon"]["rms"] / 10
