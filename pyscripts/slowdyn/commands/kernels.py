@@ -61,7 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="output folder (kernels.txt: the table, kernels.png; mct/: the MCT solutions)")
     p.add_argument("--phi", nargs="+", default=None,
                    help="packing fractions, or 'all' for Table 4.3's list (default 0.48547 0.66003)")
-    p.add_argument("--q", type=float, nargs="+", default=None, help="wave numbers (default 3.4 7.4)")
+    p.add_argument("--q", type=float, nargs="+", default=None, help="wave numbers (default 2.1 6.5 10.1)")
     p.add_argument("--methods", nargs="+", choices=METHODS, default=None,
                    help="methods evaluated with MCT's m0 (default: all)")
     p.add_argument("--m0-methods", nargs="+", choices=METHODS, default=None,
