@@ -128,15 +128,13 @@ def lammps_version() -> int:
 VIRIAL_THERMO = " ".join(f"c_vir[{k}]" for k in range(1, 7))
 
 
-def run_pair(case: Case, data: Path, newton: str) -> dict:
+def run_reference(setup: list[str], temperature: float, seed: int) -> dict:
+    """Energy, virial stress and forces after ``setup`` (units ... pair_coeff) at step 0 and after
+    NSTEPS NVE steps from velocities at ``temperature`` (seed ``seed + 7``)."""
     lmp = slowdyn.lammps()
     try:
         lmp.commands_list([
-            "units lj", f"dimension {case.dimension}", f"newton {newton}", "boundary p p p",
-            f"atom_style {'sphere' if case.atom_radii is not None else 'atomic'}",
-            "atom_modify map array sort 0 0",
-            f"read_data {data}",
-            *pair_commands(case),
+            *setup,
             "neighbor 0.3 bin", "neigh_modify every 1 delay 0 check yes",
             "compute vir all pressure NULL virial",
             f"thermo_style custom step pe ke etotal {VIRIAL_THERMO}",
@@ -156,12 +154,22 @@ def run_pair(case: Case, data: Path, newton: str) -> dict:
                 out["run_etotal"] = thermo["TotEng"]
 
         record("init")
-        lmp.commands_list([f"velocity all create {case.temperature!r} {case.seed + 7} loop all",
+        lmp.commands_list([f"velocity all create {temperature!r} {seed + 7} loop all",
                            "fix nve all nve", "timestep 0.001", f"run {NSTEPS} post no"])
         record("run")
         return out
     finally:
         lmp.close()
+
+
+def run_pair(case: Case, data: Path, newton: str) -> dict:
+    return run_reference([
+        "units lj", f"dimension {case.dimension}", f"newton {newton}", "boundary p p p",
+        f"atom_style {'sphere' if case.atom_radii is not None else 'atomic'}",
+        "atom_modify map array sort 0 0",
+        f"read_data {data}",
+        *pair_commands(case),
+    ], case.temperature, case.seed)
 
 
 @pytest.mark.parametrize("name", PAIR_CASES)
@@ -290,33 +298,11 @@ def knn_model_path(regenerate: bool) -> Path:
 
 def run_knn(model: Path, data: Path) -> dict:
     spec = KNN_CASE
-    lmp = slowdyn.lammps()
-    try:
-        lmp.commands_list([
-            "units lj", "dimension 3", "newton on", "boundary p p p", "atom_style atomic",
-            "atom_modify map array sort 0 0", f"read_data {data}",
-            f"pair_style knn/nnp {model} {spec['rmax']!r}", "pair_coeff * * A B",
-            "neighbor 0.3 bin", "neigh_modify every 1 delay 0 check yes",
-            "compute vir all pressure NULL virial",
-            f"thermo_style custom step pe ke etotal {VIRIAL_THERMO}",
-            "thermo_modify norm no",
-            "run 0 post no",
-        ])
-        out = {}
-
-        def record(prefix: str) -> None:
-            out[f"{prefix}_energy"] = lmp.get_thermo("pe")
-            out[f"{prefix}_stress"] = [lmp.extract_compute("vir", 0, 1)[k] for k in range(6)]
-            out[f"{prefix}_forces"] = np.array(lmp.gather_atoms("f", 1, 3)).reshape(-1, 3)
-
-        record("init")
-        lmp.commands_list([f"velocity all create {spec['temperature']!r} {spec['seed'] + 7} loop all",
-                           "fix nve all nve", "timestep 0.001", f"run {NSTEPS} post no"])
-        record("run")
-        out["run_etotal"] = lmp.get_thermo("etotal")
-        return out
-    finally:
-        lmp.close()
+    return run_reference([
+        "units lj", "dimension 3", "newton on", "boundary p p p", "atom_style atomic",
+        "atom_modify map array sort 0 0", f"read_data {data}",
+        f"pair_style knn/nnp {model} {spec['rmax']!r}", "pair_coeff * * A B",
+    ], spec["temperature"], spec["seed"])
 
 
 def test_pair_knn_nnp_reference(tmp_path, regenerate_reference):
