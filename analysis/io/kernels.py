@@ -3,7 +3,7 @@
 - ``PREFIX_kernels.txt``: ``# columns: t m_q<Q> ...``, the kernels on the
   pipeline's time grid, followed, where the kernels have a bootstrap band
   (the ``spectral`` method), by ``mlo_q<Q> ... mhi_q<Q> ...``, its lower and
-  upper edge (the 16 % and 84 % quantiles of the refits) (:func:`write_kernels`,
+  upper edge (the 2.5 % and 97.5 % quantiles of the bootstrap refits) (:func:`write_kernels`,
   :func:`read_kernels`, :func:`read_kernel_band`),
 - ``PREFIX_m0.txt``: per q the chosen m0 and how, the asymptotic and
   Kramers-Kronig estimates, the last kept frequency, the RMSE, the iterative

@@ -553,13 +553,17 @@ class SpectralKernel(Compute):
         t_res = self._threshold(float(resolve))
         return float(np.sum(self._full.a[self._full.tau >= t_res]))
 
-    def band(self, t, n: int = 20, seed: int = 0, quantiles: tuple[float, float] = (0.16, 0.84)) -> dict:
+    def band(self, t, n: int = 20, seed: int = 0, quantiles: tuple[float, float] = (0.025, 0.975)) -> dict:
         """Bootstrap band of the kernel: ``n`` refits of resampled data.
 
         Each replica is the fitted SISF plus noise: Gaussian with the given standard
         errors where :meth:`compute` had them, else the fit's residuals drawn with
         replacement (the residual bootstrap, Efron & Tibshirani 1993, §9.5); it goes
         through the same fit and MZ solution (same settings, its own noise estimate).
+        The band is the noise propagated through the fit, not the bias of its
+        regularisation: on the three-scale kernel of tests/test_memory_wiring.py
+        (noise 1e-3 and 3e-3) the true m0 lay inside the default 95 % band in 4 of 4
+        cases, the true kernel at 35-46 % of the points where m > 5 % m0 and t > 3 tau0.
 
         Parameters
         ----------
@@ -570,7 +574,7 @@ class SpectralKernel(Compute):
         seed : int
             Seed of the resampling.
         quantiles : (float, float)
-            Lower and upper quantile of the band (default: the 68 % interval).
+            Lower and upper quantile of the band (default: the 95 % interval).
 
         Returns
         -------
