@@ -14,7 +14,7 @@ run. Its per-q step is one of two kinds:
   monotone fit of the SISF and the exact MZ kernel of its spectrum; it met
   goal 1 of doc/dev/memory_noisy_trials.md on 89 of 98 noisy SISFs, the
   NNLT route on 0 of 2), for Newtonian dynamics
-  ``slowdyn.analysis.memory.newtonian.NewtonianKernel``. m0 is the
+  ``NewtonianKernel`` (module ``memory/newtonian.py``). m0 is the
   estimator's own (``m0="auto"``), the kernel comes with a bootstrap band;
 - an inversion method of :data:`~slowdyn.analysis.laplace.pipeline.METHODS`:
   one :class:`~slowdyn.analysis.memory.kernels.MemoryKernel` per q, the m0
@@ -153,14 +153,14 @@ class KernelSet(Compute):
     scaling_evals : int
         Nelder-Mead budget of the q-scaling fit.
     volterra : bool
-        Also the Volterra baseline of each q (:func:`volterra_baseline`).
+        Also the Volterra baseline of each q (:func:`volterra_baseline`; Brownian dynamics).
     nnls, solver : dict, optional
         :class:`MemoryKernel` settings.
     progress : bool
         tqdm bars (over q and over the m0 trials).
     dynamics : str
         ``"brownian"`` (default) or ``"newtonian"`` (``spectral`` only: the estimator
-        ``NewtonianKernel(q, kT_m=kT_m)`` of :mod:`slowdyn.analysis.memory.newtonian`; D0 unused).
+        ``NewtonianKernel(q, kT_m=kT_m)`` of ``memory/newtonian.py``; D0 unused).
     kT_m : float, optional
         ``k_B T/m`` of Newtonian dynamics (``Omega_q^2 = q^2 k_B T/m``); required there.
     bootstrap : int
@@ -282,6 +282,9 @@ class KernelSet(Compute):
         self.source = str(source)
         self._scaling, self._volterra = None, None
         rows = self._compute_estimators(items) if self.estimator_route else self._compute_inversions(items)
+        if self.use_volterra and self.dynamics == "brownian":
+            self._volterra = [{"q": r["q"], **volterra_baseline(r["q"], r["t"], r["F"], self.D0, self.cut)}
+                              for r in rows]
         for r in rows:
             r["warning"] = self._check(r)
         self._warnings = [f"q = {r['q']:g}: {msg}" for r in rows for msg in r.pop("_messages")]
@@ -367,9 +370,6 @@ class KernelSet(Compute):
                 raise ValueError(f"the {self.how} m0 at q = {r['q']:g} is {r['m0']:.3g}; choose another m0")
             r["t_kernel"], r["m"] = mk.kernel(r["m0"])
             r["rmse"] = mk.rmse(r["m0"])
-        if self.use_volterra:
-            self._volterra = [{"q": r["q"], **volterra_baseline(r["q"], r["t"], r["F"], self.D0, self.cut)}
-                              for r in rows]
         return rows
 
     def _check(self, r: dict) -> str:
