@@ -88,6 +88,16 @@ DEFAULT_BOOTSTRAP = 20
 DEFAULT_SEARCH = {"span": 8.0, "n_scan": 13, "refine": 8}
 
 
+def data_noise(F) -> float:
+    """Model-free noise of an SISF (:func:`~slowdyn.analysis.memory.spectral.noise_from_differences`),
+    NaN when it has too few points for it (then the ``rmse`` warning is not evaluated).
+    """
+    from .spectral import noise_from_differences
+
+    F = np.asarray(F, dtype=float)
+    return float(noise_from_differences(F)) if F.size >= 12 else float("nan")
+
+
 def measured_window(t, F, cut: float) -> int:
     """Number of leading points of ``F`` before the first one below ``cut`` (all if none)."""
     below = np.nonzero(np.asarray(F) < cut)[0]
@@ -296,7 +306,6 @@ class KernelSet(Compute):
         from tqdm.auto import tqdm
 
         from ..laplace.grids import TransformGrids
-        from .spectral import noise_from_differences
 
         grid = TransformGrids().t
         nan = float("nan")
@@ -310,7 +319,7 @@ class KernelSet(Compute):
             pos = t > 0
             rec = np.concatenate([np.ones(int(np.sum(~pos))), np.asarray(est.F_rec(t[pos]), dtype=float)])
             r = {"q": q, "t": t, "F": F, "m0": float(est.m0), "how": "auto", "m0_asymptotic": nan, "m0_kk": nan,
-                 "omega_cut": nan, "rmse": float(est.rmse), "noise": float(noise_from_differences(F[pos])),
+                 "omega_cut": nan, "rmse": float(est.rmse), "noise": data_noise(F[pos]),
                  "t_kernel": grid, "m": np.asarray(est.m(grid), dtype=float), "F_rec": rec}
             r["m0_check"] = float(est.m0_at(M0_CHECK_RESOLVE)) if hasattr(est, "m0_at") else nan
             if err is not None:
@@ -327,8 +336,6 @@ class KernelSet(Compute):
         """The inversion methods: one MemoryKernel per q and the m0 estimators (module docstring)."""
         from tqdm.auto import tqdm
 
-        from .spectral import noise_from_differences
-
         given = self.m0_choice if isinstance(self.m0_choice, Mapping) else None
         rows, kernels = [], {}
         for q, t, F, _ in tqdm(items, desc="q", disable=not self.progress):
@@ -337,7 +344,7 @@ class KernelSet(Compute):
             if self.method in NNLT_METHODS:
                 self._model = mk.model    # load the network once
             r = {"q": q, "t": t, "F": F, "m0_asymptotic": mk.m0_asymptotic, "m0_kk": mk.m0_kk,
-                 "omega_cut": mk.omega_cut, "noise": float(noise_from_differences(F[t > 0]))}
+                 "omega_cut": mk.omega_cut, "noise": data_noise(F[t > 0])}
             # the part of the grid the data resolve, and how much of it the truncation kept
             tp = t[t > 0]
             seen = (mk.omega >= 1.0 / tp[-1]) & (mk.omega <= 1.0 / tp[0])
@@ -378,7 +385,7 @@ class KernelSet(Compute):
         """
         codes, messages = [], []
         noise = max(r["noise"], NOISE_FLOOR)
-        if r["rmse"] > RMSE_FACTOR * noise:
+        if np.isfinite(r["noise"]) and r["rmse"] > RMSE_FACTOR * noise:
             codes.append("rmse")
             what = "Brownian SISF with this D0 (F(0) = 1, F'(0) = -D0 q^2)" if self.dynamics == "brownian" \
                 else "Newtonian SISF with this kT_m"
