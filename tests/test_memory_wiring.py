@@ -78,6 +78,15 @@ def test_warnings_fire_on_data_that_are_no_brownian_sisf(tmp_path, capsys):
             assert len(err) == len(codes)
         else:
             assert codes == ["-"] and err == [], err
+            # goal 1 through the command line: the kernel of kernels.txt and m0 of m0.txt
+            from slowdyn.analysis.io.kernels import read_kernels
+
+            tk, _, m = read_kernels(out / "kernels.txt")
+            sel = (m_three(tk) > 0.05 * 20.0) & (tk > 3 / Q**2) & (tk < T[-1])
+            assert np.median(np.abs(m[sel, 0] / m_three(tk[sel]) - 1)) < 0.05
+            tab = read_m0(out / "m0.txt")
+            assert tab["m0"][0] == pytest.approx(20.0, rel=0.05)
+            assert tab["rmse"][0] < 1.5e-3
 
 
 def test_inversion_methods_warn_on_truncation_and_m0(tmp_path):
