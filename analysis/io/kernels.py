@@ -10,7 +10,7 @@
   m0 and its RMSE (NaN where not evaluated), then :data:`M0_EXTRA` (the
   model-free noise of the data, the second m0 estimate of the ``spectral``
   method, the band of m0 and the ``warning`` codes: ``-`` or a comma-separated
-  list of ``rmse``, ``m0``, ``truncation``, see
+  list of ``rmse``, ``m0``, ``truncation``, ``err_unused``, see
   :mod:`slowdyn.analysis.memory.kernelset`), and a
   ``# scaling m0(q) = a/q^2 (1 + b q): a A b B mean RMSE R`` line with the
   q-scaling fit (:func:`write_m0`, :func:`read_m0`; files without the

@@ -39,7 +39,9 @@ the library never prints them, ``slowdyn kernels`` does): per q,
   Kramers-Kronig m0;
 - ``truncation`` (inversion methods): the frequency truncation discards more
   than half of the frequencies the data resolve (the grid points with
-  ``1/t_max <= omega <= 1/t_min``).
+  ``1/t_max <= omega <= 1/t_min``);
+- ``err_unused``: the data have standard errors that the estimator's
+  ``compute`` does not take.
 
 Window convention (one for the pipeline and the baseline): the *measured
 window* of an SISF is its points with ``t > 0`` before the first point below
@@ -56,6 +58,7 @@ and so other m0 choices, exist only after :meth:`KernelSet.compute`).
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Mapping
 
@@ -312,7 +315,8 @@ class KernelSet(Compute):
         rows, kernels = [], {}
         for q, t, F, err in tqdm(items, desc="q", disable=not self.progress):
             est = self.estimator(q)
-            if err is None:
+            unused = err is not None and "err" not in inspect.signature(est.compute).parameters
+            if err is None or unused:
                 est.compute(t, F)
             else:
                 est.compute(t, F, err)
@@ -324,6 +328,8 @@ class KernelSet(Compute):
             r["m0_check"] = float(est.m0_at(M0_CHECK_RESOLVE)) if hasattr(est, "m0_at") else nan
             if err is not None:
                 r["err"] = err
+            if unused:
+                r["_note"] = f"{type(est).__name__} does not use the standard errors of the data"
             if self.bootstrap and hasattr(est, "band"):
                 band = est.band(grid, n=self.bootstrap)
                 r.update(m_lo=band["lo"], m_hi=band["hi"], m0_lo=band["m0_lo"], m0_hi=band["m0_hi"])
@@ -405,6 +411,10 @@ class KernelSet(Compute):
             codes.append("truncation")
             messages.append(f"the frequency truncation at omega = {r['omega_cut']:.3g} discards {discarded:.0%} of "
                             "the frequencies the data resolve (noisy data? try --method spectral)")
+        note = r.pop("_note", None)
+        if note:
+            codes.append("err_unused")
+            messages.append(note)
         r["_messages"] = messages
         return ",".join(codes) or "-"
 
