@@ -149,28 +149,58 @@ def test_bad_error_columns_are_one_line_errors(tmp_path, capsys):
 
 
 def test_average_sisf_writes_standard_errors(tmp_path):
-    """Two or more replicas: average_sisf adds fserr_<block>_q<i> = sample std / sqrt(n) of the
-    replicas, writes it, and load_sisf(errors=True) hands it to the pipeline; one replica: no error column."""
+    """Two or more replicas: average_sisf adds fserr_<block>_q<i>, the standard error of the mean with the
+    replica variance pooled over 21 neighbouring lags (sigma/sqrt(n) on uniform noise), writes it, and
+    load_sisf(errors=True) hands it to the pipeline; one replica: no error column."""
     from slowdyn.analysis.io.sisf import average_sisf, load_sisf, read_sisf, write_sisf
 
-    t = np.logspace(-3, 2, 40)
+    t = np.concatenate([[0.0], np.logspace(-3, 2, 60)])
     rng = np.random.default_rng(3)
     exact = np.stack([np.exp(-t), np.exp(-t / 3)], axis=1)
     reps = [write_sisf(tmp_path / f"r{k}.sisf", t, [2.0, 6.5], exact + 1e-3 * rng.normal(size=exact.shape))
             for k in range(4)]
     avg = average_sisf(reps, tmp_path / "avg.sisf")
     stack = np.stack([read_sisf(p)["fs_all_q2"] for p in reps])
-    np.testing.assert_allclose(avg["fserr_all_q2"], stack.std(axis=0, ddof=1) / 2.0, rtol=1e-12)
+    var = stack.var(axis=0, ddof=1)
+    k = 30                                                              # an inner lag: 10 on each side
+    assert avg["fserr_all_q2"][k] == pytest.approx(np.sqrt(var[k - 10:k + 11].mean() / 4), rel=1e-12)
+    assert avg["fserr_all_q2"][0] == 0.0                                # t = 0: F_s = 1 in every replica
+    assert avg["fserr_all_q2"][1] == pytest.approx(np.sqrt(var[1:12].mean() / 4), rel=1e-12)
     back = read_sisf(tmp_path / "avg.sisf")
     np.testing.assert_allclose(back["fserr_all_q1"], avg["fserr_all_q1"], rtol=1e-6)
     data = load_sisf(tmp_path / "avg.sisf", errors=True)
     (tq, Fq, eq) = data[6.5]
     np.testing.assert_allclose(eq, avg["fserr_all_q2"], rtol=1e-6)
-    assert np.median(eq) == pytest.approx(1e-3 / 2, rel=0.3)       # sigma / sqrt(4)
+    assert np.median(eq[tq > 0]) == pytest.approx(1e-3 / 2, rel=0.15)   # sigma / sqrt(4)
     assert len(load_sisf(tmp_path / "avg.sisf")[6.5]) == 2           # without errors=True: (t, F) as before
     single = average_sisf(reps[:1], tmp_path / "one.sisf")
     assert "fserr_all_q1" not in single
     assert load_sisf(tmp_path / "one.sisf", errors=True)[2.0][2] is None
+
+
+def test_pooled_replica_errors_as_weights():
+    """Two replicas whose noise grows tenfold beyond t = 5 (fewer origins): the pooled standard errors of
+    average_sisf as weights cut the kernel's median error against the unweighted fit, and the per-lag
+    standard errors (the pooling switched off) make m0 worse than either (six seeds, medians)."""
+    from slowdyn.analysis.io.sisf import pooled_standard_error
+
+    t = np.logspace(-4, 3, 250)
+    sigma = 2e-3 * (1 + 9 * (t > 5))
+    region = (m_three(t) > 1.0) & (t > 3 / Q**2)
+    F = correlator_from_kernel(B, THETA, 1 / Q**2).f(t)
+    kern, m0 = {"plain": [], "pooled": [], "per_lag": []}, {"plain": [], "pooled": [], "per_lag": []}
+    for seed in range(6):
+        reps = F + sigma * np.random.default_rng(seed).normal(size=(2, t.size))
+        mean = reps.mean(axis=0)
+        for name, err in (("plain", None), ("pooled", pooled_standard_error(reps, t)),
+                          ("per_lag", pooled_standard_error(reps, t, pool=0))):
+            sk = SpectralKernel(Q).compute(t, mean, err)
+            kern[name].append(np.median(np.abs(sk.m(t)[region] / m_three(t)[region] - 1)))
+            m0[name].append(abs(sk.m0 / 20 - 1))
+    med = {k: float(np.median(v)) for k, v in kern.items()}
+    m0med = {k: float(np.median(v)) for k, v in m0.items()}
+    assert med["pooled"] < 0.6 * med["plain"], med
+    assert m0med["per_lag"] > max(m0med["plain"], m0med["pooled"]), m0med
 
 
 def test_spectral_set_round_trip_with_band(tmp_path):
