@@ -17,7 +17,7 @@ about ``1/sqrt(2 (n - 1))`` (71 % for two replicas): used as weights of the
 kernel fit, the per-lag errors of two or three replicas made m0 up to 25 %
 wrong where the unweighted fit was within 3 %, while the pooled ones matched
 the unweighted fit on uniform noise and cut the kernel's median error from
-1.1-1.7 % to 0.4-0.5 % where the noise grew tenfold at long lags (three-scale
+1.1-1.7 % to 0.3-0.5 % where the noise grew tenfold at long lags (three-scale
 kernel, q = 4 and 8, six seeds; doc/memory.md). :func:`read_sisf` accepts a
 file with or without them; :func:`load_sisf` hands them out with
 ``errors=True``, as it does the third column of a plain ``t F_s err`` table.
