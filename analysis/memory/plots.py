@@ -10,13 +10,17 @@ from slowdyn.common.plotting import figure_axes
 def plot_kernels(results: list[dict], ax=None):
     """Kernels (log t) and reconstructed SISFs against the data; one colour per q.
 
-    ``results``: dicts with ``q, t_kernel, m, t, F, F_rec, rmse, m0``; ``ax``: two Axes (default: a new
-    Figure). Returns the Figure.
+    ``results``: dicts with ``q, t_kernel, m, t, F, F_rec, rmse, m0`` and optionally the band
+    ``m_lo, m_hi`` (shaded); ``ax``: two Axes (default: a new Figure). Returns the Figure.
     """
     fig, axes = figure_axes(ax, 1, 2, figsize=(10, 4))
     for k, r in enumerate(results):
         c = f"C{k % 10}"
         sel = r["m"] > 0
+        if "m_lo" in r and "m_hi" in r:
+            on = sel & (r["m_hi"] > 0)
+            axes[0].fill_between(r["t_kernel"][on], np.maximum(r["m_lo"][on], 1e-300), r["m_hi"][on], color=c,
+                                 alpha=0.25, lw=0)
         axes[0].loglog(r["t_kernel"][sel], r["m"][sel], color=c, label=f"q = {r['q']:g}")
         axes[1].semilogx(r["t"], r["F"], ".", color=c, ms=3)
         axes[1].semilogx(r["t"], r["F_rec"], "-", color=c, label=f"q = {r['q']:g}: RMSE {r['rmse']:.1e}")
@@ -41,7 +45,8 @@ def plot_m0(results: list[dict], scaling: dict | None = None, ax=None):
     fig, axes = figure_axes(ax, 1, 2, figsize=(10, 4))
     q = np.array([r["q"] for r in results])
     for key, style, label in (("m0", "o-", "chosen"), ("m0_asymptotic", "s--", "asymptotic (4.52)"),
-                              ("m0_kk", "^--", "Kramers-Kronig (4.53)"), ("m0_iterative", "x:", "iterative")):
+                              ("m0_kk", "^--", "Kramers-Kronig (4.53)"), ("m0_iterative", "x:", "iterative"),
+                              ("m0_check", "v:", "spectral, resolve 0.3")):
         vals = np.array([r.get(key, np.nan) for r in results], dtype=float)
         if np.any(np.isfinite(vals)):
             axes[0].plot(q, q**2 * vals, style, label=label)
