@@ -1,0 +1,433 @@
+"""Memory kernels of Newtonian SISFs: the second-order Mori-Zwanzig equation.
+
+For Newtonian (molecular) dynamics the self-intermediate scattering function obeys
+(Hansen & McDonald, *Theory of Simple Liquids*, 4th ed., Academic Press 2013, §9.1-9.4;
+Götze, *Complex Dynamics of Glass-Forming Liquids*, OUP 2009, §4.1)::
+
+    F'' + Omega^2 F + int_0^t m(t - s) F'(s) ds = 0,   F(0) = 1,  F'(0) = 0,
+    Omega^2 = q^2 k_B T / m,
+
+with the Laplace form ``m(s) = Omega^2 F(s)/(1 - s F(s)) - s`` (doc/memory.md, "Newtonian
+dynamics"). Integrating twice from 0 to ``t`` removes every derivative of the data::
+
+    F(t) = 1 - Omega^2 int_0^t (t - u) F(u) du - int_0^t (t - u) (m * F')(u) du,        (1)
+
+and with a completely monotone kernel on a fixed grid of decay times,
+``m(t) = sum_j b_j exp(-t/theta_j)``, ``b_j >= 0``, the last term is linear in ``b``:
+``sum_j b_j G_j(t)`` with ``G_j(t) = int_0^t (t - u) h_j(u) du`` and
+``h_j = exp(-./theta_j) * F'`` (a convolution, computed exactly for a piecewise-linear
+``F``, so no derivative of noisy data is taken). Eq. (1) at the data times is then a
+non-negative least-squares problem ``F - 1 + Omega^2 I_0 = -G b`` for the kernel itself,
+regularised (Tikhonov on the second difference of ``b`` along ``log theta``) with the
+weight chosen by the discrepancy principle at the noise estimated from the data (the
+dof-corrected residual of the unregularised fit), as the Brownian route does
+(:mod:`.spectral`; Provencher, Comput. Phys. Commun. 27, 213 (1982)). This is the
+projection route of VolterraBasis (Vroylandt & Monmarché, J. Chem. Phys. 156, 244105
+(2022)) on a positive exponential basis.
+
+The integrals in (1) are first taken over the measured ``F`` (an equation-error fit);
+then ``F`` inside them is replaced by the SISF the kernel produces and the fit repeated
+(``refine`` times). At the fixed point the residual of (1) *is* ``F_data - F_rec``, so
+the last fit minimises the reconstruction error itself (an output-error fit).
+
+The SISF of a kernel that is a sum of exponentials is exact: with ``z_j = (m_j * F')``,
+``z_j' = b_j F' - z_j/theta_j``, eq. (0) is the linear system
+``(F, F', z)' = M (F, F', z)``, solved by the eigen-decomposition of ``M``
+(:func:`solve_newtonian`; ``scipy.linalg.expm`` steps when that is ill-conditioned).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._compute import Compute, computed_property
+from ..laplace.exponentials import ExponentialSum
+from .mz_laplace import check_correlator
+from .spectral import _nnls, _tau_grid, noise_from_differences
+
+
+def omega2_of(q: float, kT_m: float) -> float:
+    """``Omega_q^2 = q^2 k_B T/m`` with checks.
+
+    Parameters
+    ----------
+    q : float
+        Wave number (> 0).
+    kT_m : float
+        ``k_B T / m`` (> 0; LJ units with mass 1: the temperature).
+
+    Returns
+    -------
+    float
+    """
+    q, kT_m = float(q), float(kT_m)
+    if not (np.isfinite(q) and q > 0):
+        raise ValueError(f"the wave number q must be > 0, got {q}")
+    if not (np.isfinite(kT_m) and kT_m > 0):
+        raise ValueError(f"kT_m = k_B T/m must be > 0, got {kT_m}")
+    return q * q * kT_m
+
+
+def _system(kernel: ExponentialSum, omega2: float) -> np.ndarray:
+    """Matrix of the linear system of eq. (0) in ``(Omega F, F', z_j/sqrt(b_j))`` (module docstring)."""
+    b = np.asarray(kernel.a, dtype=float).ravel()
+    y = 1.0 / np.asarray(kernel.tau, dtype=float).ravel()
+    on = b > 0
+    sb, y = np.sqrt(b[on]), y[on]
+    w = np.sqrt(omega2)
+    n = 2 + sb.size
+    M = np.zeros((n, n))
+    M[0, 1], M[1, 0] = w, -w
+    M[1, 2:], M[2:, 1] = -sb, sb
+    M[2:, 2:] = np.diag(-y)
+    return M
+
+
+def _modes(kernel: ExponentialSum, omega2: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """``F(t) = Re sum_l c_l exp(lambda_l t)`` from the eigen-decomposition of the system matrix,
+    or None when its eigenvectors are ill-conditioned.
+    """
+    M = _system(kernel, omega2)
+    lam, V = np.linalg.eig(M)
+    if not np.linalg.cond(V) < 1e8:
+        return None
+    x0 = np.zeros(M.shape[0], dtype=complex)
+    x0[0] = 1.0
+    return lam, V[0] * np.linalg.solve(V, x0)
+
+
+def solve_newtonian(kernel: ExponentialSum, omega2: float, t) -> np.ndarray:
+    """Exact SISF of the Newtonian MZ equation for ``m(t) = sum_j b_j exp(-t/theta_j)``.
+
+    Parameters
+    ----------
+    kernel : ExponentialSum
+        ``b_j >= 0`` and ``theta_j`` (one function).
+    omega2 : float
+        ``Omega_q^2 = q^2 k_B T/m`` (> 0).
+    t : array_like
+        Times (>= 0, any order).
+
+    Returns
+    -------
+    np.ndarray
+        ``F(t)``.
+    """
+    from scipy.linalg import expm
+
+    if np.any(np.asarray(kernel.a) < 0):
+        raise ValueError("solve_newtonian needs a kernel with non-negative amplitudes")
+    if not omega2 > 0:
+        raise ValueError(f"Omega^2 must be > 0, got {omega2}")
+    t = np.asarray(t, dtype=float)
+    if np.any(t < 0):
+        raise ValueError("solve_newtonian needs t >= 0")
+    modes = _modes(kernel, omega2)
+    if modes is not None:
+        lam, c = modes
+        return np.real(np.exp(np.multiply.outer(t.ravel(), lam)) @ c).reshape(t.shape)
+    M = _system(kernel, omega2)   # ill-conditioned eigenvectors: exact steps expm(M dt)
+    order = np.argsort(t.ravel())
+    out = np.empty(t.size)
+    x, now = np.eye(M.shape[0])[0], 0.0
+    for i in order:
+        x = expm(M * (t.ravel()[i] - now)) @ x
+        now = t.ravel()[i]
+        out[i] = x[0]
+    return out.reshape(t.shape)
+
+
+def _phi2(z: np.ndarray) -> np.ndarray:
+    """``(exp(z) - 1 - z)/z^2`` for complex ``z`` (series near 0)."""
+    z = np.asarray(z, dtype=complex)
+    small = np.abs(z) < 1e-2
+    out = np.empty_like(z)
+    zs = z[small]
+    out[small] = 0.5 + zs / 6.0 + zs**2 / 24.0 + zs**3 / 120.0 + zs**4 / 720.0
+    zb = z[~small]
+    out[~small] = (np.expm1(zb) - zb) / zb**2
+    return out
+
+
+def _twice_integrated_modes(t: np.ndarray, lam: np.ndarray, c: np.ndarray,
+                            y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``I0`` and ``G_j`` of eq. (1), exact for ``F = Re sum_l c_l exp(lambda_l t)``.
+
+    ``I0 = sum_l c_l E2(lambda_l)``, ``G_j = sum_l c_l lambda_l (E2(lambda_l) - E2(-y_j))/(lambda_l + y_j)``,
+    ``E2(a) = int_0^t (t - u) exp(a u) du = t^2 phi2(a t)``. A grid rate within ``1e-7`` (relative)
+    of a mode is moved by ``1e-6`` (a change of the basis far below any resolution).
+    """
+    E2l = t[:, None] ** 2 * _phi2(np.multiply.outer(t, lam))                  # (n, L)
+    I0 = np.real(E2l @ c)
+    d = lam[None, :] + y[:, None]                                             # (J, L)
+    close = np.abs(d) < 1e-7 * np.maximum(np.abs(y)[:, None], 1e-300)
+    y = np.where(np.any(close, axis=1), y * (1.0 + 1e-6), y)
+    d = lam[None, :] + y[:, None]
+    E2y = t[:, None] ** 2 * _phi2(-np.multiply.outer(t, y))                  # (n, J)
+    w = c * lam                                                               # (L,)
+    # G[n, j] = sum_l w_l (E2l[n, l] - E2y[n, j]) / d[j, l]
+    G = (E2l * w[None, :]) @ (1.0 / d).T - E2y * ((w[None, :] / d).sum(axis=1))[None, :]
+    return I0, np.real(G)
+
+
+def _twice_integrated(u: np.ndarray, F: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``I0(u) = int_0^u (u - v) F dv`` and ``G_j(u)`` of eq. (1) for piecewise-linear ``F`` on ``u``.
+
+    ``h_j(u) = int_0^u exp(-y_j (u - v)) F'(v) dv`` is advanced exactly over each interval
+    (``F'`` constant there); the outer integrals ``u int h - int v h`` by the trapezoid rule.
+    """
+    du = np.diff(u)
+    slope = np.diff(F) / du
+    decay = np.exp(-np.outer(du, y))                       # (n-1, J)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gain = np.where(y[None, :] * du[:, None] > 1e-8, -np.expm1(-np.outer(du, y)) / y[None, :],
+                        du[:, None] * (1.0 - 0.5 * np.outer(du, y)))
+    h = np.zeros((u.size, y.size))
+    for i in range(du.size):
+        h[i + 1] = decay[i] * h[i] + slope[i] * gain[i]
+
+    def cumtrapz(g):
+        out = np.zeros_like(g)
+        out[1:] = np.cumsum(0.5 * (g[1:] + g[:-1]) * (du if g.ndim == 1 else du[:, None]), axis=0)
+        return out
+
+    I0 = u * cumtrapz(F) - cumtrapz(u * F)
+    G = u[:, None] * cumtrapz(h) - cumtrapz(u[:, None] * h)
+    return I0, G
+
+
+def _sensitivity(b: np.ndarray, theta: np.ndarray, omega2: float, t: np.ndarray, F: np.ndarray) -> np.ndarray:
+    """``dF_rec(t)/db_j`` by forward differences (step ``1e-6 (sum b + Omega^2)``), one column per ``theta_j``."""
+    h = 1e-6 * (float(np.sum(b)) + omega2)
+    S = np.empty((t.size, theta.size))
+    for j in range(theta.size):
+        bj = b.copy()
+        bj[j] += h
+        S[:, j] = (solve_newtonian(ExponentialSum(bj, theta), omega2, t) - F) / h
+    return S
+
+
+def _discrepancy_nnls(A: np.ndarray, rhs: np.ndarray, L: np.ndarray, noise: float | None, alpha: float | None,
+                      discrepancy: float) -> tuple[np.ndarray, float, float, float]:
+    """Non-negative Tikhonov solution with ``alpha`` by the discrepancy principle (as :class:`.spectral.CMSpectrumFit`).
+
+    Returns ``(x, alpha, noise, rms)``; the noise is the dof-corrected residual of the
+    unregularised fit unless given.
+    """
+    scale = float(np.linalg.norm(A, 2))
+
+    def solve(al):
+        if al <= 0:
+            return _nnls(A, rhs)
+        return _nnls(np.vstack([A, al * scale * L]), np.concatenate([rhs, np.zeros(L.shape[0])]))
+
+    def rms(x):
+        return float(np.sqrt(np.mean((A @ x - rhs) ** 2)))
+
+    x0 = solve(0.0)
+    k = int(np.count_nonzero(x0 > 1e-14 * max(x0.max(), 1e-300)))
+    noise0 = float(np.sqrt(np.sum((A @ x0 - rhs) ** 2) / max(rhs.size - k, 1)))
+    noise_used = noise0 if noise is None else float(noise)
+    if alpha is not None:
+        x = x0 if alpha == 0 else solve(float(alpha))
+        return x, float(alpha), noise_used, rms(x)
+    target = discrepancy * noise_used
+    lo, hi = -8.0, 1.0
+    x = solve(10.0**lo)
+    if rms(x) > target:
+        return x, 10.0**lo, noise_used, rms(x)
+    x_hi = solve(10.0**hi)
+    if rms(x_hi) <= target:
+        return x_hi, 10.0**hi, noise_used, rms(x_hi)
+    for _ in range(24):
+        mid = 0.5 * (lo + hi)
+        x_mid = solve(10.0**mid)
+        if rms(x_mid) <= target:
+            lo, x = mid, x_mid
+        else:
+            hi = mid
+        if hi - lo < 0.02:
+            break
+    return x, 10.0**lo, noise_used, rms(x)
+
+
+class NewtonianKernel(Compute):
+    """Memory kernel of one Newtonian SISF (module docstring); the result interface of
+    :class:`~slowdyn.analysis.memory.spectral.SpectralKernel`.
+
+    Parameters
+    ----------
+    q : float
+        Wave number (> 0).
+    kT_m : float
+        ``k_B T/m`` (> 0); ``Omega_q^2 = q^2 kT_m``.
+    noise : float, optional
+        Noise of the SISF (default: estimated from the data).
+    per_decade : float
+        Kernel decay times per decade (log grid from ``extend[0]`` times the first positive
+        data time to ``extend[1]`` times the last).
+    extend : (float, float)
+        Range of the decay-time grid relative to the data window.
+    refine : int
+        Output-error refinements (module docstring); 0: the equation-error fit only.
+    sub : int
+        Subintervals per data interval for the integrals of eq. (1) (cubic-spline
+        interpolation of the data with ``F'(0) = 0``).
+    alpha : float, optional
+        Tikhonov weight (default: discrepancy principle).
+    discrepancy : float
+        Target residual in units of the noise.
+
+    Examples
+    --------
+    >>> nk = NewtonianKernel(q=7.0, kT_m=1.24).compute(t, F)   # doctest: +SKIP
+    >>> nk.m0, nk.m(t), nk.F_rec(t), nk.rmse, nk.noise, nk.consistency   # doctest: +SKIP
+    """
+
+    compute_hint = "compute(t, F)"
+
+    def __init__(self, q: float, kT_m: float = 1.0, noise: float | None = None, per_decade: float = 10.0,
+                 extend: tuple[float, float] = (0.3, 3.0), refine: int = 6, sub: int = 4,
+                 alpha: float | None = None, discrepancy: float = 1.0) -> None:
+        self.omega2 = omega2_of(q, kT_m)
+        self.q, self.kT_m = float(q), float(kT_m)
+        if noise is not None and not noise > 0:
+            raise ValueError(f"the noise level must be > 0, got {noise}")
+        if not per_decade > 0:
+            raise ValueError(f"per_decade must be > 0, got {per_decade}")
+        if not (0 < extend[0] <= 1 <= extend[1]):
+            raise ValueError(f"extend must be (<= 1, >= 1), got {extend}")
+        if refine < 0 or sub < 1:
+            raise ValueError(f"refine must be >= 0 and sub >= 1, got {refine}, {sub}")
+        if alpha is not None and not alpha >= 0:
+            raise ValueError(f"alpha must be >= 0, got {alpha}")
+        self.noise_given, self.per_decade, self.extend = noise, float(per_decade), (float(extend[0]), float(extend[1]))
+        self.refine, self.sub, self.alpha, self.discrepancy = int(refine), int(sub), alpha, float(discrepancy)
+
+    def _check(self, t: np.ndarray, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        where = f"the SISF at q = {self.q:g}"
+        if t[0] == 0:
+            if abs(F[0] - 1.0) > 0.02:
+                raise ValueError(f"{where} is not normalised: F(0) = {F[0]:.4g}, expected 1")
+            t, F = t[1:], F[1:]
+        ballistic = 1.0 - 0.5 * self.omega2 * t[0] ** 2
+        if ballistic > 0.8 and abs(F[0] - ballistic) > 0.05:
+            raise ValueError(f"{where} is not normalised or kT_m is wrong: F({t[0]:.3g}) = {F[0]:.4g}, while "
+                             f"1 - q^2 kT_m t^2/2 = {ballistic:.4g} (F(0) must be 1)")
+        if np.min(F) > 0.2:
+            raise ValueError(f"{where} does not decay inside the time window: its smallest value is "
+                             f"{np.min(F):.3g} (>= 0.2), so the long-time kernel is undetermined; use a longer "
+                             "run or a larger q")
+        return t, F
+
+    def _smooth(self, t: np.ndarray, F: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """The first guess of ``F`` inside the integrals: a smoothing spline in ``log t`` (GCV), continued
+        to ``t = 0`` by ``1 - c t^2``.
+        """
+        from scipy.interpolate import make_smoothing_spline
+
+        spline = make_smoothing_spline(np.log(t), F)
+        out = np.empty_like(u)
+        late = u >= t[0]
+        out[late] = spline(np.log(u[late]))
+        out[~late] = 1.0 - (1.0 - out[late][0]) * (u[~late] / t[0]) ** 2
+        return out
+
+    def compute(self, t, F) -> "NewtonianKernel":
+        """Invert the Newtonian MZ equation for the SISF ``F`` sampled on ``t`` (``t[0] = 0`` or first lag)."""
+        t, F = check_correlator(t, F)
+        t, F = self._check(t, F)
+        self._t, self._F = t, F
+        theta = _tau_grid(t, None, self.extend, self.per_decade)
+        y = 1.0 / theta
+        tk = np.concatenate([[0.0], t])
+        frac = np.arange(self.sub) / self.sub
+        u = np.concatenate([(tk[:-1, None] + np.diff(tk)[:, None] * frac[None, :]).ravel(), tk[-1:]])
+        at_data = np.arange(1, t.size + 1) * self.sub
+        Fu = self._smooth(t, F, u)
+        L = np.diff(np.eye(theta.size), 2, axis=0)
+        I0, G = _twice_integrated(u, Fu, y)
+        I0, G = I0[at_data], G[at_data]
+        # equation-error start; rows weighted by the growth of the twice-integrated terms
+        wgt = 1.0 / (1.0 + 0.5 * self.omega2 * t * t)
+        b, alpha, noise, _ = _discrepancy_nnls(-G * wgt[:, None], (F - 1.0 + self.omega2 * I0) * wgt, L,
+                                               self.noise_given, self.alpha, self.discrepancy)
+        # output error: Gauss-Newton steps on F_rec(b) ~ F_k + S (b - b_k), S = dF_rec/db (differences)
+        kernel = ExponentialSum(b, theta)
+        Fk = solve_newtonian(kernel, self.omega2, t)
+        for _ in range(self.refine):
+            S = _sensitivity(b, theta, self.omega2, t, Fk)
+            b_new, alpha, noise, _ = _discrepancy_nnls(S, F - Fk + S @ b, L, self.noise_given, self.alpha,
+                                                       self.discrepancy)
+            step = 1.0
+            for _ in range(6):   # damped: never accept a step that raises the residual much
+                trial = b + step * (b_new - b)
+                F_trial = solve_newtonian(ExponentialSum(trial, theta), self.omega2, t)
+                if np.mean((F_trial - F) ** 2) <= np.mean((Fk - F) ** 2) * 1.5 + noise**2:
+                    break
+                step *= 0.5
+            b, Fk = trial, F_trial
+        kernel = ExponentialSum(b, theta)
+        self._kernel, self._alpha, self._noise = kernel, float(alpha), float(noise)
+        self._Frec = solve_newtonian(kernel, self.omega2, t)
+        self._rmse = float(np.sqrt(np.mean((self._Frec - F) ** 2)))
+        return self
+
+    @computed_property
+    def kernel(self) -> ExponentialSum:
+        """``m(t) = sum_j b_j exp(-t/theta_j)``."""
+        return self._kernel
+
+    @computed_property
+    def m0(self) -> float:
+        """``m(q, 0) = sum_j b_j``."""
+        return float(np.sum(self._kernel.a))
+
+    @computed_property
+    def omega2_used(self) -> float:
+        """``Omega_q^2 = q^2 k_B T/m``."""
+        return self.omega2
+
+    @computed_property
+    def noise(self) -> float:
+        """Noise level used (estimated unless given)."""
+        return self._noise
+
+    @computed_property
+    def rmse(self) -> float:
+        """RMS difference between the reconstructed SISF (:meth:`F_rec`) and the data (positive times)."""
+        return self._rmse
+
+    @computed_property
+    def noise_differences(self) -> float:
+        """Model-free noise level of the data (:func:`~.spectral.noise_from_differences`)."""
+        return noise_from_differences(self._F)
+
+    @computed_property
+    def consistency(self) -> float:
+        """``rmse / noise_differences``: about 1 when the Newtonian MZ equation with a positive
+        kernel reproduces the data to their noise; large for Brownian data, a wrong ``kT_m`` or
+        normalisation.
+        """
+        return self._rmse / max(self.noise_differences, 1e-300)
+
+    def m(self, t) -> np.ndarray:
+        """The kernel on ``t``."""
+        return self.kernel.f(np.asarray(t, dtype=float))
+
+    def F_rec(self, t) -> np.ndarray:
+        """The SISF that the Newtonian MZ equation gives with this kernel."""
+        if not self._called_compute:
+            raise RuntimeError(f"{type(self).__name__}: call {self.compute_hint} first")
+        return solve_newtonian(self._kernel, self.omega2, np.asarray(t, dtype=float))
+
+    def summary(self) -> dict[str, float]:
+        """``m0``, ``rmse``, ``noise``, ``noise_differences``, ``consistency``, ``omega2``, ``alpha``,
+        ``n_terms`` (non-zero kernel terms).
+        """
+        return {"m0": self.m0, "rmse": self.rmse, "noise": self.noise, "noise_differences": self.noise_differences,
+                "consistency": self.consistency, "omega2": self.omega2, "alpha": self._alpha,
+                "n_terms": float(np.count_nonzero(self._kernel.a))}
+
+
+__all__ = ["NewtonianKernel", "omega2_of", "solve_newtonian"]
