@@ -69,31 +69,39 @@ def omega2_of(q: float, kT_m: float) -> float:
 
 
 def _system(kernel: ExponentialSum, omega2: float) -> np.ndarray:
-    """Matrix of the linear system of eq. (0) in ``(Omega F, F', z_j/sqrt(b_j))`` (module docstring)."""
+    """Matrix of the linear system of eq. (0) in ``(Omega F, F', z_j/sqrt|b_j|)`` (module docstring);
+    antisymmetric couplings for ``b_j > 0``.
+    """
     b = np.asarray(kernel.a, dtype=float).ravel()
     y = 1.0 / np.asarray(kernel.tau, dtype=float).ravel()
     on = b > 0
-    sb, y = np.sqrt(b[on]), y[on]
+    on = b != 0
+    sb, y, sign = np.sqrt(np.abs(b[on])), y[on], np.sign(b[on])
     w = np.sqrt(omega2)
     n = 2 + sb.size
     M = np.zeros((n, n))
     M[0, 1], M[1, 0] = w, -w
-    M[1, 2:], M[2:, 1] = -sb, sb
+    M[1, 2:], M[2:, 1] = -sb, sign * sb
     M[2:, 2:] = np.diag(-y)
     return M
 
 
-def _modes(kernel: ExponentialSum, omega2: float) -> tuple[np.ndarray, np.ndarray] | None:
+def _modes(kernel: ExponentialSum, omega2: float,
+           response: bool = False) -> tuple[np.ndarray, ...] | None:
     """``F(t) = Re sum_l c_l exp(lambda_l t)`` from the eigen-decomposition of the system matrix,
-    or None when its eigenvectors are ill-conditioned.
+    or None when its eigenvectors are ill-conditioned. With ``response``, also ``r_l``: the
+    response of ``F`` to a source ``-s(t)`` in the equation for ``F''`` is
+    ``sum_l r_l int_0^t exp(lambda_l (t - u)) s(u) du``.
     """
     M = _system(kernel, omega2)
     lam, V = np.linalg.eig(M)
     if not np.linalg.cond(V) < 1e8:
         return None
-    x0 = np.zeros(M.shape[0], dtype=complex)
-    x0[0] = 1.0
-    return lam, V[0] * np.linalg.solve(V, x0)
+    Vinv = np.linalg.inv(V)
+    c = V[0] * Vinv[:, 0]
+    if not response:
+        return lam, c
+    return lam, c, -V[0] * Vinv[:, 1] / np.sqrt(omega2)
 
 
 def solve_newtonian(kernel: ExponentialSum, omega2: float, t) -> np.ndarray:
@@ -102,7 +110,7 @@ def solve_newtonian(kernel: ExponentialSum, omega2: float, t) -> np.ndarray:
     Parameters
     ----------
     kernel : ExponentialSum
-        ``b_j >= 0`` and ``theta_j`` (one function).
+        ``b_j`` and ``theta_j`` (one function; amplitudes of either sign).
     omega2 : float
         ``Omega_q^2 = q^2 k_B T/m`` (> 0).
     t : array_like
@@ -115,8 +123,6 @@ def solve_newtonian(kernel: ExponentialSum, omega2: float, t) -> np.ndarray:
     """
     from scipy.linalg import expm
 
-    if np.any(np.asarray(kernel.a) < 0):
-        raise ValueError("solve_newtonian needs a kernel with non-negative amplitudes")
     if not omega2 > 0:
         raise ValueError(f"Omega^2 must be > 0, got {omega2}")
     t = np.asarray(t, dtype=float)
@@ -196,8 +202,49 @@ def _twice_integrated(u: np.ndarray, F: np.ndarray, y: np.ndarray) -> tuple[np.n
     return I0, G
 
 
+def _phi1(z: np.ndarray) -> np.ndarray:
+    """``(exp(z) - 1)/z`` for complex ``z`` (series near 0)."""
+    z = np.asarray(z, dtype=complex)
+    small = np.abs(z) < 1e-3
+    out = np.empty_like(z)
+    zs = z[small]
+    out[small] = 1.0 + zs / 2.0 + zs**2 / 6.0 + zs**3 / 24.0
+    out[~small] = np.expm1(z[~small]) / z[~small]
+    return out
+
+
+def _dd(mu: np.ndarray, lam: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """``(exp(mu t) - exp(lam t))/(mu - lam) = int_0^t exp(lam (t - u)) exp(mu u) du``, shape
+    ``(len(t), len(mu), len(lam))``, stable for close or equal rates (the larger real part factored out).
+    """
+    mu, lam = mu[:, None], lam[None, :]
+    first = mu.real >= lam.real
+    a, b = np.where(first, mu, lam), np.where(first, lam, mu)
+    tt = t[:, None, None]
+    return tt * np.exp(a[None] * tt) * _phi1((b - a)[None] * tt)
+
+
 def _sensitivity(b: np.ndarray, theta: np.ndarray, omega2: float, t: np.ndarray, F: np.ndarray) -> np.ndarray:
-    """``dF_rec(t)/db_j`` by forward differences (step ``1e-6 (sum b + Omega^2)``), one column per ``theta_j``."""
+    """``dF_rec(t)/db_j``, one column per ``theta_j``: exact linear response from the modes, by
+    forward differences (step ``1e-6 (sum b + Omega^2)``) when they are ill-conditioned.
+
+    A change ``db_j`` adds the source ``db_j h_j`` to ``F''`` with ``h_j = exp(-y_j .) * F'``,
+    ``F' = sum_l c_l lambda_l exp(lambda_l t)``, so ``dF/db_j = sum_l c_l lambda_l (R(lambda_l) -
+    R(-y_j))/(lambda_l + y_j)`` with ``R(mu; t) = sum_p r_p dd(mu, lambda_p; t)`` (:func:`_modes`).
+    """
+    modes = _modes(ExponentialSum(b, theta), omega2, response=True)
+    if modes is not None:
+        lam, c, r = modes
+        y = 1.0 / theta
+        d = lam[None, :] + y[:, None]                                      # (J, L)
+        close = np.abs(d) < 1e-7 * y[:, None]
+        y = np.where(np.any(close, axis=1), y * (1.0 + 1e-6), y)
+        d = lam[None, :] + y[:, None]
+        R_lam = _dd(lam, lam, t) @ r                                       # (n, L)
+        R_y = _dd(-y, lam, t) @ r                                          # (n, J)
+        w = c * lam
+        S = (R_lam * w[None, :]) @ (1.0 / d).T - R_y * (w[None, :] / d).sum(axis=1)[None, :]
+        return np.real(S)
     h = 1e-6 * (float(np.sum(b)) + omega2)
     S = np.empty((t.size, theta.size))
     for j in range(theta.size):
@@ -277,6 +324,9 @@ class NewtonianKernel(Compute):
         Tikhonov weight (default: discrepancy principle).
     discrepancy : float
         Target residual in units of the noise.
+    onset : bool
+        Add the kernel terms ``2 exp(-t/theta) - exp(-2t/theta)`` (zero slope at ``t = 0``, as the
+        kernel of a smooth potential) to the exponentials.
 
     Examples
     --------
@@ -288,7 +338,7 @@ class NewtonianKernel(Compute):
 
     def __init__(self, q: float, kT_m: float = 1.0, noise: float | None = None, per_decade: float = 10.0,
                  extend: tuple[float, float] = (0.3, 3.0), refine: int = 6, sub: int = 4,
-                 alpha: float | None = None, discrepancy: float = 1.0) -> None:
+                 alpha: float | None = None, discrepancy: float = 1.0, onset: bool = False) -> None:
         self.omega2 = omega2_of(q, kT_m)
         self.q, self.kT_m = float(q), float(kT_m)
         if noise is not None and not noise > 0:
@@ -303,6 +353,7 @@ class NewtonianKernel(Compute):
             raise ValueError(f"alpha must be >= 0, got {alpha}")
         self.noise_given, self.per_decade, self.extend = noise, float(per_decade), (float(extend[0]), float(extend[1]))
         self.refine, self.sub, self.alpha, self.discrepancy = int(refine), int(sub), alpha, float(discrepancy)
+        self.onset = bool(onset)
 
     def _check(self, t: np.ndarray, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         where = f"the SISF at q = {self.q:g}"
@@ -339,35 +390,43 @@ class NewtonianKernel(Compute):
         t, F = self._check(t, F)
         self._t, self._F = t, F
         theta = _tau_grid(t, None, self.extend, self.per_decade)
-        y = 1.0 / theta
+        nb = theta.size
+        # kernel amplitudes on the rates Y = (y, 2y) are P x, x >= 0: exp(-y t) and, with onset,
+        # 2 exp(-y t) - exp(-2 y t) (zero slope at t = 0, positive for all t)
+        if self.onset:
+            Y = np.concatenate([1.0 / theta, 2.0 / theta])
+            P = np.block([[np.eye(nb), 2.0 * np.eye(nb)], [np.zeros((nb, nb)), -np.eye(nb)]])
+            L = np.kron(np.eye(2), np.diff(np.eye(nb), 2, axis=0))
+        else:
+            Y, P, L = 1.0 / theta, np.eye(nb), np.diff(np.eye(nb), 2, axis=0)
+        thetaY = 1.0 / Y
         tk = np.concatenate([[0.0], t])
         frac = np.arange(self.sub) / self.sub
         u = np.concatenate([(tk[:-1, None] + np.diff(tk)[:, None] * frac[None, :]).ravel(), tk[-1:]])
         at_data = np.arange(1, t.size + 1) * self.sub
         Fu = self._smooth(t, F, u)
-        L = np.diff(np.eye(theta.size), 2, axis=0)
-        I0, G = _twice_integrated(u, Fu, y)
-        I0, G = I0[at_data], G[at_data]
+        I0, G = _twice_integrated(u, Fu, Y)
+        I0, G = I0[at_data], G[at_data] @ P
         # equation-error start; rows weighted by the growth of the twice-integrated terms
         wgt = 1.0 / (1.0 + 0.5 * self.omega2 * t * t)
-        b, alpha, noise, _ = _discrepancy_nnls(-G * wgt[:, None], (F - 1.0 + self.omega2 * I0) * wgt, L,
+        x, alpha, noise, _ = _discrepancy_nnls(-G * wgt[:, None], (F - 1.0 + self.omega2 * I0) * wgt, L,
                                                self.noise_given, self.alpha, self.discrepancy)
-        # output error: Gauss-Newton steps on F_rec(b) ~ F_k + S (b - b_k), S = dF_rec/db (differences)
-        kernel = ExponentialSum(b, theta)
-        Fk = solve_newtonian(kernel, self.omega2, t)
+        # output error: Gauss-Newton steps on F_rec(x) ~ F_k + S (x - x_k), S = dF_rec/dx
+        Fk = solve_newtonian(ExponentialSum(P @ x, thetaY), self.omega2, t)
         for _ in range(self.refine):
-            S = _sensitivity(b, theta, self.omega2, t, Fk)
-            b_new, alpha, noise, _ = _discrepancy_nnls(S, F - Fk + S @ b, L, self.noise_given, self.alpha,
+            S = _sensitivity(P @ x, thetaY, self.omega2, t, Fk) @ P
+            x_new, alpha, noise, _ = _discrepancy_nnls(S, F - Fk + S @ x, L, self.noise_given, self.alpha,
                                                        self.discrepancy)
             step = 1.0
             for _ in range(6):   # damped: never accept a step that raises the residual much
-                trial = b + step * (b_new - b)
-                F_trial = solve_newtonian(ExponentialSum(trial, theta), self.omega2, t)
+                trial = x + step * (x_new - x)
+                F_trial = solve_newtonian(ExponentialSum(P @ trial, thetaY), self.omega2, t)
                 if np.mean((F_trial - F) ** 2) <= np.mean((Fk - F) ** 2) * 1.5 + noise**2:
                     break
                 step *= 0.5
-            b, Fk = trial, F_trial
-        kernel = ExponentialSum(b, theta)
+            x, Fk = trial, F_trial
+        kernel = ExponentialSum(P @ x, thetaY)
+        self._x = x
         self._kernel, self._alpha, self._noise = kernel, float(alpha), float(noise)
         self._Frec = solve_newtonian(kernel, self.omega2, t)
         self._rmse = float(np.sqrt(np.mean((self._Frec - F) ** 2)))
@@ -427,7 +486,7 @@ class NewtonianKernel(Compute):
         """
         return {"m0": self.m0, "rmse": self.rmse, "noise": self.noise, "noise_differences": self.noise_differences,
                 "consistency": self.consistency, "omega2": self.omega2, "alpha": self._alpha,
-                "n_terms": float(np.count_nonzero(self._kernel.a))}
+                "n_terms": float(np.count_nonzero(self._x))}
 
 
 __all__ = ["NewtonianKernel", "omega2_of", "solve_newtonian"]
