@@ -60,9 +60,9 @@ def test_solve_newtonian_exact():
     t = np.linspace(0.0, 20.0, 201)
     ex = NewtonianExponentialKernel(400.0, 0.5, 49.0)
     assert np.max(np.abs(solve_newtonian(ex.kernel, 49.0, t) - ex.phi(t))) < 1e-10
-    b, theta = [30.0, 5.0, 0.0], [0.02, 3.0, 1.0]
-    ref = ode_solution(b, theta, 4.0, t)
-    assert np.max(np.abs(solve_newtonian(ExponentialSum(b, theta), 4.0, t) - ref)) < 1e-8
+    for b, theta in [([30.0, 5.0, 0.0], [0.02, 3.0, 1.0]), ([60.0, -30.0, 3.0], [0.05, 0.025, 2.0])]:
+        ref = ode_solution(b, theta, 4.0, t)   # the second: zero slope at t = 0, signed amplitudes
+        assert np.max(np.abs(solve_newtonian(ExponentialSum(b, theta), 4.0, t) - ref)) < 1e-8
 
 
 def kernel_errors(nk, ex, t):
@@ -97,6 +97,18 @@ def test_noisy_exact_case(A, tau_m, sigma, seed):
     s = nk.summary()
     assert {"m0", "rmse", "noise", "noise_differences", "consistency"} <= set(s)
     assert all(isinstance(v, float) for v in s.values())
+
+
+def test_zero_slope_kernel_with_onset_terms():
+    # m = 300 (2 e^{-t/0.05} - e^{-t/0.025}) + 30 e^{-t/2}: m'(0) = 0, outside the positive exponentials
+    true = ExponentialSum([600.0, -300.0, 30.0], [0.05, 0.025, 2.0])
+    F = solve_newtonian(true, W2, T) + 1e-3 * np.random.default_rng(5).standard_normal(T.size)
+    nk = NewtonianKernel(Q, KT, onset=True).compute(T, F)
+    m_true = true.f(T)
+    sel = m_true > 0.05 * 330.0
+    assert np.median(np.abs(nk.m(T[sel]) - m_true[sel]) / m_true[sel]) < 0.05
+    assert abs(nk.m0 / 330.0 - 1.0) < 0.05
+    assert nk.rmse <= 1.5e-3
 
 
 def test_brownian_sisf_given_as_newtonian_is_flagged():

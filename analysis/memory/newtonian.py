@@ -327,6 +327,11 @@ class NewtonianKernel(Compute):
     onset : bool
         Add the kernel terms ``2 exp(-t/theta) - exp(-2t/theta)`` (zero slope at ``t = 0``, as the
         kernel of a smooth potential) to the exponentials.
+    resolve : float
+        Kernel terms with a decay time below ``resolve`` times the initial decay time
+        ``1/sqrt(Omega^2 + m0)`` of the SISF (self-consistently with the ``m0`` of the rest) change
+        the SISF only through their integral, so noise can give them a large amplitude: they are
+        reported as :attr:`friction` and left out of :attr:`kernel` and :attr:`m0` (0: keep all).
 
     Examples
     --------
@@ -338,7 +343,8 @@ class NewtonianKernel(Compute):
 
     def __init__(self, q: float, kT_m: float = 1.0, noise: float | None = None, per_decade: float = 10.0,
                  extend: tuple[float, float] = (0.3, 3.0), refine: int = 6, sub: int = 4,
-                 alpha: float | None = None, discrepancy: float = 1.0, onset: bool = False) -> None:
+                 alpha: float | None = None, discrepancy: float = 1.0, onset: bool = False,
+                 resolve: float = 0.3) -> None:
         self.omega2 = omega2_of(q, kT_m)
         self.q, self.kT_m = float(q), float(kT_m)
         if noise is not None and not noise > 0:
@@ -354,6 +360,9 @@ class NewtonianKernel(Compute):
         self.noise_given, self.per_decade, self.extend = noise, float(per_decade), (float(extend[0]), float(extend[1]))
         self.refine, self.sub, self.alpha, self.discrepancy = int(refine), int(sub), alpha, float(discrepancy)
         self.onset = bool(onset)
+        if not resolve >= 0:
+            raise ValueError(f"resolve must be >= 0, got {resolve}")
+        self.resolve = float(resolve)
 
     def _check(self, t: np.ndarray, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         where = f"the SISF at q = {self.q:g}"
@@ -425,22 +434,48 @@ class NewtonianKernel(Compute):
                     break
                 step *= 0.5
             x, Fk = trial, F_trial
-        kernel = ExponentialSum(P @ x, thetaY)
-        self._x = x
-        self._kernel, self._alpha, self._noise = kernel, float(alpha), float(noise)
-        self._Frec = solve_newtonian(kernel, self.omega2, t)
+        full = ExponentialSum(P @ x, thetaY)
+        # terms faster than the SISF's initial decay act only through their integral (friction);
+        # every basis function is 1 at t = 0, with the integral theta (exponential) or 1.5 theta (onset)
+        th_x = np.concatenate([theta, theta]) if self.onset else theta
+        area = np.concatenate([theta, 1.5 * theta]) if self.onset else theta
+        t_res = 0.0
+        for _ in range(50):
+            m0 = float(np.sum(x[th_x >= t_res]))
+            new = self.resolve / np.sqrt(self.omega2 + m0)
+            if new <= t_res * (1.0 + 1e-12):
+                break
+            t_res = new
+        slow = th_x >= t_res
+        self._x, self._full, self._t_resolve = x, full, float(t_res)
+        self._kernel = ExponentialSum(P[:, slow] @ x[slow], thetaY)
+        self._friction = float(np.sum(x[~slow] * area[~slow]))
+        self._alpha, self._noise = float(alpha), float(noise)
+        self._Frec = solve_newtonian(full, self.omega2, t)
         self._rmse = float(np.sqrt(np.mean((self._Frec - F) ** 2)))
         return self
 
     @computed_property
     def kernel(self) -> ExponentialSum:
-        """``m(t) = sum_j b_j exp(-t/theta_j)``."""
+        """``m(t) = sum_j b_j exp(-t/theta_j)``, the resolved terms (``onset``: signed amplitudes)."""
         return self._kernel
 
     @computed_property
     def m0(self) -> float:
-        """``m(q, 0) = sum_j b_j``."""
+        """``m(q, 0)``: the sum of the amplitudes of the resolved terms (:attr:`kernel`)."""
         return float(np.sum(self._kernel.a))
+
+    @computed_property
+    def friction(self) -> float:
+        """``sum b_j theta_j`` of the terms faster than :attr:`t_resolve_used` (left out of :attr:`kernel`
+        and :attr:`m0`; they act as an instantaneous friction ``gamma F'``, and :meth:`F_rec` keeps them).
+        """
+        return self._friction
+
+    @computed_property
+    def t_resolve_used(self) -> float:
+        """Shortest kernel decay time kept in :attr:`kernel`: ``resolve/sqrt(Omega^2 + m0)``."""
+        return self._t_resolve
 
     @computed_property
     def omega2_used(self) -> float:
@@ -478,14 +513,15 @@ class NewtonianKernel(Compute):
         """The SISF that the Newtonian MZ equation gives with this kernel."""
         if not self._called_compute:
             raise RuntimeError(f"{type(self).__name__}: call {self.compute_hint} first")
-        return solve_newtonian(self._kernel, self.omega2, np.asarray(t, dtype=float))
+        return solve_newtonian(self._full, self.omega2, np.asarray(t, dtype=float))
 
     def summary(self) -> dict[str, float]:
-        """``m0``, ``rmse``, ``noise``, ``noise_differences``, ``consistency``, ``omega2``, ``alpha``,
-        ``n_terms`` (non-zero kernel terms).
+        """``m0``, ``rmse``, ``noise``, ``noise_differences``, ``consistency``, ``omega2``, ``friction``,
+        ``t_resolve``, ``alpha``, ``n_terms`` (non-zero fitted coefficients).
         """
         return {"m0": self.m0, "rmse": self.rmse, "noise": self.noise, "noise_differences": self.noise_differences,
-                "consistency": self.consistency, "omega2": self.omega2, "alpha": self._alpha,
+                "consistency": self.consistency, "omega2": self.omega2, "friction": self._friction,
+                "t_resolve": self._t_resolve, "alpha": self._alpha,
                 "n_terms": float(np.count_nonzero(self._x))}
 
 
