@@ -119,9 +119,10 @@ def test_brownian_sisf_given_as_newtonian_is_flagged():
     F = bd.phi(t) + 1e-3 * np.random.default_rng(3).standard_normal(t.size)
     nk = NewtonianKernel(6.0, 1.0).compute(t, F)
     assert nk.consistency > 3.0
-    ex = NewtonianExponentialKernel(400.0, 0.5, W2)   # and the other way round: no flag
-    assert NewtonianKernel(Q, KT).compute(T, ex.phi(T) + 1e-3 * np.random.default_rng(4).standard_normal(
-        T.size)).consistency < 1.5
+    ex = NewtonianExponentialKernel(400.0, 0.5, W2)
+    F = ex.phi(T) + 1e-3 * np.random.default_rng(4).standard_normal(T.size)
+    assert NewtonianKernel(Q, KT).compute(T, F).consistency < 1.5      # the right equation: no flag
+    assert NewtonianKernel(Q, 0.5 * KT).compute(T, F).consistency > 3.0   # k_BT/m off by 2
 
 
 def test_bad_input():
