@@ -111,11 +111,28 @@ def test_zero_slope_kernel_with_onset_terms():
     assert nk.rmse <= 1.5e-3
 
 
+def test_error_column_as_weights_and_band():
+    # noise that grows with 1 - F, as in MD: 2e-4 at short times, 3e-3 late
+    ex = NewtonianExponentialKernel(400.0, 0.5, W2)
+    err = 2e-4 + 2.8e-3 * (1.0 - np.clip(ex.phi(T), 0.0, 1.0))
+    F = ex.phi(T) + err * np.random.default_rng(6).standard_normal(T.size)
+    nk = NewtonianKernel(Q, KT).compute(T, F, err)
+    assert np.sqrt(np.mean(((nk.F_rec(T) - F) / err) ** 2)) < 1.5     # chi per point about 1
+    assert 0.7 < nk.noise / np.median(err) < 1.3                       # noise in units of median(err)
+    assert np.median(kernel_errors(nk, ex, T)) < 0.05 and abs(nk.m0 / ex.A - 1.0) < 0.05
+    band = nk.band(T[::20], n=3)
+    assert band["lo"].shape == (10,) and np.all(band["lo"] <= band["hi"]) and band["m0_lo"] <= band["m0_hi"]
+    with pytest.raises(ValueError, match="finite and > 0"):
+        NewtonianKernel(Q, KT).compute(T, F, np.where(T > 1.0, 0.0, err))
+    with pytest.raises(ValueError, match="error column has"):
+        NewtonianKernel(Q, KT).compute(T, F, err[:-1])
+
+
 def test_brownian_sisf_given_as_newtonian_is_flagged():
     from slowdyn.analysis.memory.exact import ExponentialKernel
 
     bd = ExponentialKernel(A=20.0, tau_m=0.5, tau0=1.0 / 36.0)   # q = 6, D0 = 1
-    t = np.logspace(-5, 2, 200)
+    t = np.logspace(-4, 1.5, 120)
     F = bd.phi(t) + 1e-3 * np.random.default_rng(3).standard_normal(t.size)
     nk = NewtonianKernel(6.0, 1.0).compute(t, F)
     assert nk.consistency > 3.0

@@ -393,11 +393,28 @@ class NewtonianKernel(Compute):
         out[~late] = 1.0 - (1.0 - out[late][0]) * (u[~late] / t[0]) ** 2
         return out
 
-    def compute(self, t, F) -> "NewtonianKernel":
-        """Invert the Newtonian MZ equation for the SISF ``F`` sampled on ``t`` (``t[0] = 0`` or first lag)."""
+    def compute(self, t, F, err=None) -> "NewtonianKernel":
+        """Invert the Newtonian MZ equation for the SISF ``F`` sampled on ``t`` (``t[0] = 0`` or first lag).
+
+        ``err`` (optional): the standard error of each point (finite, > 0 where ``t > 0``). The
+        rows of the fit are then weighted by ``median(err)/err``, the noise estimate and the
+        discrepancy principle work on the weighted residual (:attr:`noise` is in units of
+        ``median(err)``), and :attr:`rmse` stays unweighted.
+        """
         t, F = check_correlator(t, F)
+        if err is not None:
+            err = np.asarray(err, dtype=float)
+            if err.shape != t.shape:
+                raise ValueError(f"the SISF at q = {self.q:g}: the error column has {err.size} values for "
+                                 f"{t.size} times; give one standard error per point")
+            if np.any(~(np.isfinite(err) & (err > 0)) & (t > 0)):
+                raise ValueError(f"the SISF at q = {self.q:g}: every standard error must be finite and > 0 "
+                                 "(a zero or negative error cannot weight a point)")
+            err = err[t > 0]
+        self._err_given = err
         t, F = self._check(t, F)
         self._t, self._F = t, F
+        wt = np.ones(t.size) if err is None else float(np.median(err)) / err
         theta = _tau_grid(t, None, self.extend, self.per_decade)
         nb = theta.size
         # kernel amplitudes on the rates Y = (y, 2y) are P x, x >= 0: exp(-y t) and, with onset,
@@ -417,43 +434,114 @@ class NewtonianKernel(Compute):
         I0, G = _twice_integrated(u, Fu, Y)
         I0, G = I0[at_data], G[at_data] @ P
         # equation-error start; rows weighted by the growth of the twice-integrated terms
-        wgt = 1.0 / (1.0 + 0.5 * self.omega2 * t * t)
+        wgt = wt / (1.0 + 0.5 * self.omega2 * t * t)
         x, alpha, noise, _ = _discrepancy_nnls(-G * wgt[:, None], (F - 1.0 + self.omega2 * I0) * wgt, L,
                                                self.noise_given, self.alpha, self.discrepancy)
         # output error: Gauss-Newton steps on F_rec(x) ~ F_k + S (x - x_k), S = dF_rec/dx
         Fk = solve_newtonian(ExponentialSum(P @ x, thetaY), self.omega2, t)
         for _ in range(self.refine):
             S = _sensitivity(P @ x, thetaY, self.omega2, t, Fk) @ P
-            x_new, alpha, noise, _ = _discrepancy_nnls(S, F - Fk + S @ x, L, self.noise_given, self.alpha,
-                                                       self.discrepancy)
+            x_new, alpha, noise, _ = _discrepancy_nnls(wt[:, None] * S, wt * (F - Fk + S @ x), L, self.noise_given,
+                                                       self.alpha, self.discrepancy)
             step = 1.0
             for _ in range(6):   # damped: never accept a step that raises the residual much
                 trial = x + step * (x_new - x)
                 F_trial = solve_newtonian(ExponentialSum(P @ trial, thetaY), self.omega2, t)
-                if np.mean((F_trial - F) ** 2) <= np.mean((Fk - F) ** 2) * 1.5 + noise**2:
+                if np.mean((wt * (F_trial - F)) ** 2) <= np.mean((wt * (Fk - F)) ** 2) * 1.5 + noise**2:
                     break
                 step *= 0.5
             x, Fk = trial, F_trial
         full = ExponentialSum(P @ x, thetaY)
-        # terms faster than the SISF's initial decay act only through their integral (friction);
         # every basis function is 1 at t = 0, with the integral theta (exponential) or 1.5 theta (onset)
-        th_x = np.concatenate([theta, theta]) if self.onset else theta
-        area = np.concatenate([theta, 1.5 * theta]) if self.onset else theta
+        self._th_x = np.concatenate([theta, theta]) if self.onset else theta
+        self._area = np.concatenate([theta, 1.5 * theta]) if self.onset else theta
+        self._x, self._full, self._P, self._thetaY = x, full, P, thetaY
+        t_res = self._threshold(self.resolve)
+        slow = self._th_x >= t_res
+        self._t_resolve = t_res
+        self._kernel = ExponentialSum(P[:, slow] @ x[slow], thetaY)
+        self._friction = float(np.sum(x[~slow] * self._area[~slow]))
+        self._alpha, self._noise = float(alpha), float(noise)
+        self._Frec = Fk
+        self._rmse = float(np.sqrt(np.mean((self._Frec - F) ** 2)))
+        return self
+
+    def _threshold(self, resolve: float) -> float:
+        """``resolve/sqrt(Omega^2 + m0)``, with the ``m0`` of the terms at or above it (self-consistent):
+        terms faster than the SISF's initial decay act only through their integral (friction).
+        """
         t_res = 0.0
         for _ in range(50):
-            m0 = float(np.sum(x[th_x >= t_res]))
-            new = self.resolve / np.sqrt(self.omega2 + m0)
+            m0 = float(np.sum(self._x[self._th_x >= t_res]))
+            new = resolve / np.sqrt(self.omega2 + max(m0, 0.0))
             if new <= t_res * (1.0 + 1e-12):
                 break
             t_res = new
-        slow = th_x >= t_res
-        self._x, self._full, self._t_resolve = x, full, float(t_res)
-        self._kernel = ExponentialSum(P[:, slow] @ x[slow], thetaY)
-        self._friction = float(np.sum(x[~slow] * area[~slow]))
-        self._alpha, self._noise = float(alpha), float(noise)
-        self._Frec = solve_newtonian(full, self.omega2, t)
-        self._rmse = float(np.sqrt(np.mean((self._Frec - F) ** 2)))
-        return self
+        return float(t_res)
+
+    def m0_at(self, resolve: float) -> float:
+        """``m0`` of the same fit with another resolution factor (``resolve`` of the class): the
+        relative difference to :attr:`m0` shows how much of ``m0`` sits in terms the data barely resolve.
+        """
+        if not self._called_compute:
+            raise RuntimeError(f"{type(self).__name__}: call {self.compute_hint} first")
+        if not resolve >= 0:
+            raise ValueError(f"resolve must be >= 0, got {resolve}")
+        return float(np.sum(self._x[self._th_x >= self._threshold(float(resolve))]))
+
+    def band(self, t, n: int = 20, seed: int = 0, quantiles: tuple[float, float] = (0.025, 0.975)) -> dict:
+        """Bootstrap band of the kernel: ``n`` refits of resampled data (as
+        :meth:`SpectralKernel.band <slowdyn.analysis.memory.spectral.SpectralKernel>`).
+
+        Each replica is the reconstructed SISF plus noise: Gaussian with the given standard
+        errors where :meth:`compute` had them, else the residuals drawn with replacement
+        (residual bootstrap, Efron & Tibshirani 1993, §9.5); it goes through the same fit.
+        The band is the noise propagated through the fit, not the bias of its regularisation.
+
+        Parameters
+        ----------
+        t : array_like
+            Times of the band.
+        n : int
+            Number of refits (>= 2; each costs one :meth:`compute`).
+        seed : int
+            Seed of the resampling.
+        quantiles : (float, float)
+            Lower and upper quantile (default: the 95 % interval).
+
+        Returns
+        -------
+        dict
+            ``lo``, ``hi`` (kernel quantiles on ``t``), ``m0_lo``, ``m0_hi`` and ``m0`` (every refit's).
+        """
+        if not self._called_compute:
+            raise RuntimeError(f"{type(self).__name__}: call {self.compute_hint} first")
+        if int(n) < 2:
+            raise ValueError(f"the bootstrap needs n >= 2 refits, got {n}")
+        t = np.asarray(t, dtype=float)
+        rng = np.random.default_rng(seed)
+        resid = self._F - self._Frec
+        kernels, m0 = [], []
+        for _ in range(int(n)):
+            if self._err_given is not None:
+                F = self._Frec + self._err_given * rng.standard_normal(self._F.size)
+            else:
+                F = self._Frec + rng.choice(resid, size=resid.size, replace=True)
+            twin = NewtonianKernel(self.q, self.kT_m, noise=self.noise_given, per_decade=self.per_decade,
+                                   extend=self.extend, refine=self.refine, sub=self.sub, alpha=self.alpha,
+                                   discrepancy=self.discrepancy, onset=self.onset, resolve=self.resolve)
+            try:
+                twin.compute(self._t, F, self._err_given)
+            except ValueError:   # a replica that no longer decays: skip it
+                continue
+            kernels.append(twin.m(t))
+            m0.append(twin.m0)
+        if len(m0) < 2:
+            raise ValueError(f"the bootstrap at q = {self.q:g} failed: fewer than two refits succeeded")
+        k, m0 = np.array(kernels), np.array(m0)
+        lo, hi = (float(v) for v in quantiles)
+        return {"lo": np.quantile(k, lo, axis=0), "hi": np.quantile(k, hi, axis=0),
+                "m0_lo": float(np.quantile(m0, lo)), "m0_hi": float(np.quantile(m0, hi)), "m0": m0}
 
     @computed_property
     def kernel(self) -> ExponentialSum:
