@@ -66,9 +66,12 @@ def main() -> None:
     ap.add_argument("--noise", type=float, nargs="+", default=[1e-3, 3e-3])
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--routes", nargs="+", default=["equation", "output"])
+    ap.add_argument("--resolve", type=float, default=None, help="NewtonianKernel(resolve=...) (default: its own)")
     args = ap.parse_args()
     t = np.logspace(-3, 2, args.n)
     routes = {"equation": dict(refine=0), "output": {}, "onset": dict(onset=True)}
+    if args.resolve is not None:
+        routes = {k: dict(v, resolve=args.resolve) for k, v in routes.items()}
     print("| case | noise | route | rmse/noise | noise_est | kern_med | kern_max | m0_err | sec |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, (F0, mfun) in cases(t).items():

@@ -332,6 +332,10 @@ class NewtonianKernel(Compute):
         ``1/sqrt(Omega^2 + m0)`` of the SISF (self-consistently with the ``m0`` of the rest) change
         the SISF only through their integral, so noise can give them a large amplitude: they are
         reported as :attr:`friction` and left out of :attr:`kernel` and :attr:`m0` (0: keep all).
+        0.1 measured best (doc/dev/memory_newtonian_trials.md): 0.3 also cut the true fast term
+        (decay time 0.02, 0.37 times the initial decay time) of a two-step kernel, m0 -63 % instead
+        of +12 %; without the cut, spurious terms below the first lags put m0 of the ``onset``
+        basis 50-60 % high. ``m0_at(0.3)`` against :attr:`m0` is the check that m0 is resolved.
 
     Examples
     --------
@@ -344,7 +348,7 @@ class NewtonianKernel(Compute):
     def __init__(self, q: float, kT_m: float = 1.0, noise: float | None = None, per_decade: float = 10.0,
                  extend: tuple[float, float] = (0.3, 3.0), refine: int = 6, sub: int = 4,
                  alpha: float | None = None, discrepancy: float = 1.0, onset: bool = False,
-                 resolve: float = 0.3) -> None:
+                 resolve: float = 0.1) -> None:
         self.omega2 = omega2_of(q, kT_m)
         self.q, self.kT_m = float(q), float(kT_m)
         if noise is not None and not noise > 0:
