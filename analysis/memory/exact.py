@@ -94,8 +94,8 @@ class NewtonianExponentialKernel:
     """``m(t) = A exp(-t/tau_m)`` in the Newtonian Mori-Zwanzig equation and its exact SISF.
 
     The second-order equation (Hansen & McDonald, *Theory of Simple Liquids*, 4th ed.,
-    Academic Press 2013, ch. 9; Götze, *Complex Dynamics of Glass-Forming Liquids*,
-    OUP 2009, ch. 4)::
+    Academic Press 2013, memory functions; Götze, *Complex Dynamics of Glass-Forming
+    Liquids*, OUP 2009)::
 
         F'' + Omega^2 F + int_0^t m(t - s) F'(s) ds = 0,   F(0) = 1,  F'(0) = 0,
 

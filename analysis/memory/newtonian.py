@@ -1,39 +1,41 @@
 """Memory kernels of Newtonian SISFs: the second-order Mori-Zwanzig equation.
 
 For Newtonian (molecular) dynamics the self-intermediate scattering function obeys
-(Hansen & McDonald, *Theory of Simple Liquids*, 4th ed., Academic Press 2013, §9.1-9.4;
-Götze, *Complex Dynamics of Glass-Forming Liquids*, OUP 2009, §4.1)::
+(Hansen & McDonald, *Theory of Simple Liquids*, 4th ed., Academic Press 2013, the chapter on
+microscopic theories of time-correlation functions, memory functions; Götze, *Complex Dynamics
+of Glass-Forming Liquids: A Mode-Coupling Theory*, OUP 2009)::
 
-    F'' + Omega^2 F + int_0^t m(t - s) F'(s) ds = 0,   F(0) = 1,  F'(0) = 0,
+    F'' + Omega^2 F + int_0^t m(t - s) F'(s) ds = 0,   F(0) = 1,  F'(0) = 0,             (0)
     Omega^2 = q^2 k_B T / m,
 
 with the Laplace form ``m(s) = Omega^2 F(s)/(1 - s F(s)) - s`` (doc/memory.md, "Newtonian
-dynamics"). Integrating twice from 0 to ``t`` removes every derivative of the data::
+dynamics"). The kernel is sought as a non-negative sum on a fixed log grid of decay times,
+``m(t) = sum_j b_j exp(-t/theta_j)``, ``b_j >= 0`` (``onset=True`` adds the zero-slope terms
+``2 exp(-t/theta) - exp(-2t/theta)``, also with non-negative weights).
 
-    F(t) = 1 - Omega^2 int_0^t (t - u) F(u) du - int_0^t (t - u) (m * F')(u) du,        (1)
+*Exact forward solution.* With ``z_j = b_j exp(-./theta_j) * F'``, ``z_j' = b_j F' - z_j/theta_j``,
+eq. (0) is the linear system ``(F, F', z)' = M (F, F', z)``; the eigen-decomposition of ``M``
+gives ``F(t) = Re sum_l c_l exp(lambda_l t)`` at any ``t`` (:func:`solve_newtonian`;
+``scipy.linalg.expm`` steps when the eigenvectors are ill-conditioned), and the exact linear
+response ``dF/db_j`` from the same modes (:func:`_sensitivity`).
 
-and with a completely monotone kernel on a fixed grid of decay times,
-``m(t) = sum_j b_j exp(-t/theta_j)``, ``b_j >= 0``, the last term is linear in ``b``:
-``sum_j b_j G_j(t)`` with ``G_j(t) = int_0^t (t - u) h_j(u) du`` and
-``h_j = exp(-./theta_j) * F'`` (a convolution, computed exactly for a piecewise-linear
-``F``, so no derivative of noisy data is taken). Eq. (1) at the data times is then a
-non-negative least-squares problem ``F - 1 + Omega^2 I_0 = -G b`` for the kernel itself,
-regularised (Tikhonov on the second difference of ``b`` along ``log theta``) with the
-weight chosen by the discrepancy principle at the noise estimated from the data (the
-dof-corrected residual of the unregularised fit), as the Brownian route does
-(:mod:`.spectral`; Provencher, Comput. Phys. Commun. 27, 213 (1982)). This is the
-projection route of VolterraBasis (Vroylandt & Monmarché, J. Chem. Phys. 156, 244105
-(2022)) on a positive exponential basis.
+*Start (equation error).* Integrating (0) twice removes every derivative of the data::
 
-The integrals in (1) are first taken over the measured ``F`` (an equation-error fit);
-then ``F`` inside them is replaced by the SISF the kernel produces and the fit repeated
-(``refine`` times). At the fixed point the residual of (1) *is* ``F_data - F_rec``, so
-the last fit minimises the reconstruction error itself (an output-error fit).
+    F(t) = 1 - Omega^2 int_0^t (t - u) F(u) du - sum_j b_j G_j(t),                          (1)
+    G_j(t) = int_0^t (t - u) (exp(-./theta_j) * F')(u) du,
 
-The SISF of a kernel that is a sum of exponentials is exact: with ``z_j = (m_j * F')``,
-``z_j' = b_j F' - z_j/theta_j``, eq. (0) is the linear system
-``(F, F', z)' = M (F, F', z)``, solved by the eigen-decomposition of ``M``
-(:func:`solve_newtonian`; ``scipy.linalg.expm`` steps when that is ill-conditioned).
+linear in ``b``. The integrals are taken over a smoothing spline of the data (in ``log t``,
+GCV), the rows weighted by ``1/(1 + Omega^2 t^2/2)`` (the growth of the integrated terms),
+and ``b`` follows from non-negative least squares, as the projection route of VolterraBasis
+(Vroylandt & Monmarché, J. Chem. Phys. 156, 244105 (2022)) on a positive basis.
+
+*Output error.* ``refine`` Gauss-Newton steps on ``F_rec(b) - F_data``: each step is a
+non-negative least-squares problem in the linearisation ``F_rec(b_k) + S (b - b_k)``,
+regularised by Tikhonov on the second difference of ``b`` along ``log theta``, its weight
+chosen by the discrepancy principle at the noise estimated from the data (the dof-corrected
+residual of the unregularised step), as the Brownian route does (:mod:`.spectral`;
+Provencher, Comput. Phys. Commun. 27, 213 (1982)). The measured trials of these and of the
+rejected variants are in doc/dev/memory_newtonian_trials.md.
 """
 
 from __future__ import annotations
@@ -141,39 +143,6 @@ def solve_newtonian(kernel: ExponentialSum, omega2: float, t) -> np.ndarray:
         now = t.ravel()[i]
         out[i] = x[0]
     return out.reshape(t.shape)
-
-
-def _phi2(z: np.ndarray) -> np.ndarray:
-    """``(exp(z) - 1 - z)/z^2`` for complex ``z`` (series near 0)."""
-    z = np.asarray(z, dtype=complex)
-    small = np.abs(z) < 1e-2
-    out = np.empty_like(z)
-    zs = z[small]
-    out[small] = 0.5 + zs / 6.0 + zs**2 / 24.0 + zs**3 / 120.0 + zs**4 / 720.0
-    zb = z[~small]
-    out[~small] = (np.expm1(zb) - zb) / zb**2
-    return out
-
-
-def _twice_integrated_modes(t: np.ndarray, lam: np.ndarray, c: np.ndarray,
-                            y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``I0`` and ``G_j`` of eq. (1), exact for ``F = Re sum_l c_l exp(lambda_l t)``.
-
-    ``I0 = sum_l c_l E2(lambda_l)``, ``G_j = sum_l c_l lambda_l (E2(lambda_l) - E2(-y_j))/(lambda_l + y_j)``,
-    ``E2(a) = int_0^t (t - u) exp(a u) du = t^2 phi2(a t)``. A grid rate within ``1e-7`` (relative)
-    of a mode is moved by ``1e-6`` (a change of the basis far below any resolution).
-    """
-    E2l = t[:, None] ** 2 * _phi2(np.multiply.outer(t, lam))                  # (n, L)
-    I0 = np.real(E2l @ c)
-    d = lam[None, :] + y[:, None]                                             # (J, L)
-    close = np.abs(d) < 1e-7 * np.maximum(np.abs(y)[:, None], 1e-300)
-    y = np.where(np.any(close, axis=1), y * (1.0 + 1e-6), y)
-    d = lam[None, :] + y[:, None]
-    E2y = t[:, None] ** 2 * _phi2(-np.multiply.outer(t, y))                  # (n, J)
-    w = c * lam                                                               # (L,)
-    # G[n, j] = sum_l w_l (E2l[n, l] - E2y[n, j]) / d[j, l]
-    G = (E2l * w[None, :]) @ (1.0 / d).T - E2y * ((w[None, :] / d).sum(axis=1))[None, :]
-    return I0, np.real(G)
 
 
 def _twice_integrated(u: np.ndarray, F: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
