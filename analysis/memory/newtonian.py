@@ -285,10 +285,11 @@ class NewtonianKernel(Compute):
     extend : (float, float)
         Range of the decay-time grid relative to the data window.
     refine : int
-        Output-error refinements (module docstring); 0: the equation-error fit only.
+        Gauss-Newton steps on the reconstruction error (module docstring); 0: the
+        equation-error start only.
     sub : int
-        Subintervals per data interval for the integrals of eq. (1) (cubic-spline
-        interpolation of the data with ``F'(0) = 0``).
+        Subintervals per data interval for the integrals of eq. (1) in the start (over the
+        smoothing spline of the data, piecewise linear between the subdivision points).
     alpha : float, optional
         Tikhonov weight (default: discrepancy principle).
     discrepancy : float
@@ -302,14 +303,15 @@ class NewtonianKernel(Compute):
         the SISF only through their integral, so noise can give them a large amplitude: they are
         reported as :attr:`friction` and left out of :attr:`kernel` and :attr:`m0` (0: keep all).
         0.1 measured best (doc/dev/memory_newtonian_trials.md): 0.3 also cut the true fast term
-        (decay time 0.02, 0.37 times the initial decay time) of a two-step kernel, m0 -63 % instead
-        of +12 %; without the cut, spurious terms below the first lags put m0 of the ``onset``
+        (decay time 0.02, 0.37 times the initial decay time) of a two-step kernel, m0 -62 ... -66 %
+        instead of +12 ... +26 %; without the cut, spurious terms below the first lags put m0 of the ``onset``
         basis 50-60 % high. ``m0_at(0.3)`` against :attr:`m0` is the check that m0 is resolved.
 
     Examples
     --------
     >>> nk = NewtonianKernel(q=7.0, kT_m=1.24).compute(t, F)   # doctest: +SKIP
     >>> nk.m0, nk.m(t), nk.F_rec(t), nk.rmse, nk.noise, nk.consistency   # doctest: +SKIP
+    >>> nk.m0_at(0.3), nk.friction, nk.band(t, n=20)                      # doctest: +SKIP
     """
 
     compute_hint = "compute(t, F)"
