@@ -65,10 +65,12 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--noise", type=float, nargs="+", default=[1e-3, 3e-3])
     ap.add_argument("--n", type=int, default=300)
+    ap.add_argument("--tmin", type=float, default=1e-3, help="first time of the log grid")
+    ap.add_argument("--tmax", type=float, default=100.0, help="last time of the log grid")
     ap.add_argument("--routes", nargs="+", default=["equation", "output"])
     ap.add_argument("--resolve", type=float, default=None, help="NewtonianKernel(resolve=...) (default: its own)")
     args = ap.parse_args()
-    t = np.logspace(-3, 2, args.n)
+    t = np.logspace(np.log10(args.tmin), np.log10(args.tmax), args.n)
     routes = {"equation": dict(refine=0), "output": {}, "onset": dict(onset=True)}
     if args.resolve is not None:
         routes = {k: dict(v, resolve=args.resolve) for k, v in routes.items()}
