@@ -209,8 +209,11 @@ def _sensitivity(b: np.ndarray, theta: np.ndarray, omega2: float, t: np.ndarray,
         close = np.abs(d) < 1e-7 * y[:, None]
         y = np.where(np.any(close, axis=1), y * (1.0 + 1e-6), y)
         d = lam[None, :] + y[:, None]
-        R_lam = _dd(lam, lam, t) @ r                                       # (n, L)
-        R_y = _dd(-y, lam, t) @ r                                          # (n, J)
+        R_lam = np.empty((t.size, lam.size), dtype=complex)                # (n, L)
+        R_y = np.empty((t.size, y.size), dtype=complex)                    # (n, J)
+        for i in range(0, t.size, 128):   # (n, ., L) temporaries in chunks of t
+            R_lam[i:i + 128] = _dd(lam, lam, t[i:i + 128]) @ r
+            R_y[i:i + 128] = _dd(-y, lam, t[i:i + 128]) @ r
         w = c * lam
         S = (R_lam * w[None, :]) @ (1.0 / d).T - R_y * (w[None, :] / d).sum(axis=1)[None, :]
         return np.real(S)
