@@ -8,11 +8,13 @@
 - :mod:`.kernelset`: the kernels of all q of one state with every m0 estimator and the
   Volterra baseline (:class:`KernelSet`, also ``slowdyn.analysis.memory.KernelSet``)
 - :mod:`.volterra`: classical baseline, the discretised Volterra equation in the time domain
-- :mod:`.exact`: the exactly solvable exponential kernel (test oracle)
+- :mod:`.exact`: the exactly solvable exponential kernel, Brownian and Newtonian (test oracles)
 - :mod:`.mapping`: effective packing-fraction mapping between simulation and MCT (§4.4.3)
 - :mod:`.spectral`: completely monotone (CONTIN-style) fit of a Brownian SISF with the noise
   estimated from the data, and the exact MZ kernel of its spectrum (:class:`~.spectral.SpectralKernel`;
   the route for noisy data, measured in doc/dev/memory_noisy_trials.md, not yet the CLI default)
+- :mod:`.newtonian`: the second-order (Newtonian, molecular-dynamics) MZ equation: kernel of a noisy
+  SISF as a positive exponential sum, fitted to the reconstruction error (:class:`~.newtonian.NewtonianKernel`)
 - :mod:`.cmaes`: stretched-exponential kernels fitted by CMA-ES (Ciarella et al., Mach. Learn.: Sci. Technol. 2023)
 
 Imported on demand; mctpy, numba and torch load lazily.

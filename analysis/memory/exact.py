@@ -87,3 +87,77 @@ class ExponentialKernel:
     def shat(self, omega) -> np.ndarray:
         """Fourier-Laplace transform of the correlator."""
         return self.correlator.fhat(omega)
+
+
+@dataclass(frozen=True)
+class NewtonianExponentialKernel:
+    """``m(t) = A exp(-t/tau_m)`` in the Newtonian Mori-Zwanzig equation and its exact SISF.
+
+    The second-order equation (Hansen & McDonald, *Theory of Simple Liquids*, 4th ed.,
+    Academic Press 2013, memory functions; Götze, *Complex Dynamics of Glass-Forming
+    Liquids*, OUP 2009)::
+
+        F'' + Omega^2 F + int_0^t m(t - s) F'(s) ds = 0,   F(0) = 1,  F'(0) = 0,
+
+    with ``Omega^2 = q^2 k_B T/m``, has the Laplace transform
+    ``F(s) = (s + m(s))/(s^2 + Omega^2 + s m(s))``; with ``m(s) = A/(s + g)``,
+    ``g = 1/tau_m``::
+
+        F(s) = (s (s + g) + A) / P(s),   P(s) = s^3 + g s^2 + (Omega^2 + A) s + g Omega^2.
+
+    ``P`` has one negative real root and either two more (real, negative) or a complex
+    conjugate pair with negative real part (all coefficients positive, and
+    ``g (Omega^2 + A) > g Omega^2``: Routh-Hurwitz stable). With simple roots ``r_i``,
+    ``F(t) = sum_i N(r_i)/P'(r_i) exp(r_i t)`` (real: conjugate terms pair up);
+    ``F(t) = 1 - Omega^2 t^2/2 + Omega^2 (Omega^2 + A) t^4/24 + O(t^5)``.
+
+    Parameters
+    ----------
+    A : float
+        ``m0 = m(0)`` (> 0).
+    tau_m : float
+        Decay time of the kernel (> 0).
+    omega2 : float
+        ``Omega_q^2 = q^2 k_B T/m`` (> 0).
+    """
+
+    A: float
+    tau_m: float
+    omega2: float
+
+    def __post_init__(self) -> None:
+        if not (self.A > 0 and self.tau_m > 0 and self.omega2 > 0):
+            raise ValueError("NewtonianExponentialKernel: need A > 0, tau_m > 0 and omega2 > 0")
+
+    @property
+    def kernel(self) -> ExponentialSum:
+        """The memory kernel as an exponential sum."""
+        return ExponentialSum([self.A], [self.tau_m])
+
+    @property
+    def poles(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(r, c)``: the roots of ``P`` and the residues of ``F(s)`` there (complex arrays)."""
+        g, w2, A = 1.0 / self.tau_m, self.omega2, self.A
+        r = np.roots([1.0, g, w2 + A, g * w2]).astype(complex)
+        gap = np.abs(r[:, None] - r[None, :])[~np.eye(3, dtype=bool)]
+        if np.min(gap) < 1e-9 * np.max(np.abs(r)):
+            raise ValueError("NewtonianExponentialKernel: (nearly) repeated poles; perturb A or tau_m")
+        num = r * (r + g) + A
+        dP = 3.0 * r * r + 2.0 * g * r + (w2 + A)
+        return r, num / dP
+
+    def phi(self, t) -> np.ndarray:
+        """The SISF on ``t`` (real)."""
+        t = np.asarray(t, dtype=float)
+        r, c = self.poles
+        return np.real(np.exp(np.multiply.outer(t, r)) @ c)
+
+    def m(self, t) -> np.ndarray:
+        """Kernel on ``t``."""
+        return self.kernel.f(t)
+
+    def laplace(self, s) -> np.ndarray:
+        """``F(s)`` at complex ``s``."""
+        s = np.asarray(s, dtype=complex)
+        g = 1.0 / self.tau_m
+        return (s * (s + g) + self.A) / (s**3 + g * s**2 + (self.omega2 + self.A) * s + g * self.omega2)
