@@ -257,3 +257,27 @@ def test_option_errors(tmp_path, capsys):
     with pytest.raises(ValueError, match="kT_m"):
         KernelSet(dynamics="newtonian")
     assert KernelSet(1.0, "nnls").how == "iterative"       # auto of an inversion method
+
+
+def test_newtonian_dynamics_through_the_cli(tmp_path, capsys):
+    """`--dynamics newtonian --kT-m` on the exact SISF of the second-order MZ equation with
+    m = 400 exp(-t/0.5) (q = 7, kT/m = 1, noise 1e-3): m0 within 2 %, RMSE at the noise, no warning,
+    and the kernel matches; the same data given as Brownian (the default) warn."""
+    from slowdyn.analysis.io.kernels import read_kernels, read_m0
+    from slowdyn.analysis.memory.exact import NewtonianExponentialKernel
+
+    q, noise = 7.0, 1e-3
+    ex = NewtonianExponentialKernel(400.0, 0.5, q**2)
+    t = np.logspace(-3, 2, 300)
+    data = _table(tmp_path / "fs.txt", t, ex.phi(t) + np.random.default_rng(5).normal(0.0, noise, t.size))
+    code, err = _kernels([data, "--q", q, "--dynamics", "newtonian", "--kT-m", 1, "--bootstrap", 0,
+                          "--out", tmp_path / "n"], capsys)
+    assert code == 0 and err == []
+    tab = read_m0(tmp_path / "n" / "m0.txt")
+    assert tab["m0"][0] == pytest.approx(400.0, rel=0.02)
+    assert tab["rmse"][0] < 1.5 * noise and list(tab["warning"]) == ["-"]
+    tk, _, m = read_kernels(tmp_path / "n" / "kernels.txt")
+    sel = (tk >= 1e-3) & (ex.m(tk) > 0.05 * 400.0)
+    assert np.median(np.abs(m[sel, 0] / ex.m(tk[sel]) - 1.0)) < 0.05
+    code, err = _kernels([data, "--q", q, "--D0", 1, "--bootstrap", 0, "--out", tmp_path / "b"], capsys)
+    assert code == 0 and len(err) == 1 and "warning" in err[0]

@@ -45,7 +45,7 @@ import numpy as np
 from .._compute import Compute, computed_property
 from ..laplace.exponentials import ExponentialSum
 from .mz_laplace import check_correlator
-from .spectral import _nnls, _tau_grid, noise_from_differences
+from .spectral import _nnls, _tau_grid, check_errors, noise_from_differences
 
 
 def omega2_of(q: float, kT_m: float) -> float:
@@ -381,13 +381,7 @@ class NewtonianKernel(Compute):
         """
         t, F = check_correlator(t, F)
         if err is not None:
-            err = np.asarray(err, dtype=float)
-            if err.shape != t.shape:
-                raise ValueError(f"the SISF at q = {self.q:g}: the error column has {err.size} values for "
-                                 f"{t.size} times; give one standard error per point")
-            if np.any(~(np.isfinite(err) & (err > 0)) & (t > 0)):
-                raise ValueError(f"the SISF at q = {self.q:g}: every standard error must be finite and > 0 "
-                                 "(a zero or negative error cannot weight a point)")
+            err = check_errors(t, err, f"the SISF at q = {self.q:g}")
             err = err[t > 0]
         self._err_given = err
         t, F = self._check(t, F)
