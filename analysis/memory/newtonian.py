@@ -45,7 +45,7 @@ import numpy as np
 from .._compute import Compute, computed_property
 from ..laplace.exponentials import ExponentialSum
 from .mz_laplace import check_correlator
-from .spectral import _nnls, _tau_grid, check_errors, noise_from_differences
+from .spectral import _nnls, _tau_grid, check_errors, discrepancy_search, noise_from_differences
 
 
 def omega2_of(q: float, kT_m: float) -> float:
@@ -250,24 +250,8 @@ def _discrepancy_nnls(A: np.ndarray, rhs: np.ndarray, L: np.ndarray, noise: floa
     if alpha is not None:
         x = x0 if alpha == 0 else solve(float(alpha))
         return x, float(alpha), noise_used, rms(x)
-    target = discrepancy * noise_used
-    lo, hi = -8.0, 1.0
-    x = solve(10.0**lo)
-    if rms(x) > target:
-        return x, 10.0**lo, noise_used, rms(x)
-    x_hi = solve(10.0**hi)
-    if rms(x_hi) <= target:
-        return x_hi, 10.0**hi, noise_used, rms(x_hi)
-    for _ in range(24):
-        mid = 0.5 * (lo + hi)
-        x_mid = solve(10.0**mid)
-        if rms(x_mid) <= target:
-            lo, x = mid, x_mid
-        else:
-            hi = mid
-        if hi - lo < 0.02:
-            break
-    return x, 10.0**lo, noise_used, rms(x)
+    x, al = discrepancy_search(solve, rms, discrepancy * noise_used)
+    return x, al, noise_used, rms(x)
 
 
 class NewtonianKernel(Compute):

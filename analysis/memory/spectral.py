@@ -105,6 +105,34 @@ def check_errors(t, err, name: str = "the SISF") -> np.ndarray:
     return err
 
 
+def discrepancy_search(solve, rms, target: float, lo: float = -8.0, hi: float = 1.0,
+                       tol: float = 0.02) -> tuple[np.ndarray, float]:
+    """Tikhonov parameter by the discrepancy principle (Morozov): the largest ``alpha`` in
+    ``[10**lo, 10**hi]`` whose residual ``rms(solve(alpha))`` does not exceed ``target``.
+
+    Bisection in ``log10 alpha`` down to ``tol``, keeping the feasible side; the residual of a
+    non-negative Tikhonov solution grows with ``alpha``. Returns ``(solve(alpha), alpha)``
+    (the ends of the range when the target is missed there).
+    """
+    x_lo = solve(10.0**lo)
+    if rms(x_lo) > target:
+        return x_lo, 10.0**lo
+    x_hi = solve(10.0**hi)
+    if rms(x_hi) <= target:
+        return x_hi, 10.0**hi
+    x = x_lo
+    for _ in range(64):
+        mid = 0.5 * (lo + hi)
+        x_mid = solve(10.0**mid)
+        if rms(x_mid) <= target:
+            lo, x = mid, x_mid
+        else:
+            hi = mid
+        if hi - lo < tol:
+            break
+    return x, 10.0**lo
+
+
 def noise_from_differences(f, order: int = 4) -> float:
     """Model-free noise level: the robust spread of the ``order``-th differences.
 
@@ -257,27 +285,7 @@ class CMSpectrumFit(Compute):
             alpha = float(self.alpha)
             a = a0 if alpha == 0 else self._solve(alpha)
         else:
-            target = self.discrepancy * self._noise
-            lo, hi = -8.0, 1.0  # log10 alpha
-            a_lo = self._solve(10.0**lo)
-            if rms(a_lo) > target:
-                alpha, a = 10.0**lo, a_lo
-            else:
-                a_hi = self._solve(10.0**hi)
-                if rms(a_hi) <= target:
-                    alpha, a = 10.0**hi, a_hi
-                else:
-                    a = a_lo
-                    for _ in range(24):  # bisection in log alpha, keep the feasible side
-                        mid = 0.5 * (lo + hi)
-                        a_mid = self._solve(10.0**mid)
-                        if rms(a_mid) <= target:
-                            lo, a = mid, a_mid
-                        else:
-                            hi = mid
-                        if hi - lo < 0.02:
-                            break
-                    alpha = 10.0**lo
+            a, alpha = discrepancy_search(self._solve, rms, self.discrepancy * self._noise)
         self._alpha, self._a = float(alpha), a
         self._rmse = float(np.sqrt(np.mean((design @ a - f) ** 2)))
         return self
@@ -684,5 +692,5 @@ class SpectralKernel(Compute):
         return self._fit.f(t)
 
 
-__all__ = ["CMSpectrumFit", "SpectralKernel", "check_errors", "correlator_from_kernel", "estimate_noise",
-           "kernel_from_spectrum", "noise_from_differences"]
+__all__ = ["CMSpectrumFit", "SpectralKernel", "check_errors", "correlator_from_kernel", "discrepancy_search",
+           "estimate_noise", "kernel_from_spectrum", "noise_from_differences"]
