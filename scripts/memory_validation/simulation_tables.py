@@ -10,6 +10,7 @@ the decaying part (the lags before F_s first falls below 1e-2); the reconstructi
 the same lags (and over all lags, against the RMS standard error of all lags), with SpectralKernel's
 own noise estimates and consistency beside it and Table 4.4's rows (Granz 2026) per phi. m0_t1 and
 dlt_t1: m0 and delta/tau0 with t_resolve = the first lag (every kernel term the data resolve kept).
+ratio_w, m0_w: the fit weighted by the average's fserr_all_q<i> columns (nan where average_sisf writes none).
 
 nnlt_tails rows: from the `slowdyn kernels compute --m0 scaling` outputs SIMDIR/kernels_phi<PHI>/m0.txt
 (scaling m0 and the individually best m0 of each q). nnls and Volterra rows: SimulationKernels
@@ -63,11 +64,12 @@ def spectral_table(phis: list[str], runs: Path) -> str:
             "(RMS over the decaying part, F_s > 1e-2), rmse_dec: reconstruction RMSE there; all: every lag",
             f"{'phi':>5s} {'q':>5s} {'n_t':>4s} {'noise_rep':>9s} {'rmse_dec':>9s} {'ratio':>6s} "
             f"{'noise_all':>9s} {'rmse_all':>9s} {'ratio':>6s} {'sk.noise':>9s} {'sk.n_diff':>9s} "
-            f"{'consist':>7s} {'m0':>8s} {'dlt/tau0':>8s} {'m0_t1':>8s} {'dlt_t1':>7s}"]
+            f"{'consist':>7s} {'m0':>8s} {'dlt/tau0':>8s} {'m0_t1':>8s} {'dlt_t1':>7s} {'ratio_w':>7s} {'m0_w':>8s}"]
     summary = ["", "# per phi: RMS over the kept q; Table 4.4 (Granz 2026: NNLT, iterative m0) beside it",
                f"{'phi':>5s} {'R':>2s} {'n_q':>3s} {'q_out':>6s} {'noise_rep':>9s} {'rmse_dec':>9s} {'ratio':>6s} "
                f"{'max':>6s} {'noise_all':>9s} {'rmse_all':>9s} {'sk.noise':>9s} {'sk.n_diff':>9s} "
-               f"{'m0_min':>8s} {'m0_max':>8s} {'consist':>11s} {'T4.4 scal':>10s} {'T4.4 best':>10s}"]
+               f"{'m0_min':>8s} {'m0_max':>8s} {'consist':>11s} {'ratio_w':>7s} {'max_w':>6s} "
+               f"{'T4.4 scal':>10s} {'T4.4 best':>10s}"]
     for p in phis:
         reps = sorted((runs / f"phi{p}").glob("rep*/sisf_spliced_1.dat")) or \
             sorted((runs / f"phi{p}").glob("rep*/sisf_1.dat"))
@@ -91,15 +93,21 @@ def spectral_table(phis: list[str], runs: Path) -> str:
             sk = SpectralKernel(q, D0=1.0).compute(t, F)
             # every kernel term the first lag resolves kept (default: terms faster than tau0/(1 + m0) -> delta)
             sk1 = SpectralKernel(q, D0=1.0, t_resolve=float(t[t > 0][0])).compute(t, F)
+            # weighted by the average's fserr_ columns where average_sisf writes them
+            err = avg.get(f"fserr_all_q{i + 1}")
+            skw = None if err is None else SpectralKernel(q, D0=1.0).compute(t, F, err=np.asarray(err)[rows_used])
             res = sk.F_rec(t) - F
             x = dict(q=q, n=t.size, noise=_rms(sem[dec]), rmse=_rms(res[dec]), noise_all=_rms(sem),
                      rmse_all=sk.rmse, sk_noise=sk.noise, nd=sk.noise_differences, cons=sk.consistency,
-                     m0=sk.m0, delta=sk.delta / sk.tau0, m0_t1=sk1.m0, delta_t1=sk1.delta / sk1.tau0)
+                     m0=sk.m0, delta=sk.delta / sk.tau0, m0_t1=sk1.m0, delta_t1=sk1.delta / sk1.tau0,
+                     ratio_w=np.nan if skw is None else _rms((skw.F_rec(t) - F)[dec]) / _rms(sem[dec]),
+                     m0_w=np.nan if skw is None else skw.m0)
             per.append(x)
             rows.append(f"{float(p):5.2f} {q:5.2f} {x['n']:4d} {x['noise']:9.2e} {x['rmse']:9.2e} "
                         f"{x['rmse'] / x['noise']:6.2f} {x['noise_all']:9.2e} {x['rmse_all']:9.2e} "
                         f"{x['rmse_all'] / x['noise_all']:6.2f} {x['sk_noise']:9.2e} {x['nd']:9.2e} "
-                        f"{x['cons']:7.2f} {x['m0']:8.3f} {x['delta']:8.3f} {x['m0_t1']:8.3f} {x['delta_t1']:7.3f}")
+                        f"{x['cons']:7.2f} {x['m0']:8.3f} {x['delta']:8.3f} {x['m0_t1']:8.3f} {x['delta_t1']:7.3f} "
+                        f"{x['ratio_w']:7.2f} {x['m0_w']:8.3f}")
         col = lambda k: np.array([x[k] for x in per])  # noqa: E731
         ref = TABLE_4_4.get(round(float(p), 2), (np.nan, np.nan))
         summary.append(f"{float(p):5.2f} {len(reps):2d} {len(per):3d} {','.join(f'{q:g}' for q in out_q) or '-':>6s} "
@@ -108,6 +116,7 @@ def spectral_table(phis: list[str], runs: Path) -> str:
                        f"{_rms(col('noise_all')):9.2e} {_rms(col('rmse_all')):9.2e} "
                        f"{_rms(col('sk_noise')):9.2e} {_rms(col('nd')):9.2e} {col('m0').min():8.3f} "
                        f"{col('m0').max():8.3f} {col('cons').min():5.2f}-{col('cons').max():5.2f} "
+                       f"{_rms(col('ratio_w')):7.2f} {np.max(col('ratio_w')):6.2f} "
                        f"{ref[0]:10.3e} {ref[1]:10.3e}")
     return "\n".join(rows + summary) + "\n"
 
