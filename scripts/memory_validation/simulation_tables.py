@@ -108,6 +108,9 @@ def spectral_table(phis: list[str], runs: Path) -> str:
                         f"{x['rmse_all'] / x['noise_all']:6.2f} {x['sk_noise']:9.2e} {x['nd']:9.2e} "
                         f"{x['cons']:7.2f} {x['m0']:8.3f} {x['delta']:8.3f} {x['m0_t1']:8.3f} {x['delta_t1']:7.3f} "
                         f"{x['ratio_w']:7.2f} {x['m0_w']:8.3f}")
+        if not per:
+            summary.append(f"{float(p):5.2f} {len(reps):2d}   0  (no q falls below 1e-2 within the run)")
+            continue
         col = lambda k: np.array([x[k] for x in per])  # noqa: E731
         ref = TABLE_4_4.get(round(float(p), 2), (np.nan, np.nan))
         summary.append(f"{float(p):5.2f} {len(reps):2d} {len(per):3d} {','.join(f'{q:g}' for q in out_q) or '-':>6s} "
