@@ -295,4 +295,78 @@ def average_sisf(paths, out: str | Path | None = None) -> dict:
     return result
 
 
-__all__ = ["POOL_LAGS", "average_sisf", "load_sisf", "pooled_standard_error", "read_sisf", "write_sisf"]
+def splice_sisf(short: str | Path, long: str | Path, out: str | Path | None = None) -> dict:
+    """Join a short-lag ``fix sisf/msd`` table onto a long-lag one of the same system.
+
+    The long table (production, sampled every ``nevery`` steps) misses the
+    lags below its first one; the short table (a second fix that samples
+    every step with few correlator levels, ``-var nshort`` of
+    inputs/edbd_disks/in.edbd_disks) resolves them. The result holds the
+    short table's rows with ``time`` below the long table's first positive
+    time, then every row of the long table, each with its own ``norigin``.
+
+    Parameters
+    ----------
+    short, long : path
+        The two tables. They must have the same ``# q:`` values, the same
+        ``# columns:`` (error columns included) and the same timestep
+        (``time/lag``); the short one must have lags below the long one's first.
+    out : path, optional
+        Write the joined table there: the long table's header lines, a
+        ``# spliced: ...`` line and the ``# columns:`` line.
+
+    Returns
+    -------
+    dict
+        As :func:`read_sisf` (``q``, ``types``, ``header`` and one array per
+        column) plus ``n_short``, the number of rows taken from ``short``.
+
+    Raises
+    ------
+    ValueError
+        (one line) for tables with different q lists, columns or timesteps, or
+        a short table without a lag below the long table's first.
+    """
+    short, long = Path(short), Path(long)
+    heads, tabs = [], []
+    for p in (short, long):
+        head = read_header(p)
+        if head["q"] is None or head["columns"] is None:
+            raise ValueError(f"{p} is not a fix sisf/msd file (no '# q:' / '# columns:' header lines)")
+        head, cols = read_table(p, "fix sisf/msd file", required=("lag", "time", "norigin"))
+        heads.append(head)
+        tabs.append(np.column_stack([np.atleast_1d(cols[n]) for n in head["columns"]]))
+    (hs, hl), (ts, tl) = heads, tabs
+    qs, ql = np.asarray(hs["q"], float), np.asarray(hl["q"], float)
+    if qs.shape != ql.shape or not np.allclose(qs, ql, rtol=1e-9, atol=0):
+        raise ValueError(f"{short} and {long} have different q lists ({' '.join(f'{v:g}' for v in qs)} against "
+                         f"{' '.join(f'{v:g}' for v in ql)}); splice only tables of one q list")
+    if hs["columns"] != hl["columns"]:
+        raise ValueError(f"{short} and {long} have different columns; splice only tables of one run set-up")
+    names = hl["columns"]
+    il, it = names.index("lag"), names.index("time")
+    step = [t[t[:, il] > 0, it] / t[t[:, il] > 0, il] for t in (ts, tl)]
+    if not all(s.size for s in step):
+        raise ValueError(f"{short if not step[0].size else long} has no lag > 0")
+    if not np.allclose(np.concatenate(step), step[1][0], rtol=1e-6, atol=0):
+        raise ValueError(f"{short} and {long} have different timesteps (time/lag {step[0][0]:g} against "
+                         f"{step[1][0]:g}); the lag column would mix steps of both")
+    t_first = float(tl[tl[:, it] > 0, it][0])
+    keep = (ts[:, it] > 0) & (ts[:, it] < t_first * (1 - 1e-9))
+    if not keep.any():
+        raise ValueError(f"{short} has no lag below the first lag {t_first:g} of {long}: nothing to splice")
+    table = np.vstack([ts[keep], tl])
+    result = {"q": ql, "types": hl["types"], "header": hl["settings"], "n_short": int(keep.sum())}
+    for c, name in enumerate(names):
+        result[name] = table[:, c]
+    if out is not None:
+        with open(long, errors="replace") as fh:
+            head_lines = [ln for ln in fh if ln.startswith("#") and not ln[1:].strip().startswith("columns:")]
+        with open(out, "w") as fh:
+            fh.writelines(head_lines)
+            fh.write(f"# spliced: {int(keep.sum())} lags below {t_first:g} from {short.name}, then {long.name}\n")
+            write_table(fh, names, table, fmt=["%d", "%.10g", "%d"] + ["%.10e"] * (len(names) - 3))
+    return result
+
+
+__all__ = ["POOL_LAGS", "average_sisf", "load_sisf", "pooled_standard_error", "read_sisf", "splice_sisf", "write_sisf"]
