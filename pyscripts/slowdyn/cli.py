@@ -79,7 +79,8 @@ EPILOG = ("Errors are one line 'slowdyn COMMAND: error: ...' with exit status 2 
 # optional dependencies -> the extra of pyproject.toml that installs them
 EXTRAS = {"matplotlib": "analysis", "ase": "analysis", "scipy": "analysis", "freud": "analysis",
           "pyvoro2": "analysis", "torch": "nnlt", "yaml": "nnlt", "tqdm": "nnlt", "mctpy": "mct",
-          "numba": "mct", "h5py": "mct", "mpi4py": "test"}
+          "numba": "mct", "h5py": "mct", "mpi4py": "test",
+          "sklearn": "softness"}
 
 
 class SlowdynError(Exception):

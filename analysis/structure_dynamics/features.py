@@ -1,0 +1,272 @@
+"""Per-particle structure features: radial structure functions and Steinhardt q_l on shells.
+
+The radial structure functions of Behler & Parrinello (PRL 98, 146401 (2007)),
+as used for softness by Schoenholz, Cubuk, Sussman, Kaxiras & Liu (Nat. Phys.
+12, 469 (2016)) and Obadiya (PhD thesis, Emory 2025, eq. 2.1),
+
+    G_X(i; r, delta) = sum_{j in X, j != i} exp(-(r - R_ij)^2 / (2 delta^2)),
+
+with delta = 0.2, r = 0.1, 0.2, ..., 5.0 and X each species (100 features for
+a binary mixture). Neighbours come from freud's AABB tree
+(:class:`freud.locality.AABBQuery`) up to ``r_max + cutoff_widths * delta``
+(default 8 delta: a term left out is below exp(-32) = 1.3e-14). The sum runs
+over every periodic image within that distance: when the cut-off exceeds half
+a width of the box (N = 1000 at rho = 1.2 has L/2 = 4.7), the box is tiled
+into a supercell first, so the features of a small box are the exact
+all-image sums; in a box wider than twice the cut-off this is the
+minimum-image sum. Orthogonal and triclinic boxes, 2D and 3D.
+
+Angular features (Obadiya 2025, eqs. 3.2-3.3): Steinhardt q_l,
+l = 2, 4, ..., 14, of the neighbours in the shells r_min < R_ij < r_min + 0.5,
+r_min = 1.0, 1.5, ..., 3.0 (35 features), through :class:`freud.order.Steinhardt`,
+0 for a particle without neighbours in a shell. The features are raw;
+standardisation at the training temperature is the classifier's scaler
+(:class:`~.softness.Softness`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from slowdyn.common.optional import require
+from .._compute import Compute, computed_property
+
+RADII = np.round(np.arange(1, 51) * 0.1, 12)
+SHELLS = (1.0, 1.5, 2.0, 2.5, 3.0)
+LS = (2, 4, 6, 8, 10, 12, 14)
+
+
+def _freud():
+    return require("freud", "structure features", "softness")
+
+
+def freud_box(cell: np.ndarray, dim: int = 3):
+    """Freud box of a LAMMPS/ASE cell (rows are box vectors; 2D: the first two rows, xy tilt allowed)."""
+    freud = _freud()
+    cell = np.asarray(cell, dtype=np.float64)
+    if dim == 2:
+        return freud.box.Box(Lx=cell[0, 0], Ly=cell[1, 1], xy=cell[1, 0] / cell[1, 1], is2D=True)
+    return freud.box.Box.from_matrix(cell.T)
+
+
+def _widths(cell: np.ndarray, dim: int) -> np.ndarray:
+    a = np.asarray(cell, dtype=np.float64)[:dim, :dim]
+    vol = abs(np.linalg.det(a))
+    if dim == 2:
+        return vol / np.linalg.norm(a[::-1], axis=1)
+    return vol / np.linalg.norm([np.cross(a[1], a[2]), np.cross(a[2], a[0]), np.cross(a[0], a[1])], axis=1)
+
+
+def periodic_system(points: np.ndarray, cell: np.ndarray, dim: int, r_cut: float):
+    """Freud box and points in which a neighbour query up to ``r_cut`` sees every periodic image.
+
+    Returns ``(box, all_points, query_points, n_tiles, points64, offsets, big_cell)``: the box is ``cell`` tiled
+    ``n_tiles[k]`` times along its k-th vector (1 when ``cell`` is already wider
+    than ``2 r_cut``); ``all_points`` holds the tiles one after the other (tile 0
+    first, so point ``p`` is particle ``p % N``); ``query_points`` are the
+    particles in the tiled box; ``points64`` the particles in float64 (z = 0 in 2D), ``offsets`` the
+    shift of each tile and ``big_cell`` the tiled cell (rows are box vectors).
+    """
+    cell = np.asarray(cell, dtype=np.float64)
+    pts = np.array(points, dtype=np.float64)[:, :3]
+    if pts.shape[1] < 3:
+        pts = np.hstack([pts, np.zeros((len(pts), 3 - pts.shape[1]))])
+    if dim == 2:
+        pts[:, 2] = 0.0
+    widths = _widths(cell, dim)
+    n_tiles = np.maximum(1, np.floor(2.0 * r_cut / widths).astype(int) + 1)
+    big = cell.copy()
+    big[:dim] *= n_tiles[:, None]
+    box = freud_box(big, dim)
+    shifts = np.stack(np.meshgrid(*[np.arange(n) for n in n_tiles], indexing="ij"), -1).reshape(-1, dim)
+    offsets = shifts @ cell[:dim, :3]
+    allp = box.wrap((pts[None] + offsets[:, None, :]).reshape(-1, 3))
+    return box, allp, box.wrap(pts), n_tiles, pts, offsets, big
+
+
+def pair_vectors(i: np.ndarray, p: np.ndarray, pts: np.ndarray, offsets: np.ndarray, big: np.ndarray,
+                 dim: int) -> np.ndarray:
+    """The float64 separation vectors of the pairs (query particle ``i``, tiled point ``p``), minimum image in the
+    tiled box ``big`` (freud holds positions in float32; the distances are recomputed here).
+    """
+    n = len(pts)
+    v = pts[p % n] + offsets[p // n] - pts[i]
+    b = big[:dim, :dim]
+    frac = v[:, :dim] @ np.linalg.inv(b)
+    v[:, :dim] -= np.round(frac) @ b
+    return v
+
+
+def radial_structure_functions(points: np.ndarray, types: np.ndarray, cell: np.ndarray, dim: int = 3,
+                               radii: np.ndarray = RADII, delta: float = 0.2, species=None,
+                               cutoff_widths: float = 8.0, chunk: int = 200_000) -> np.ndarray:
+    """G_X(i; r, delta) of every particle of one frame (eq. 2.1 of Obadiya 2025).
+
+    Parameters
+    ----------
+    points : numpy.ndarray
+        Positions ``(N, 3)`` (or ``(N, 2)`` in 2D), wrapped or not.
+    types : numpy.ndarray
+        Particle types ``(N,)``.
+    cell : numpy.ndarray
+        Box matrix ``(3, 3)``, rows are the box vectors (LAMMPS/ASE convention).
+    dim : int
+        2 or 3.
+    radii : numpy.ndarray
+        Shell radii r (default 0.1 ... 5.0).
+    delta : float
+        Shell width.
+    species : sequence of int, optional
+        The types X, in feature order (default: the types present, sorted).
+    cutoff_widths : float
+        Pairs up to ``max(radii) + cutoff_widths * delta`` are summed.
+    chunk : int
+        Pairs per vectorised block (memory ``chunk * len(radii) * 8`` bytes).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, len(species) * len(radii))``: species-major, ``G_X(r)`` for the
+        first X at every r, then the next X.
+    """
+    freud = _freud()
+    types = np.asarray(types)
+    radii = np.asarray(radii, dtype=np.float64)
+    species = np.unique(types) if species is None else np.asarray(species)
+    n = len(types)
+    r_cut = float(radii.max() + cutoff_widths * delta)
+    box, allp, qp, _, pts, offsets, big = periodic_system(points, cell, dim, r_cut)
+    nl = freud.locality.AABBQuery(box, allp).query(qp, {"r_max": r_cut}).toNeighborList()
+    i = np.asarray(nl.query_point_indices, dtype=np.int64)
+    p = np.asarray(nl.point_indices, dtype=np.int64)
+    d = np.linalg.norm(pair_vectors(i, p, pts, offsets, big, dim), axis=1)
+    keep = p != i                                       # the particle itself (its images are kept)
+    i, j, d = i[keep], p[keep] % n, d[keep]
+    code = np.searchsorted(species, types)
+    code[~np.isin(types, species)] = len(species)       # types outside ``species`` are dropped
+    key = i * (len(species) + 1) + code[j]
+    order = np.argsort(key, kind="stable")
+    key, d = key[order], d[order]
+    out = np.zeros((n * (len(species) + 1), len(radii)))
+    inv = -0.5 / delta**2
+    for start in range(0, len(d), chunk):
+        kk, dd = key[start:start + chunk], d[start:start + chunk]
+        g = np.exp(inv * (radii[None, :] - dd[:, None]) ** 2)
+        first = np.flatnonzero(np.r_[True, kk[1:] != kk[:-1]])
+        out[kk[first]] += np.add.reduceat(g, first, axis=0)
+    out = out.reshape(n, len(species) + 1, len(radii))[:, :len(species)]
+    return out.reshape(n, -1)
+
+
+def steinhardt_shells(points: np.ndarray, cell: np.ndarray, dim: int = 3, ls=LS, shells=SHELLS,
+                      width: float = 0.5) -> np.ndarray:
+    """Steinhardt q_l of the neighbours in radial shells (eqs. 3.2-3.3 of Obadiya 2025), through freud.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(N, len(shells) * len(ls))``, shell-major; 0 where a shell holds no neighbour.
+    """
+    freud = _freud()
+    n = len(points)
+    box, allp = periodic_system(points, cell, dim, max(shells) + width)[:2]
+    cols = []
+    for r_min in shells:
+        for ell in ls:
+            st = freud.order.Steinhardt(ell)
+            st.compute((box, allp), neighbors={"r_min": r_min, "r_max": r_min + width, "exclude_ii": True})
+            cols.append(np.nan_to_num(np.asarray(st.particle_order)[:n], nan=0.0))
+    return np.stack(cols, axis=1)
+
+
+@dataclass
+class StructureFeatures(Compute):
+    """Feature vectors F_i of every particle and frame (radial, optionally angular).
+
+    Parameters
+    ----------
+    radii : sequence of float
+        Shell radii of G_X (default 0.1 ... 5.0 step 0.1).
+    delta : float
+        Gaussian width (0.2).
+    species : sequence of int, optional
+        Types X of G_X (default: the types of the first ``compute``).
+    steinhardt : bool
+        Add the 35 q_l features (l = 2 ... 14 on five shells).
+    cutoff_widths : float
+        Neighbours up to ``max(radii) + cutoff_widths * delta``.
+    """
+
+    radii: tuple = tuple(RADII)
+    delta: float = 0.2
+    species: tuple | None = None
+    steinhardt: bool = False
+    cutoff_widths: float = 8.0
+    _features: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    compute_hint = "compute(frames, types, cells)"
+
+    def compute(self, frames, types: np.ndarray, cells, dim: int = 3) -> "StructureFeatures":
+        """Features of each frame.
+
+        Parameters
+        ----------
+        frames : sequence of numpy.ndarray
+            Positions ``(N, 3)`` per frame (or an array ``(F, N, 3)``).
+        types : numpy.ndarray
+            Types ``(N,)``.
+        cells : sequence of numpy.ndarray
+            Box matrix per frame (one ``(3, 3)`` array is used for every frame).
+        dim : int
+            2 or 3.
+        """
+        if dim not in (2, 3):
+            raise ValueError(f"dim must be 2 or 3, not {dim}")
+        types = np.asarray(types)
+        if self.species is None:
+            self.species = tuple(int(t) for t in np.unique(types))
+        frames = [np.asarray(f) for f in frames]
+        cells = np.asarray(cells, dtype=np.float64)
+        if cells.ndim == 2:
+            cells = np.broadcast_to(cells, (len(frames), 3, 3))
+        out = []
+        for pos, cell in zip(frames, cells):
+            f = radial_structure_functions(pos, types, cell, dim, np.asarray(self.radii), self.delta,
+                                           self.species, self.cutoff_widths)
+            if self.steinhardt:
+                f = np.hstack([f, steinhardt_shells(pos, cell, dim)])
+            out.append(f)
+        self._features = np.stack(out)
+        return self
+
+    @computed_property
+    def features(self) -> np.ndarray:
+        """``(F, N, M)`` feature vectors."""
+        return self._features
+
+    @property
+    def names(self) -> list[str]:
+        """Feature names, in column order: ``G_1(0.1)``, ..., then ``q4[1.0,1.5]``, ..."""
+        species = self.species or ()
+        names = [f"G_{x}({r:g})" for x in species for r in self.radii]
+        if self.steinhardt:
+            names += [f"q{ell}[{s:g},{s + 0.5:g}]" for s in SHELLS for ell in LS]
+        return names
+
+    @property
+    def description(self) -> dict:
+        """What a classifier needs to know to refuse features of another kind (stored with it)."""
+        return {"kind": "radial+steinhardt" if self.steinhardt else "radial",
+                "radii": [float(r) for r in self.radii], "delta": float(self.delta),
+                "species": [int(s) for s in (self.species or ())],
+                "shells": list(SHELLS) if self.steinhardt else [], "ls": list(LS) if self.steinhardt else []}
+
+    def summary(self) -> dict[str, float]:
+        f = self._features
+        return {"frames": float(f.shape[0]), "particles": float(f.shape[1]), "features": float(f.shape[2])}
+
+
+__all__ = ["RADII", "StructureFeatures", "freud_box", "periodic_system", "radial_structure_functions",
+           "steinhardt_shells"]
