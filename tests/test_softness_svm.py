@@ -44,3 +44,20 @@ def test_single_class_refused():
     F, y, _ = planted(n=100)
     with pytest.raises(ValueError, match="single-class"):
         Softness().compute(F, np.ones(100))
+
+
+def test_explained_variance_and_regressions():
+    """Law of total variance: a perfect predictor explains all of Y, noise of equal variance half of it."""
+    from slowdyn.analysis.structure_dynamics.isoconfig import Regressions, explained_variance
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=20000)
+    y = x + rng.normal(size=x.size)
+    assert 0.99 < explained_variance(x, x) <= 1.0          # 40 bins keep a little within-bin variance
+    assert explained_variance(y, x, bins=40) == pytest.approx(0.5, abs=0.03)
+    F, _, u = planted(n=2000, noise=0.0)
+    target = F @ u + 0.2 * rng.normal(size=len(F))
+    reg = Regressions(models=("ridge", "linear_svr")).compute(F[:1500], target[:1500], F[1500:], target[1500:],
+                                                              softness_normal=u)
+    for row in reg.rows:
+        assert row["explained_variance"] > 0.8 and row["projection"] > 0.95
