@@ -88,3 +88,14 @@ def test_unwrapped_positions_and_steinhardt():
     assert f.shape == (2, 512, 50 + 35)
     np.testing.assert_allclose(f[0, :, names.index("q4[1,1.5]")], 0.763763, atol=1e-5)
     np.testing.assert_allclose(f[0, :, names.index("q6[1,1.5]")], 0.353553, atol=1e-5)
+
+
+def test_subset_of_particles():
+    """Features of chosen particles equal the rows of the full computation."""
+    rng = np.random.default_rng(3)
+    cell = np.array([[6.0, 0, 0], [0.8, 6.5, 0], [0.3, -0.4, 7.0]])
+    pts, types = random_system(rng, 200, cell, 3)
+    full = radial_structure_functions(pts, types, cell, 3)
+    some = np.array([5, 0, 199, 17])
+    np.testing.assert_allclose(radial_structure_functions(pts, types, cell, 3, particles=some), full[some],
+                               rtol=0, atol=1e-12)

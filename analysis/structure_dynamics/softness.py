@@ -79,6 +79,7 @@ class Softness(Compute):
         self.C, self.folds, self.seed = float(C), int(folds), int(seed)
         self.bias_offsets = np.asarray(bias_offsets, dtype=np.float64)
         self.description = dict(description or {})
+        self.sigma = float("nan")         # std of the softness at the training temperature, when measured
 
     def compute(self, features: np.ndarray, labels: np.ndarray) -> "Softness":
         """Train on examples ``features`` ``(n, M)`` with labels +1 (rearranging) / -1.
@@ -173,7 +174,7 @@ class Softness(Compute):
         path = Path(path)
         np.savez(path, normal=self.normal, mean=self.mean, scale=self.scale, bias=self.bias,
                  svm_bias=self.svm_bias, cv_bias=self.cv_bias, cv_accuracy=self.cv_accuracy,
-                 cv_accuracy_err=self.cv_accuracy_err, n_examples=np.array(self.n_examples),
+                 cv_accuracy_err=self.cv_accuracy_err, n_examples=np.array(self.n_examples), sigma=self.sigma,
                  meta=json.dumps({"format": "slowdyn-softness-1", "C": self.C, "folds": self.folds,
                                   "seed": self.seed, "description": self.description}))
         return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
@@ -208,6 +209,7 @@ class Softness(Compute):
         self.cv_bias, self.cv_accuracy = data["cv_bias"], data["cv_accuracy"]
         self.cv_accuracy_err = data["cv_accuracy_err"]
         self.n_examples = tuple(int(v) for v in data["n_examples"])
+        self.sigma = float(data.get("sigma", np.nan))
         return self._computed()
 
 
@@ -223,12 +225,17 @@ def _brief(desc: dict) -> str:
 
 def best_bias(clf: Softness, features: np.ndarray, labels: np.ndarray,
               offsets: np.ndarray = BIAS_OFFSETS) -> tuple[float, float]:
-    """The bias b_best that maximises the accuracy of ``clf``'s direction on a test set, and that accuracy.
+    """The bias b_best that maximises the accuracy of ``clf``'s direction on a test set, and that accuracy."""
+    return bias_scan(clf.decision(features), labels, clf.bias + offsets)
 
-    The scan covers ``clf.bias + offsets`` and, if wider, the range of w_hat . F~ of the test set.
+
+def bias_scan(decision: np.ndarray, labels: np.ndarray, grid: np.ndarray) -> tuple[float, float]:
+    """The bias of highest accuracy for the values w_hat . F~ of labelled examples, and that accuracy.
+
+    The scan covers ``grid`` and the 1 %, 2 %, ..., 99 % quantiles of ``decision``.
     """
-    d = clf.decision(features)
-    grid = np.unique(np.r_[clf.bias + offsets, np.quantile(d, np.linspace(0.01, 0.99, 99))])
+    d = np.asarray(decision, dtype=np.float64)
+    grid = np.unique(np.r_[np.asarray(grid, dtype=np.float64), np.quantile(d, np.linspace(0.01, 0.99, 99))])
     acc = (np.sign(d[:, None] - grid[None, :]) == np.sign(labels)[:, None]).mean(axis=0)
     k = int(np.argmax(acc))
     return float(grid[k]), float(acc[k])
@@ -244,4 +251,4 @@ def normal_overlap(a: Softness, b: Softness) -> float:
     return float(a.weights_raw @ b.weights_raw)
 
 
-__all__ = ["Softness", "best_bias", "normal_overlap", "normalised_projection"]
+__all__ = ["Softness", "best_bias", "bias_scan", "normal_overlap", "normalised_projection"]

@@ -59,6 +59,8 @@ SUBCOMMANDS = {
     "kernels": "memory kernels m(q, t) from SISFs (Laplace-domain Mori-Zwanzig), their MCT validation, "
                "the CMA-ES kernel fit and the effective MCT packing fraction",
     "mct": "hard-disk mode-coupling theory: SISF files and the critical packing fraction",
+    "softness": "structure -> rearrangements: p_hop labels, softness/fluidity classifiers, energy barriers, "
+                "isoconfigurational ensembles and regressions",
 }
 
 DESCRIPTION = """\
