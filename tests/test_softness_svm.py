@@ -55,9 +55,10 @@ def test_explained_variance_and_regressions():
     y = x + rng.normal(size=x.size)
     assert 0.99 < explained_variance(x, x) <= 1.0          # 40 bins keep a little within-bin variance
     assert explained_variance(y, x, bins=40) == pytest.approx(0.5, abs=0.03)
-    F, _, u = planted(n=2000, noise=0.0)
+    F, y, u = planted(n=2000, noise=0.0)
+    clf = Softness().compute(F, y)
     target = F @ u + 0.2 * rng.normal(size=len(F))
     reg = Regressions(models=("ridge", "linear_svr")).compute(F[:1500], target[:1500], F[1500:], target[1500:],
-                                                              softness_normal=u)
+                                                              softness=clf)
     for row in reg.rows:
         assert row["explained_variance"] > 0.8 and row["projection"] > 0.95

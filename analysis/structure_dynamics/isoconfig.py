@@ -105,12 +105,14 @@ class Regressions(Compute):
         self.models, self.bins, self.seed = tuple(models), int(bins), int(seed)
 
     def compute(self, F_train: np.ndarray, y_train: np.ndarray, F_test: np.ndarray, y_test: np.ndarray,
-                softness_normal: np.ndarray | None = None) -> "Regressions":
+                softness=None) -> "Regressions":
         """Fit every model on the training particles and score it on the test particles.
 
-        ``softness_normal`` (a unit vector in the raw feature space, :attr:`.softness.Softness.weights_raw`)
-        adds the projection of each linear model's normal on it.
+        ``softness`` (a trained :class:`.softness.Softness`) adds the projection of each linear model's
+        normal on the softness normal, both in the softness classifier's standardised feature space.
         """
+        from .softness import in_standardised_space
+
         fitted = _models(self.models, len(y_train), self.seed)
         rows, preds = [], {}
         for name, model in fitted.items():
@@ -121,9 +123,9 @@ class Regressions(Compute):
                    "pearson": float(np.corrcoef(y_test, pred)[0, 1]), "mean_pred": float(pred.mean()),
                    "std_pred": float(pred.std()), "projection": np.nan}
             est = model[-1]
-            if softness_normal is not None and hasattr(est, "coef_"):
-                w = np.ravel(est.coef_) / model[0].scale_
-                row["projection"] = float(w @ softness_normal / np.linalg.norm(w))
+            if softness is not None and hasattr(est, "coef_"):
+                w = in_standardised_space(softness, np.ravel(est.coef_) / model[0].scale_)
+                row["projection"] = float(w @ softness.normal)
             rows.append(row)
         self._rows, self._preds, self._y_test = rows, preds, np.asarray(y_test, float)
         return self

@@ -246,9 +246,21 @@ def normalised_projection(clf: Softness, features: np.ndarray, b_best: float, si
     return (clf.decision(features) - b_best) / sigma
 
 
-def normal_overlap(a: Softness, b: Softness) -> float:
-    """Dot product of two classifiers' unit normals, compared in the raw feature space (Table 2.1)."""
-    return float(a.weights_raw @ b.weights_raw)
+def in_standardised_space(reference: Softness, gradient_raw: np.ndarray) -> np.ndarray:
+    """A direction given by its gradient in the raw feature space, as a unit vector in the standardised
+    feature space of ``reference`` (where ``reference.normal`` lives).
+    """
+    w = np.asarray(gradient_raw, dtype=np.float64) * reference.scale
+    return w / np.linalg.norm(w)
 
 
-__all__ = ["Softness", "best_bias", "bias_scan", "normal_overlap", "normalised_projection"]
+def normal_overlap(reference: Softness, other: Softness) -> float:
+    """Dot product of two classifiers' unit normals (Table 2.1), in the standardised space of ``reference``.
+
+    Each classifier standardises with its own training temperature; the other's normal is mapped there
+    (the raw space would be dominated by the features of tiny spread, G at r < 0.5).
+    """
+    return float(reference.normal @ in_standardised_space(reference, other.normal / other.scale))
+
+
+__all__ = ["Softness", "best_bias", "bias_scan", "in_standardised_space", "normal_overlap", "normalised_projection"]

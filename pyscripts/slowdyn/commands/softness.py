@@ -534,15 +534,14 @@ def _regress(args):
             raise SlowdynError(f"{path}: features of another kind than {args.ensembles[0]}")
         desc = d
     F, y = np.concatenate(F), np.concatenate(y)
-    normal = None
+    clf = None
     if args.classifier is not None:
         clf = _load_classifier(args.classifier)
         if str(clf.description) != desc:
             raise SlowdynError(f"{args.classifier}: the classifier was trained on other features than the ensembles'")
-        normal = clf.weights_raw
     rng = np.random.default_rng(args.seed)
     test = rng.random(len(y)) < args.test_fraction
-    reg = Regressions(models=args.models, seed=args.seed).compute(F[~test], y[~test], F[test], y[test], normal)
+    reg = Regressions(models=args.models, seed=args.seed).compute(F[~test], y[~test], F[test], y[test], clf)
     files = reg.write(out_folder(args.out))
     print(f"{(~test).sum()} training and {test.sum()} test particles; var(logit p_r) = {y.var():.4g}")
     print("# model explained_variance pearson projection_on_softness mean_pred std_pred")
