@@ -137,14 +137,19 @@ class Barriers(Compute):
 
     def plot(self, ax=None):
         """P_R against 1/T per bin with the Kramers lines (Fig. 1.6)."""
+        from matplotlib import colormaps
+
         fig, ax = figure_axes(ax)
         x = 1.0 / self.temperatures
         xs = np.linspace(x.min(), x.max(), 50)
+        cmap = colormaps["coolwarm"]
+        span = max(float(np.abs(self.centres).max()), 1e-12)
         for b, c in enumerate(self.centres):
             if not np.isfinite(self.delta_e[b]):
                 continue
-            line = ax.semilogy(x, self.p_r[:, b], "o", ms=4, label=f"{c:+.2g}")[0]
-            ax.semilogy(xs, np.exp(self.sigma[b] - self.delta_e[b] * xs) * xs, "-", color=line.get_color(), lw=0.8)
+            color = cmap(0.5 + 0.5 * c / span)
+            ax.semilogy(x, self.p_r[:, b], "o", ms=4, color=color, label=f"{c:+.2g}")
+            ax.semilogy(xs, np.exp(self.sigma[b] - self.delta_e[b] * xs) * xs, "-", color=color, lw=0.8)
         ax.set_xlabel("1/T")
         ax.set_ylabel("P_R")
         ax.legend(title="x" if self.zscore else "S", fontsize=6, ncol=2)

@@ -93,8 +93,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                    "ln(T P_R) = Sigma - Delta E / T per bin. Writes OUT/barriers.txt, "
                                    "OUT/p_r.txt, OUT/p_r.png, OUT/barriers.png.")
     p.add_argument("classifier", type=Path, help="classifier.npz")
-    p.add_argument("dumps", type=Path, nargs="+", help="one dump per temperature")
-    p.add_argument("--temperatures", type=float, nargs="+", required=True, help="temperature of each dump")
+    p.add_argument("dumps", type=Path, nargs="*", help="one dump per temperature")
+    p.add_argument("--temperatures", type=float, nargs="+", default=None, help="temperature of each dump")
+    p.add_argument("--samples", type=Path, default=None,
+                   help="refit the OUT/samples.npz of an earlier run (softness and labels) instead of dumps")
     _label_options(p)
     p.add_argument("--every", type=int, default=2, help="use every n-th frame")
     p.add_argument("--zscore", action="store_true",
@@ -392,11 +394,19 @@ def _barriers(args):
     from slowdyn.analysis.structure_dynamics.barriers import Barriers
     from slowdyn.analysis.structure_dynamics.labels import frames_of
 
-    if len(args.temperatures) != len(args.dumps):
-        raise SlowdynError(f"--temperatures: {len(args.temperatures)} values for {len(args.dumps)} dumps")
-    clf = _load_classifier(args.classifier)
     S_by_T, R_by_T = {}, {}
-    for T, path in _progress(args, list(zip(args.temperatures, args.dumps)), desc="dumps"):
+    if args.samples is not None:
+        if not args.samples.is_file():
+            raise SlowdynError(f"{args.samples}: no such file (OUT/samples.npz of 'slowdyn softness barriers')")
+        with np.load(args.samples) as z:
+            for k, T in enumerate(z["temperatures"]):
+                S_by_T[float(T)], R_by_T[float(T)] = z[f"S_{k}"], z[f"R_{k}"]
+    else:
+        if args.temperatures is None or len(args.temperatures) != len(args.dumps):
+            raise SlowdynError(f"--temperatures: give one temperature per dump ({len(args.dumps)} dumps)")
+        clf = _load_classifier(args.classifier)
+    for T, path in _progress(args, list(zip(args.temperatures or [], args.dumps)) if args.samples is None else [],
+                             desc="dumps"):
         traj = _read(path)
         _description_of(clf, traj, None)
         p, dt = _phop(args, traj, path)
@@ -412,6 +422,12 @@ def _barriers(args):
     b = Barriers(bins=np.linspace(lo, hi, int(n)), zscore=z, min_count=args.min_count).compute(S_by_T, R_by_T)
     out = out_folder(args.out)
     files = b.write(out)
+    if args.samples is None:
+        temps = sorted(S_by_T)
+        np.savez_compressed(out / "samples.npz", temperatures=np.array(temps),
+                            **{f"S_{k}": S_by_T[T].astype(np.float32) for k, T in enumerate(temps)},
+                            **{f"R_{k}": R_by_T[T] for k, T in enumerate(temps)})
+        files.append(out / "samples.npz")
     name = "x" if args.zscore else "S"
     print(f"# {name} DeltaE err Sigma err")
     for row in b.table():
