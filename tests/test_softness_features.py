@@ -52,13 +52,19 @@ def random_system(rng, n, cell, dim):
     (2, np.array([[14.0, 0, 0], [4.0, 14.0, 0], [0, 0, 0]])),
 ])
 def test_minimum_image_brute_force(dim, cell):
-    """Boxes wider than twice the cut-off (6.6): the minimum-image double loop, to 1e-12."""
+    """Boxes wider than twice the cut-off (6.6): the minimum-image double loop, to 1e-12, both neighbour
+    searches (cKDTree only for the orthogonal boxes)."""
     rng = np.random.default_rng(1)
     pts, types = random_system(rng, 60, cell, dim)
-    feats = radial_structure_functions(pts, types, cell, dim)
     ref = brute_force(pts, types, cell, dim, images=0)
-    assert feats.shape == (60, 100)
-    np.testing.assert_allclose(feats, ref, rtol=0, atol=1e-12)
+    routes = ["freud", "kdtree"] if np.count_nonzero(cell - np.diag(np.diag(cell))) == 0 else ["freud"]
+    for route in routes:
+        feats = radial_structure_functions(pts, types, cell, dim, neighbours=route)
+        assert feats.shape == (60, 100)
+        np.testing.assert_allclose(feats, ref, rtol=0, atol=1e-12)
+        some = np.array([7, 3, 59])
+        np.testing.assert_allclose(radial_structure_functions(pts, types, cell, dim, neighbours=route,
+                                                              particles=some), ref[some], rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("dim, cell", [
