@@ -110,7 +110,7 @@ def pair_distances(i: np.ndarray, p: np.ndarray, pts: np.ndarray, offsets: np.nd
 
 def radial_structure_functions(points: np.ndarray, types: np.ndarray, cell: np.ndarray, dim: int = 3,
                                radii: np.ndarray = RADII, delta: float = 0.2, species=None,
-                               cutoff_widths: float = 8.0, chunk: int = 200_000,
+                               cutoff_widths: float = 8.0, chunk: int = 50_000,
                                particles: np.ndarray | None = None, neighbours: str = "auto") -> np.ndarray:
     """G_X(i; r, delta) of every particle of one frame (eq. 2.1 of Obadiya 2025).
 
