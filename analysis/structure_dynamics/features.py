@@ -8,8 +8,8 @@ as used for softness by Schoenholz, Cubuk, Sussman, Kaxiras & Liu (Nat. Phys.
 
 with delta = 0.2, r = 0.1, 0.2, ..., 5.0 and X each species (100 features for
 a binary mixture). Neighbours come from freud's AABB tree
-(:class:`freud.locality.AABBQuery`), or for orthogonal boxes wider than twice the cut-off from scipy's
-periodic :class:`scipy.spatial.cKDTree` (same pairs, much faster here), up to ``r_max + cutoff_widths * delta``
+(:class:`freud.locality.AABBQuery`), or for orthogonal boxes from scipy's periodic
+:class:`scipy.spatial.cKDTree` (same pairs, much faster here), up to ``r_max + cutoff_widths * delta``
 (default 8 delta: a term left out is below exp(-32) = 1.3e-14). The sum runs
 over every periodic image within that distance: when the cut-off exceeds half
 a width of the box (N = 1000 at rho = 1.2 has L/2 = 4.7), the box is tiled
@@ -138,9 +138,9 @@ def radial_structure_functions(points: np.ndarray, types: np.ndarray, cell: np.n
         Only these particles (default: all); their neighbours are all particles.
     neighbours : str
         The neighbour search: ``freud`` (:class:`freud.locality.AABBQuery`, every box), ``kdtree``
-        (:class:`scipy.spatial.cKDTree` with periodic ``boxsize``: orthogonal boxes wider than twice the
-        cut-off only; 25-50x faster than freud's neighbour list for 4096 particles here, see
-        benchmarks/bench_structure_functions.py) or ``auto`` (kdtree where it applies, else freud).
+        (:class:`scipy.spatial.cKDTree` with periodic ``boxsize``, on the tiled box: orthogonal boxes
+        only; 25-50x faster than freud for 4096 particles, slower for tiled boxes than freud's neighbour list for 4096 particles here, see
+        benchmarks/bench_structure_functions.py) or ``auto`` (kdtree for orthogonal boxes wider than twice the cut-off, else freud).
         Both give the same pairs; the distances are recomputed in float64 either way.
 
     Returns
@@ -163,14 +163,14 @@ def radial_structure_functions(points: np.ndarray, types: np.ndarray, cell: np.n
     orthogonal = np.count_nonzero(b - np.diag(np.diag(b))) == 0
     if neighbours not in ("auto", "freud", "kdtree"):
         raise ValueError(f"neighbours must be auto, freud or kdtree, not {neighbours!r}")
-    if neighbours == "kdtree" and (tiled or not orthogonal):
-        raise ValueError("neighbours='kdtree' needs an orthogonal box wider than twice the cut-off; use freud")
+    if neighbours == "kdtree" and not orthogonal:
+        raise ValueError("neighbours='kdtree' needs an orthogonal box; use freud for triclinic boxes")
     # every particle, no tiling: each unordered pair once (p > i), added to both of its particles
     half = particles is None and not tiled
     if neighbours == "kdtree" or (neighbours == "auto" and orthogonal and not tiled):
         kd = require("scipy.spatial", "structure features", "softness")
         lengths = np.diag(b)
-        x = np.mod(pts[:, :dim], lengths)
+        x = np.mod((pts[None, :, :dim] + offsets[:, None, :dim]).reshape(-1, dim), lengths)   # tile 0 first
         x[x >= lengths] = 0.0
         tree = kd.cKDTree(x, boxsize=lengths)
         if half:
