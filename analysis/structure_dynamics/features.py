@@ -139,8 +139,9 @@ def radial_structure_functions(points: np.ndarray, types: np.ndarray, cell: np.n
     neighbours : str
         The neighbour search: ``freud`` (:class:`freud.locality.AABBQuery`, every box), ``kdtree``
         (:class:`scipy.spatial.cKDTree` with periodic ``boxsize``, on the tiled box: orthogonal boxes
-        only; 25-50x faster than freud for 4096 particles, slower for tiled boxes than freud's neighbour list for 4096 particles here, see
-        benchmarks/bench_structure_functions.py) or ``auto`` (kdtree for orthogonal boxes wider than twice the cut-off, else freud).
+        only; 25-50x faster than freud's neighbour list for 4096 particles here, see
+        benchmarks/bench_structure_functions.py, but slower on tiled boxes) or ``auto`` (kdtree for
+        orthogonal boxes wider than twice the cut-off, else freud).
         Both give the same pairs; the distances are recomputed in float64 either way.
 
     Returns
