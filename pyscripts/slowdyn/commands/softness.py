@@ -38,6 +38,9 @@ def _label_options(p: argparse.ArgumentParser) -> None:
                    help="shortest quiet stretch of a non-rearranging example")
     p.add_argument("--lag", type=float, default=2.0, help="structure of a rearrangement at t taken at t - lag")
     p.add_argument("--types", type=int, nargs="+", default=[1], help="particle types of the examples (A: 1)")
+    p.add_argument("--csd", action="store_true",
+                   help="label by the cumulative squared displacement over the last 10 frames instead of p_hop "
+                        "(thresholds --p-c, --p-l; the thesis' rearrangement threshold is 0.0966)")
 
 
 def _feature_options(p: argparse.ArgumentParser) -> None:
@@ -57,9 +60,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                    "OUT/labels.npz and OUT/phop.png.")
     p.add_argument("dump", type=Path, help="LAMMPS text dump with unwrapped coordinates")
     _label_options(p)
-    p.add_argument("--csd", action="store_true",
-                   help="label by the cumulative squared displacement over 10 frames instead (threshold --p-c, "
-                        "e.g. 0.0966)")
 
     p = sub.add_parser("train", formatter_class=fmt, help="train a softness (or fluidity) classifier",
                        description="Balanced training set from the dumps (one temperature), radial structure "
@@ -190,12 +190,14 @@ def _frame_dt(traj, timestep: float, path: Path) -> float:
 
 
 def _phop(args, traj, path):
-    from slowdyn.analysis.structure_dynamics.labels import frames_of, phop
+    """p_hop (or, with --csd, the cumulative squared displacement over 10 frames) and the frame spacing."""
+    from slowdyn.analysis.structure_dynamics.labels import cumulative_squared_displacement, frames_of, phop
 
     dt = _frame_dt(traj, args.timestep, path)
-    h = frames_of(args.half_window, dt, "--half-window")
     try:
-        return phop(traj, h), dt
+        if getattr(args, "csd", False):
+            return cumulative_squared_displacement(traj, 10), dt
+        return phop(traj, frames_of(args.half_window, dt, "--half-window")), dt
     except ValueError as err:
         raise SlowdynError(f"{path}: {err}") from None
 
@@ -261,18 +263,10 @@ def _apply_softness(clf, traj, frames, dim):
 # ----------------------------------------------------------------------------------------------------------
 
 def _labels(args):
-    from slowdyn.analysis.structure_dynamics.labels import cumulative_squared_displacement
     from slowdyn.common.plotting import subplots
 
     traj = _read(args.dump)
-    if args.csd:
-        dt = _frame_dt(traj, args.timestep, args.dump)
-        try:
-            p = cumulative_squared_displacement(traj, 10)
-        except ValueError as err:
-            raise SlowdynError(f"{args.dump}: {err}") from None
-    else:
-        p, dt = _phop(args, traj, args.dump)
+    p, dt = _phop(args, traj, args.dump)
     ex = _examples(args, p, dt, traj.types)
     out = out_folder(args.out)
     files = [out / "labels.npz", out / "phop.png"]
