@@ -345,8 +345,8 @@ def _write_softness_dump(path: Path, traj, frames, S):
             else:
                 raise SlowdynError("triclinic boxes: the softness dump is written for orthogonal boxes only")
             fh.write("ITEM: ATOMS id type x y z softness\n")
-            pos = traj.positions[f]
-            ids = np.arange(1, traj.n_atoms + 1)
+            pos = np.mod(traj.positions[f], np.diag(cell))                  # wrapped into [0, L)
+            ids = np.arange(1, traj.n_atoms + 1)           # read_dump sorts by id: ids 1..N of a deck
             np.savetxt(fh, np.column_stack([ids, traj.types, pos, s]), fmt="%d %d %.10g %.10g %.10g %.8g")
 
 
