@@ -101,6 +101,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--every", type=int, default=2, help="use every n-th frame")
     p.add_argument("--zscore", action="store_true",
                    help="bins of x = (S - mean) / std at the first temperature instead of S")
+    p.add_argument("--projection", type=float, default=None, metavar="B_BEST",
+                   help="bins of the normalised projection x = (w.F - B_BEST) / sigma_T (sigma_T stored with the "
+                        "classifier; B_BEST from 'slowdyn softness transfer')")
     p.add_argument("--bins", type=float, nargs=3, default=[-3.0, 3.0, 13], metavar=("LO", "HI", "N"),
                    help="bin edges: N edges from LO to HI")
     p.add_argument("--min-count", type=int, default=50, help="fewest particles of a bin at a temperature")
@@ -413,6 +416,11 @@ def _barriers(args):
     lo, hi, n = args.bins
     T0 = min(S_by_T)
     z = (float(S_by_T[T0].mean()), float(S_by_T[T0].std())) if args.zscore else None
+    if args.projection is not None:                       # x = (S + b - b_best) / sigma_T
+        ref = _load_classifier(args.classifier)
+        if not np.isfinite(ref.sigma):
+            raise SlowdynError(f"{args.classifier}: no sigma_T stored; retrain it with 'slowdyn softness train'")
+        z = (args.projection - ref.bias, ref.sigma)
     b = Barriers(bins=np.linspace(lo, hi, int(n)), zscore=z, min_count=args.min_count).compute(S_by_T, R_by_T)
     out = out_folder(args.out)
     files = b.write(out)
