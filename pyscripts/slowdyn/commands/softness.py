@@ -430,7 +430,7 @@ def _barriers(args):
                             **{f"S_{k}": S_by_T[T].astype(np.float32) for k, T in enumerate(temps)},
                             **{f"R_{k}": R_by_T[T] for k, T in enumerate(temps)})
         files.append(out / "samples.npz")
-    name = "x" if args.zscore else "S"
+    name = "x" if z is not None else "S"
     print(f"# {name} DeltaE err Sigma err")
     for row in b.table():
         if np.isfinite(row[1]):
