@@ -13,6 +13,8 @@ One subpackage per physics idea, each imported on demand:
 - :mod:`.mct`: mode-coupling models through mctpy (F12, 2D hard disks, critical points)
 - :mod:`.memory`: memory kernels from SISFs (Laplace-domain Mori-Zwanzig, m0 estimators,
   time-domain check, Volterra baseline)
+- :mod:`.structure_dynamics`: structure -> rearrangements (radial structure functions,
+  p_hop, softness/fluidity SVMs, energy barriers, isoconfigurational regressions)
 - :mod:`.validation`: the inversions checked against held-out pairs, MCT
   correlators and a simulated Brownian F_s
 

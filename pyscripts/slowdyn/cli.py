@@ -59,6 +59,8 @@ SUBCOMMANDS = {
     "kernels": "memory kernels m(q, t) from SISFs (Laplace-domain Mori-Zwanzig), their MCT validation, "
                "the CMA-ES kernel fit and the effective MCT packing fraction",
     "mct": "hard-disk mode-coupling theory: SISF files and the critical packing fraction",
+    "softness": "structure -> rearrangements: p_hop labels, softness/fluidity classifiers, energy barriers, "
+                "isoconfigurational ensembles and regressions",
 }
 
 DESCRIPTION = """\
@@ -79,7 +81,8 @@ EPILOG = ("Errors are one line 'slowdyn COMMAND: error: ...' with exit status 2 
 # optional dependencies -> the extra of pyproject.toml that installs them
 EXTRAS = {"matplotlib": "analysis", "ase": "analysis", "scipy": "analysis", "freud": "analysis",
           "pyvoro2": "analysis", "torch": "nnlt", "yaml": "nnlt", "tqdm": "nnlt", "mctpy": "mct",
-          "numba": "mct", "h5py": "mct", "mpi4py": "test"}
+          "numba": "mct", "h5py": "mct", "mpi4py": "test",
+          "sklearn": "softness"}
 
 
 class SlowdynError(Exception):

@@ -1,0 +1,111 @@
+"""Radial structure functions against a brute-force double loop (Obadiya 2025, eq. 2.1)."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+pytest.importorskip("freud")
+
+from slowdyn.analysis.structure_dynamics.features import (RADII, StructureFeatures,  # noqa: E402
+                                                          radial_structure_functions)
+
+
+def brute_force(points, types, cell, dim, radii=RADII, delta=0.2, images=1):
+    """G_X(i; r) summed over j and the periodic images within ``images`` cells (numpy double loop)."""
+    cell = np.asarray(cell, float)[:dim, :dim]
+    pts = np.asarray(points, float)[:, :dim]
+    species = np.unique(types)
+    shifts = np.array(list(itertools.product(range(-images, images + 1), repeat=dim))) @ cell
+    out = np.zeros((len(pts), len(species), len(radii)))
+    inv = np.linalg.inv(cell)
+    for i in range(len(pts)):
+        for j in range(len(pts)):
+            d = pts[j] - pts[i]
+            if images == 0:              # minimum image
+                frac = d @ inv
+                d = (frac - np.round(frac)) @ cell
+                cand = d[None]
+            else:
+                frac = d @ inv
+                d = (frac - np.round(frac)) @ cell
+                cand = d[None] + shifts
+            for dv in cand:
+                r = np.sqrt(dv @ dv)
+                if r == 0.0:
+                    continue
+                out[i, np.searchsorted(species, types[j])] += np.exp(-(radii - r) ** 2 / (2 * delta**2))
+    return out.reshape(len(pts), -1)
+
+
+def random_system(rng, n, cell, dim):
+    frac = rng.random((n, 3))
+    if dim == 2:
+        frac[:, 2] = 0.0
+    return frac @ cell, rng.integers(1, 3, n)
+
+
+@pytest.mark.parametrize("dim, cell", [
+    (3, np.diag([13.5, 14.0, 14.5])),
+    (2, np.diag([14.0, 15.0, 0.0])),
+    (3, np.array([[14.0, 0, 0], [3.0, 14.0, 0], [-2.0, 1.5, 14.0]])),
+    (2, np.array([[14.0, 0, 0], [4.0, 14.0, 0], [0, 0, 0]])),
+])
+def test_minimum_image_brute_force(dim, cell):
+    """Boxes wider than twice the cut-off (6.6): the minimum-image double loop, to 1e-12, both neighbour
+    searches (cKDTree only for the orthogonal boxes)."""
+    rng = np.random.default_rng(1)
+    pts, types = random_system(rng, 60, cell, dim)
+    ref = brute_force(pts, types, cell, dim, images=0)
+    routes = ["freud", "kdtree"] if np.count_nonzero(cell - np.diag(np.diag(cell))) == 0 else ["freud"]
+    for route in routes:
+        feats = radial_structure_functions(pts, types, cell, dim, neighbours=route)
+        assert feats.shape == (60, 100)
+        np.testing.assert_allclose(feats, ref, rtol=0, atol=1e-12)
+        some = np.array([7, 3, 59])
+        np.testing.assert_allclose(radial_structure_functions(pts, types, cell, dim, neighbours=route,
+                                                              particles=some), ref[some], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("dim, cell", [
+    (3, np.array([[5.0, 0, 0], [1.0, 5.5, 0], [0.5, -0.7, 6.0]])),
+    (2, np.array([[4.5, 0, 0], [1.2, 5.0, 0], [0, 0, 0]])),
+    (3, np.diag([5.0, 5.5, 6.0])),
+    (2, np.diag([4.5, 5.0, 0.0])),
+])
+def test_small_box_all_images(dim, cell):
+    """A box narrower than the cut-off: every periodic image counts (supercell route), to 1e-12."""
+    rng = np.random.default_rng(2)
+    pts, types = random_system(rng, 12, cell, dim)
+    ref = brute_force(pts, types, cell, dim, images=3)
+    routes = ["freud", "kdtree"] if np.count_nonzero(cell - np.diag(np.diag(cell))) == 0 else ["freud"]
+    for route in routes:
+        feats = radial_structure_functions(pts, types, cell, dim, neighbours=route)
+        np.testing.assert_allclose(feats, ref, rtol=0, atol=1e-12)
+
+
+def test_unwrapped_positions_and_steinhardt():
+    """Positions shifted by box vectors give the same features; q_l of a simple cubic lattice."""
+    cell = np.diag([9.6, 9.6, 9.6])
+    grid = 1.2 * np.stack(np.meshgrid(*[np.arange(8.0)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    types = np.ones(len(grid), int)
+    sf = StructureFeatures(steinhardt=True).compute([grid, grid + 3 * cell[0] - 2 * cell[2]], types, cell)
+    f = sf.features
+    np.testing.assert_allclose(f[0, :, :50], f[1, :, :50], atol=1e-10)
+    np.testing.assert_allclose(f[0, :, 50:], f[1, :, 50:], atol=1e-3)   # float32 q_l; q2 = sqrt(~1e-8)
+    # first shell (1.0, 1.5) holds the 6 nearest neighbours at distance 1.2: q4 = 0.7638, q6 = 0.3536
+    names = sf.names
+    assert f.shape == (2, 512, 50 + 35)
+    np.testing.assert_allclose(f[0, :, names.index("q4[1,1.5]")], 0.763763, atol=1e-5)
+    np.testing.assert_allclose(f[0, :, names.index("q6[1,1.5]")], 0.353553, atol=1e-5)
+
+
+def test_subset_of_particles():
+    """Features of chosen particles equal the rows of the full computation."""
+    rng = np.random.default_rng(3)
+    cell = np.array([[6.0, 0, 0], [0.8, 6.5, 0], [0.3, -0.4, 7.0]])
+    pts, types = random_system(rng, 200, cell, 3)
+    full = radial_structure_functions(pts, types, cell, 3)
+    some = np.array([5, 0, 199, 17])
+    np.testing.assert_allclose(radial_structure_functions(pts, types, cell, 3, particles=some), full[some],
+                               rtol=0, atol=1e-12)
