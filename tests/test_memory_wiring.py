@@ -281,3 +281,32 @@ def test_newtonian_dynamics_through_the_cli(tmp_path, capsys):
     assert np.median(np.abs(m[sel, 0] / ex.m(tk[sel]) - 1.0)) < 0.05
     code, err = _kernels([data, "--q", q, "--D0", 1, "--bootstrap", 0, "--out", tmp_path / "b"], capsys)
     assert code == 0 and len(err) == 1 and "warning" in err[0]
+
+
+def test_resolve_keeps_the_fast_kernel_in_the_table(tmp_path, capsys):
+    """m = 200 e^{-t/1e-4} + 10 e^{-t}, q = 6 (the fast term decays before the SISF's initial decay
+    time tau0/(1 + m0) = 1.3e-4), noise 1e-3: by default the fast term is instantaneous friction,
+    the m0.txt column delta holds its integral 0.02, and the MZ equation reproduces the data with
+    the table and tau0 + delta but not with the table alone; with --resolve 0 the table alone does."""
+    from slowdyn.analysis.io.kernels import read_kernels, read_m0
+    from slowdyn.analysis.memory.mz_time import solve_mz
+
+    q, noise = 6.0, 1e-3
+    t = np.logspace(-5, 3, 300)
+    F = correlator_from_kernel([200.0, 10.0], [1e-4, 1.0], 1 / q**2).f(t)
+    data = _table(tmp_path / "fs.txt", t, F + np.random.default_rng(1).normal(0.0, noise, t.size))
+
+    def table_rmse(out, shift):
+        tk, _, m = read_kernels(out / "kernels.txt")
+        rec = solve_mz(tk, m[:, 0], 1 / q**2 + shift, t)[1]
+        return float(np.sqrt(np.mean((rec - F) ** 2)))
+
+    for extra, name in (([], "default"), (["--resolve", 0], "all")):
+        code, _ = _kernels([data, "--q", q, "--D0", 1, "--bootstrap", 0, *extra, "--out", tmp_path / name], capsys)
+        assert code == 0
+    default, full = read_m0(tmp_path / "default" / "m0.txt"), read_m0(tmp_path / "all" / "m0.txt")
+    assert default["delta"][0] == pytest.approx(0.02, rel=0.1) and abs(full["delta"][0]) < 1e-3
+    assert table_rmse(tmp_path / "default", default["delta"][0]) < noise
+    assert table_rmse(tmp_path / "default", 0.0) > 3 * noise
+    assert table_rmse(tmp_path / "all", 0.0) < noise
+    assert full["settings"]["resolve"] == 0.0 and default["settings"]["resolve"] is None

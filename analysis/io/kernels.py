@@ -36,19 +36,19 @@ from .tables import read_blocks, read_header, read_table, write_table
 #: columns of PREFIX_m0.txt that every version of it has
 M0_COLUMNS = ("q", "m0", "how", "m0_asymptotic", "m0_kk", "omega_cut", "rmse", "m0_iterative", "rmse_iterative")
 #: the columns after them (``warning`` holds words)
-M0_EXTRA = ("noise", "m0_check", "m0_lo", "m0_hi", "warning")
+M0_EXTRA = ("noise", "m0_check", "m0_lo", "m0_hi", "delta", "warning")
 _SETTINGS = re.compile(r"^slowdyn kernels (?P<source>.*): D0 (?P<D0>\S+) method (?P<method>\S+) m0 (?P<m0>\S+) "
                        r"cut (?P<cut>\S+)(?: noise (?P<noise>\S+))?(?: dynamics (?P<dynamics>\S+) kT_m (?P<kT_m>\S+))?"
-                       r"(?: bootstrap (?P<bootstrap>\d+))?$")
+                       r"(?: bootstrap (?P<bootstrap>\d+))?(?: resolve (?P<resolve>\S+))?$")
 _SCALING = re.compile(r"^scaling m0\(q\) = a/q\^2 \(1 \+ b q\): a (\S+) b (\S+) mean RMSE (\S+)$")
 
 
 def settings_line(source: str, D0: float, method: str, m0, cut: float, noise: float, dynamics: str = "brownian",
-                  kT_m: float | None = None, bootstrap: int | None = None) -> str:
+                  kT_m: float | None = None, bootstrap: int | None = None, resolve: float | None = None) -> str:
     """The first comment line of every table of ``slowdyn kernels`` (without ``#``).
 
     ``dynamics newtonian kT_m X`` is appended for Newtonian dynamics, ``bootstrap N`` for a
-    method with a bootstrap band (``spectral``).
+    method with a bootstrap band (``spectral``), ``resolve R`` where it was given.
     """
     m0 = f"{m0:g}" if isinstance(m0, (int, float)) else str(m0)
     line = f"slowdyn kernels {source}: D0 {D0:g} method {method} m0 {m0} cut {cut:g} noise {noise:g}"
@@ -56,12 +56,15 @@ def settings_line(source: str, D0: float, method: str, m0, cut: float, noise: fl
         line += f" dynamics {dynamics} kT_m {kT_m:g}"
     if bootstrap is not None:
         line += f" bootstrap {int(bootstrap)}"
+    if resolve is not None:
+        line += f" resolve {resolve:g}"
     return line
 
 
 def parse_settings(header: dict) -> dict:
     """``source``, ``D0``, ``method``, ``m0`` (str), ``cut``, ``noise`` (0 if absent), ``dynamics``
-    (``brownian`` if absent), ``kT_m`` (None if absent) and ``bootstrap`` (0 if absent) from a parsed
+    (``brownian`` if absent), ``kT_m`` (None if absent), ``bootstrap`` (0 if absent) and ``resolve``
+    (None if absent) from a parsed
     header (:func:`~slowdyn.analysis.io.tables.parse_header`); ``{}`` without a settings line.
     """
     for line in header["comments"]:
@@ -71,7 +74,8 @@ def parse_settings(header: dict) -> dict:
             return {"source": d["source"], "D0": float(d["D0"]), "method": d["method"], "m0": d["m0"],
                     "cut": float(d["cut"]), "noise": float(d["noise"] or 0.0),
                     "dynamics": d["dynamics"] or "brownian", "kT_m": None if d["kT_m"] is None else float(d["kT_m"]),
-                    "bootstrap": int(d["bootstrap"] or 0)}
+                    "bootstrap": int(d["bootstrap"] or 0),
+                    "resolve": None if d["resolve"] is None else float(d["resolve"])}
     return {}
 
 
@@ -161,7 +165,7 @@ def write_m0(path: str | Path, rows: Sequence[dict], scaling: dict | None = None
         lines.append(f"{r['q']:g} {r['m0']:.6g} {r['how']} {r['m0_asymptotic']:.6g} {r['m0_kk']:.6g} "
                      f"{r['omega_cut']:.4g} {r['rmse']:.4e} {r.get('m0_iterative', nan):.6g} "
                      f"{r.get('rmse_iterative', nan):.4e} {r.get('noise', nan):.4e} {r.get('m0_check', nan):.6g} "
-                     f"{r.get('m0_lo', nan):.6g} {r.get('m0_hi', nan):.6g} {warning}\n")
+                     f"{r.get('m0_lo', nan):.6g} {r.get('m0_hi', nan):.6g} {r.get('delta', nan):.6g} {warning}\n")
     Path(path).write_text("".join(lines))
     return Path(path)
 

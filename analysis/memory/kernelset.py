@@ -178,6 +178,14 @@ class KernelSet(Compute):
         ``k_B T/m`` of Newtonian dynamics (``Omega_q^2 = q^2 k_B T/m``); required there.
     bootstrap : int
         ``spectral``: refits of the kernel's bootstrap band (0: no band).
+    resolve : float, optional
+        ``spectral``: kernel terms faster than ``resolve`` times the SISF's initial decay time
+        (and than the first lag) count as instantaneous friction (row key and m0.txt column
+        ``delta``: their integral, the shift of ``tau0`` in the Brownian MZ equation; the
+        friction coefficient of ``F'`` in the Newtonian one) and are left out of the kernel
+        table and m0. None: the estimator's default (1 Brownian, 0.1 Newtonian: m0 robust to
+        noise); 0 keeps every term the data resolve, so that the kernel table alone reproduces
+        the SISF (what a closure trained on the table needs).
     """
 
     compute_hint = "compute(data)"
@@ -186,7 +194,7 @@ class KernelSet(Compute):
                  noise: float = 0.0, model=None, estimators=(), search: dict | None = None, scaling_evals: int = 40,
                  volterra: bool = False, nnls: dict | None = None, solver: dict | None = None,
                  progress: bool = False, dynamics: str = "brownian", kT_m: float | None = None,
-                 bootstrap: int = DEFAULT_BOOTSTRAP) -> None:
+                 bootstrap: int = DEFAULT_BOOTSTRAP, resolve: float | None = None) -> None:
         if method not in KERNEL_METHODS:
             raise ValueError(f"unknown kernel method {method!r}; choose one of {', '.join(KERNEL_METHODS)}")
         if dynamics not in DYNAMICS:
@@ -224,6 +232,11 @@ class KernelSet(Compute):
         self.D0, self.method, self.m0_choice = float(D0), method, m0
         self.dynamics, self.kT_m = dynamics, None if kT_m is None else float(kT_m)
         self.bootstrap = int(bootstrap)
+        if resolve is not None and not (np.isfinite(resolve) and resolve >= 0):
+            raise ValueError(f"resolve must be >= 0, got {resolve}")
+        if resolve is not None and method != "spectral":
+            raise ValueError(f"resolve belongs to the spectral method, not {method!r}")
+        self.resolve = None if resolve is None else float(resolve)
         self.cut, self.noise = float(cut), float(noise)
         self.estimators = tuple(estimators)
         self.search = {**DEFAULT_SEARCH, **(search or {})}
@@ -259,10 +272,12 @@ class KernelSet(Compute):
         if self.dynamics == "newtonian":
             from .newtonian import NewtonianKernel
 
-            return NewtonianKernel(q, kT_m=self.kT_m)
+            kw = {} if self.resolve is None else {"resolve": self.resolve}
+            return NewtonianKernel(q, kT_m=self.kT_m, **kw)
         from .spectral import SpectralKernel
 
-        return SpectralKernel(q, self.D0, noise=self.noise if self.noise > 0 else None)
+        kw = {} if self.resolve is None else {"resolve": self.resolve}
+        return SpectralKernel(q, self.D0, noise=self.noise if self.noise > 0 else None, **kw)
 
     @property
     def model(self):
@@ -326,6 +341,7 @@ class KernelSet(Compute):
                  "omega_cut": nan, "rmse": float(est.rmse), "noise": data_noise(F[pos]),
                  "t_kernel": grid, "m": np.asarray(est.m(grid), dtype=float), "F_rec": rec}
             r["m0_check"] = float(est.m0_at(M0_CHECK_RESOLVE)) if hasattr(est, "m0_at") else nan
+            r["delta"] = float(getattr(est, "delta", getattr(est, "friction", nan)))
             if err is not None:
                 r["err"] = err
             if unused:
@@ -523,7 +539,8 @@ class KernelSet(Compute):
 
         m0 = self.m0_choice if not isinstance(self.m0_choice, Mapping) else "given"
         return settings_line(self.source, self.D0, self.method, m0, self.cut, self.noise, dynamics=self.dynamics,
-                             kT_m=self.kT_m, bootstrap=self.bootstrap if self.estimator_route else None)
+                             kT_m=self.kT_m, bootstrap=self.bootstrap if self.estimator_route else None,
+                             resolve=self.resolve)
 
     def write(self, out, plots: bool = True) -> list[Path]:
         """Write the tables (and figures) into the folder ``out`` (created; see :meth:`paths`); returns the files."""
@@ -569,13 +586,13 @@ class KernelSet(Compute):
         if m0 not in ESTIMATORS:
             m0 = {float(v): float(x) for v, x in zip(q, tab["m0"])} if m0 == "given" else float(m0)
         ks = cls(s["D0"], s["method"], m0, s["cut"], s["noise"], dynamics=s["dynamics"], kT_m=s["kT_m"],
-                 bootstrap=s["bootstrap"])
+                 bootstrap=s["bootstrap"], resolve=s["resolve"])
         ks.source = s["source"]
         rows = []
         for k, v in enumerate(q):
             r = {c: float(tab[c][k]) for c in ("q", "m0", "m0_asymptotic", "m0_kk", "omega_cut", "rmse", "noise")}
             r["how"], r["warning"] = str(tab["how"][k]), str(tab["warning"][k])
-            for c in ("m0_iterative", "rmse_iterative", "m0_check", "m0_lo", "m0_hi"):
+            for c in ("m0_iterative", "rmse_iterative", "m0_check", "m0_lo", "m0_hi", "delta"):
                 if np.isfinite(tab[c][k]):
                     r[c] = float(tab[c][k])
             if band is not None:

@@ -45,7 +45,7 @@ import numpy as np
 from .._compute import Compute, computed_property
 from ..laplace.exponentials import ExponentialSum
 from .mz_laplace import check_correlator
-from .spectral import _nnls, _tau_grid, check_errors, discrepancy_search, noise_from_differences
+from .spectral import _nnls, _tau_grid, bootstrap_band, check_errors, discrepancy_search, noise_from_differences
 
 
 def omega2_of(q: float, kT_m: float) -> float:
@@ -474,30 +474,14 @@ class NewtonianKernel(Compute):
             raise RuntimeError(f"{type(self).__name__}: call {self.compute_hint} first")
         if int(n) < 2:
             raise ValueError(f"the bootstrap needs n >= 2 refits, got {n}")
-        t = np.asarray(t, dtype=float)
-        rng = np.random.default_rng(seed)
-        resid = self._F - self._Frec
-        kernels, m0 = [], []
-        for _ in range(int(n)):
-            if self._err_given is not None:
-                F = self._Frec + self._err_given * rng.standard_normal(self._F.size)
-            else:
-                F = self._Frec + rng.choice(resid, size=resid.size, replace=True)
-            twin = NewtonianKernel(self.q, self.kT_m, noise=self.noise_given, per_decade=self.per_decade,
+        def refit(F):
+            return NewtonianKernel(self.q, self.kT_m, noise=self.noise_given, per_decade=self.per_decade,
                                    extend=self.extend, refine=self.refine, sub=self.sub, alpha=self.alpha,
-                                   discrepancy=self.discrepancy, onset=self.onset, resolve=self.resolve)
-            try:
-                twin.compute(self._t, F, self._err_given)
-            except ValueError:   # a replica that no longer decays: skip it
-                continue
-            kernels.append(twin.m(t))
-            m0.append(twin.m0)
-        if len(m0) < 2:
-            raise ValueError(f"the bootstrap at q = {self.q:g} failed: fewer than two refits succeeded")
-        k, m0 = np.array(kernels), np.array(m0)
-        lo, hi = (float(v) for v in quantiles)
-        return {"lo": np.quantile(k, lo, axis=0), "hi": np.quantile(k, hi, axis=0),
-                "m0_lo": float(np.quantile(m0, lo)), "m0_hi": float(np.quantile(m0, hi)), "m0": m0}
+                                   discrepancy=self.discrepancy, onset=self.onset,
+                                   resolve=self.resolve).compute(self._t, F, self._err_given)
+
+        return bootstrap_band(refit, self._Frec, self._F, self._err_given, np.ones(self._F.size, dtype=bool), t, n,
+                              seed, quantiles, self.q)
 
     @computed_property
     def kernel(self) -> ExponentialSum:

@@ -105,6 +105,41 @@ def check_errors(t, err, name: str = "the SISF") -> np.ndarray:
     return err
 
 
+def bootstrap_band(refit, base: np.ndarray, data: np.ndarray, err: np.ndarray | None, pos: np.ndarray, t, n: int,
+                   seed: int, quantiles: tuple[float, float], q: float) -> dict:
+    """Bootstrap band of a kernel estimator (``SpectralKernel.band``, ``NewtonianKernel.band``).
+
+    Each of the ``n`` replicas is ``base`` (the reconstructed SISF) plus noise on the points
+    ``pos``: Gaussian with the standard errors ``err`` where given, else the residuals
+    ``data - base`` drawn with replacement (residual bootstrap, Efron & Tibshirani 1993, §9.5);
+    ``refit(F)`` returns the computed estimator of a replica (a ValueError skips it).
+
+    Returns
+    -------
+    dict
+        ``lo``, ``hi`` (kernel quantiles on ``t``), ``m0_lo``, ``m0_hi`` and ``m0`` (every refit's).
+    """
+    t = np.asarray(t, dtype=float)
+    rng = np.random.default_rng(seed)
+    resid = (data - base)[pos]
+    kernels, m0 = [], []
+    for _ in range(int(n)):
+        F = base.copy()
+        F[pos] += err[pos] * rng.standard_normal(int(pos.sum())) if err is not None else rng.choice(resid, resid.size)
+        try:
+            twin = refit(F)
+        except ValueError:  # a replica the estimator refuses (no positive spectrum, no decay): skip it
+            continue
+        kernels.append(twin.m(t))
+        m0.append(twin.m0)
+    if len(m0) < 2:
+        raise ValueError(f"the bootstrap at q = {q:g} failed: fewer than two refits succeeded")
+    k, m0 = np.array(kernels), np.array(m0)
+    lo, hi = (float(v) for v in quantiles)
+    return {"lo": np.quantile(k, lo, axis=0), "hi": np.quantile(k, hi, axis=0),
+            "m0_lo": float(np.quantile(m0, lo)), "m0_hi": float(np.quantile(m0, hi)), "m0": m0}
+
+
 def discrepancy_search(solve, rms, target: float, lo: float = -8.0, hi: float = 1.0,
                        tol: float = 0.02) -> tuple[np.ndarray, float]:
     """Tikhonov parameter by the discrepancy principle (Morozov): the largest ``alpha`` in
@@ -594,32 +629,15 @@ class SpectralKernel(Compute):
             raise RuntimeError(f"{type(self).__name__}: call {self.compute_hint} first")
         if int(n) < 2:
             raise ValueError(f"the bootstrap needs n >= 2 refits, got {n}")
-        t = np.asarray(t, dtype=float)
-        rng = np.random.default_rng(seed)
         pos = self._t > 0
         base = self._fit.f(self._t)
-        resid = (self._F - base)[pos]
-        kernels, m0 = [], []
-        for _ in range(int(n)):
-            F = base.copy()
-            if self._err is not None:
-                F[pos] += self._err[pos] * rng.standard_normal(int(pos.sum()))
-            else:
-                F[pos] += rng.choice(resid, size=resid.size, replace=True)
-            twin = SpectralKernel(self.q, self.D0, noise=self.noise_given, n_tau=self.n_tau, slope=self.slope,
-                                  t_resolve=self.t_resolve, resolve=self.resolve, fit=self.fit_settings)
-            try:
-                twin.compute(self._t, F, self._err)
-            except ValueError:  # a replica without a positive spectrum: skip it
-                continue
-            kernels.append(twin.m(t))
-            m0.append(twin.m0)
-        if len(m0) < 2:
-            raise ValueError(f"the bootstrap at q = {self.q:g} failed: fewer than two refits succeeded")
-        k, m0 = np.array(kernels), np.array(m0)
-        lo, hi = (float(v) for v in quantiles)
-        return {"lo": np.quantile(k, lo, axis=0), "hi": np.quantile(k, hi, axis=0),
-                "m0_lo": float(np.quantile(m0, lo)), "m0_hi": float(np.quantile(m0, hi)), "m0": m0}
+
+        def refit(F):
+            return SpectralKernel(self.q, self.D0, noise=self.noise_given, n_tau=self.n_tau, slope=self.slope,
+                                  t_resolve=self.t_resolve, resolve=self.resolve,
+                                  fit=self.fit_settings).compute(self._t, F, self._err)
+
+        return bootstrap_band(refit, base, self._F, self._err, pos, t, n, seed, quantiles, self.q)
 
     @computed_property
     def fit(self) -> CMSpectrumFit:
@@ -692,5 +710,5 @@ class SpectralKernel(Compute):
         return self._fit.f(t)
 
 
-__all__ = ["CMSpectrumFit", "SpectralKernel", "check_errors", "correlator_from_kernel", "discrepancy_search",
-           "estimate_noise", "kernel_from_spectrum", "noise_from_differences"]
+__all__ = ["CMSpectrumFit", "SpectralKernel", "bootstrap_band", "check_errors", "correlator_from_kernel",
+           "discrepancy_search", "estimate_noise", "kernel_from_spectrum", "noise_from_differences"]

@@ -33,6 +33,7 @@ import numpy as np
 
 from slowdyn.common.optional import require
 from .._compute import Compute, computed_property
+from ..observables.structure import freud_box
 
 RADII = np.round(np.arange(1, 51) * 0.1, 12)
 SHELLS = (1.0, 1.5, 2.0, 2.5, 3.0)
@@ -41,15 +42,6 @@ LS = (2, 4, 6, 8, 10, 12, 14)
 
 def _freud():
     return require("freud", "structure features", "softness")
-
-
-def freud_box(cell: np.ndarray, dim: int = 3):
-    """Freud box of a LAMMPS/ASE cell (rows are box vectors; 2D: the first two rows, xy tilt allowed)."""
-    freud = _freud()
-    cell = np.asarray(cell, dtype=np.float64)
-    if dim == 2:
-        return freud.box.Box(Lx=cell[0, 0], Ly=cell[1, 1], xy=cell[1, 0] / cell[1, 1], is2D=True)
-    return freud.box.Box.from_matrix(cell.T)
 
 
 def _widths(cell: np.ndarray, dim: int) -> np.ndarray:
@@ -355,5 +347,5 @@ class StructureFeatures(Compute):
         return {"frames": float(len(f)), "features": float(f[0].shape[-1])}
 
 
-__all__ = ["RADII", "StructureFeatures", "freud_box", "gaussian_shells", "pair_distances", "periodic_system",
+__all__ = ["RADII", "StructureFeatures", "gaussian_shells", "pair_distances", "periodic_system",
            "radial_structure_functions", "steinhardt_shells"]

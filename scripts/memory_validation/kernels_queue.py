@@ -54,9 +54,9 @@ while pending:
     say(f"phi {p}: noise {noise:.2e} cut {cut:.2e} q {qs} (left out: "
         f"{[q for q in data if q not in qs]})")
     t0 = time.time()
-    main(["kernels", "compute", str(path), "--D0", "1", "--m0", "scaling", "--cut", f"{cut:.3g}",
-          "--noise", f"{noise:.3g}", "--q", *[f"{q:g}" for q in qs], "--m0-search", "3", "5", "3",
-          "--scaling-evals", "8",
+    main(["kernels", "compute", str(path), "--D0", "1", "--method", "nnlt_tails", "--m0", "scaling",
+          "--cut", f"{cut:.3g}", "--noise", f"{noise:.3g}", "--q", *[f"{q:g}" for q in qs],
+          "--m0-search", "3", "5", "3", "--scaling-evals", "8",
           "--out", str(simdir / f"kernels_phi{p}"), "--quiet"])
     say(f"phi {p}: kernels {time.time() - t0:.0f} s")
 while mct_todo:

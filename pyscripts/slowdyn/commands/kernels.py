@@ -59,6 +59,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--m0", default="auto", help=M0_HELP)
     p.add_argument("--bootstrap", type=int, default=DEFAULT_BOOTSTRAP,
                    help="spectral: refits of the kernel's bootstrap band (0: no band)")
+    p.add_argument("--resolve", type=float, default=None,
+                   help="spectral: kernel terms faster than RESOLVE x the SISF's initial decay time count as "
+                   "instantaneous friction (m0.txt column delta), not in the kernel table and m0 (default: 1 "
+                   "Brownian, 0.1 Newtonian; 0: keep every term the data resolve, so that the table alone "
+                   "reproduces the SISF)")
     p.add_argument("--cut", type=float, default=1e-3,
                    help="inversion methods: noise level; the SISF is cut below it and continued by a fitted "
                    "exponential")
@@ -134,6 +139,10 @@ def _kernels(args) -> list[Path]:
         raise _error("--kT-m is for --dynamics newtonian; Brownian dynamics takes --D0")
     if args.bootstrap < 0 or args.bootstrap == 1:
         raise _error("--bootstrap must be 0 (no band) or >= 2")
+    if args.resolve is not None and not args.resolve >= 0:
+        raise _error(f"--resolve must be >= 0, got {args.resolve:g}")
+    if args.resolve is not None and args.method != "spectral":
+        raise _error(f"--resolve belongs to --method spectral, not {args.method}")
     how = _m0_choice(args.m0, args.method)
     data = load_sisf(args.input, q=args.q, block=args.block, errors=True)
     if how == "scaling" and len(data) < 2:
@@ -146,7 +155,7 @@ def _kernels(args) -> list[Path]:
     ks = KernelSet(1.0 if args.D0 is None else args.D0, method=args.method, m0=how, cut=args.cut, noise=args.noise,
                    model=args.model, search={"span": span, "n_scan": int(n_scan), "refine": int(refine)},
                    scaling_evals=args.scaling_evals, progress=not args.quiet, dynamics=args.dynamics,
-                   kT_m=args.kT_m, bootstrap=args.bootstrap).compute(data, source=args.input)
+                   kT_m=args.kT_m, bootstrap=args.bootstrap, resolve=args.resolve).compute(data, source=args.input)
     for line in ks.warnings:
         print(f"slowdyn kernels: warning: {line}", file=sys.stderr)
     return ks.write(args.out)
