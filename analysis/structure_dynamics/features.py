@@ -236,8 +236,11 @@ def _compiled_accumulate():
         n = pts.shape[0]
         dim = lengths.shape[0]
         c = np.exp(2.0 * inv * h * h)
+        single = offsets.shape[0] == 1
         for p in range(i.shape[0]):
-            ip, jp, t = i[p], tiled[p] % n, tiled[p] // n
+            ip, jp, t = i[p], tiled[p], 0
+            if not single:
+                jp, t = jp % n, jp // n
             if dim:                                       # orthogonal box: pair_distances, one pair at a time
                 d2 = 0.0
                 for k in range(dim):
