@@ -15,7 +15,9 @@ over every periodic image within that distance: when the cut-off exceeds half
 a width of the box (N = 1000 at rho = 1.2 has L/2 = 4.7), the box is tiled
 into a supercell first, so the features of a small box are the exact
 all-image sums; in a box wider than twice the cut-off this is the
-minimum-image sum. Orthogonal and triclinic boxes, 2D and 3D.
+minimum-image sum. Orthogonal and triclinic boxes, 2D and 3D. The Gaussians
+are summed by a compiled numba loop over the pairs when numba is installed
+(3.8x faster than the numpy route at N = 4096, doc/softness.md), else by numpy.
 
 Angular features (Obadiya 2025, eqs. 3.2-3.3): Steinhardt q_l,
 l = 2, 4, ..., 14, of the neighbours in the shells r_min < R_ij < r_min + 0.5,
