@@ -230,7 +230,7 @@ def radial_structure_functions(points: np.ndarray, types: np.ndarray, cell: np.n
 
 @functools.lru_cache(maxsize=None)
 def _compiled_accumulate():
-    nb = require("numba", "the compiled structure functions", "softness")
+    nb = require("numba", "the compiled structure-function kernel", "softness")
 
     @nb.njit(nogil=True)
     def accumulate(out, row_of, code, i, tiled, d, pts, offsets, lengths, radii, uniform, h, inv, window, half):
