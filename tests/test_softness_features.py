@@ -1,5 +1,6 @@
 """Radial structure functions against a brute-force double loop (Obadiya 2025, eq. 2.1)."""
 
+import importlib.util
 import itertools
 
 import numpy as np
@@ -9,6 +10,10 @@ pytest.importorskip("freud")
 
 from slowdyn.analysis.structure_dynamics.features import (RADII, StructureFeatures,  # noqa: E402
                                                           radial_structure_functions)
+
+# the compiled accumulation (numba, the default when installed) and the numpy fallback
+KERNELS = ["numpy", pytest.param("numba", marks=pytest.mark.skipif(
+    importlib.util.find_spec("numba") is None, reason="numba not installed"))]
 
 
 def brute_force(points, types, cell, dim, radii=RADII, delta=0.2, images=1):
@@ -45,13 +50,14 @@ def random_system(rng, n, cell, dim):
     return frac @ cell, rng.integers(1, 3, n)
 
 
+@pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("dim, cell", [
     (3, np.diag([13.5, 14.0, 14.5])),
     (2, np.diag([14.0, 15.0, 0.0])),
     (3, np.array([[14.0, 0, 0], [3.0, 14.0, 0], [-2.0, 1.5, 14.0]])),
     (2, np.array([[14.0, 0, 0], [4.0, 14.0, 0], [0, 0, 0]])),
 ])
-def test_minimum_image_brute_force(dim, cell):
+def test_minimum_image_brute_force(dim, cell, kernel):
     """Boxes wider than twice the cut-off (6.6): the minimum-image double loop, to 1e-12, both neighbour
     searches (cKDTree only for the orthogonal boxes)."""
     rng = np.random.default_rng(1)
@@ -59,28 +65,29 @@ def test_minimum_image_brute_force(dim, cell):
     ref = brute_force(pts, types, cell, dim, images=0)
     routes = ["freud", "kdtree"] if np.count_nonzero(cell - np.diag(np.diag(cell))) == 0 else ["freud"]
     for route in routes:
-        feats = radial_structure_functions(pts, types, cell, dim, neighbours=route)
+        feats = radial_structure_functions(pts, types, cell, dim, neighbours=route, kernel=kernel)
         assert feats.shape == (60, 100)
         np.testing.assert_allclose(feats, ref, rtol=0, atol=1e-12)
         some = np.array([7, 3, 59])
-        np.testing.assert_allclose(radial_structure_functions(pts, types, cell, dim, neighbours=route,
-                                                              particles=some), ref[some], rtol=0, atol=1e-12)
+        sub = radial_structure_functions(pts, types, cell, dim, neighbours=route, particles=some, kernel=kernel)
+        np.testing.assert_allclose(sub, ref[some], rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("dim, cell", [
     (3, np.array([[5.0, 0, 0], [1.0, 5.5, 0], [0.5, -0.7, 6.0]])),
     (2, np.array([[4.5, 0, 0], [1.2, 5.0, 0], [0, 0, 0]])),
     (3, np.diag([5.0, 5.5, 6.0])),
     (2, np.diag([4.5, 5.0, 0.0])),
 ])
-def test_small_box_all_images(dim, cell):
+def test_small_box_all_images(dim, cell, kernel):
     """A box narrower than the cut-off: every periodic image counts (supercell route), to 1e-12."""
     rng = np.random.default_rng(2)
     pts, types = random_system(rng, 12, cell, dim)
     ref = brute_force(pts, types, cell, dim, images=3)
     routes = ["freud", "kdtree"] if np.count_nonzero(cell - np.diag(np.diag(cell))) == 0 else ["freud"]
     for route in routes:
-        feats = radial_structure_functions(pts, types, cell, dim, neighbours=route)
+        feats = radial_structure_functions(pts, types, cell, dim, neighbours=route, kernel=kernel)
         np.testing.assert_allclose(feats, ref, rtol=0, atol=1e-12)
 
 
@@ -100,12 +107,30 @@ def test_unwrapped_positions_and_steinhardt():
     np.testing.assert_allclose(f[0, :, names.index("q6[1,1.5]")], 0.353553, atol=1e-5)
 
 
-def test_subset_of_particles():
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_subset_of_particles(kernel):
     """Features of chosen particles equal the rows of the full computation."""
     rng = np.random.default_rng(3)
     cell = np.array([[6.0, 0, 0], [0.8, 6.5, 0], [0.3, -0.4, 7.0]])
     pts, types = random_system(rng, 200, cell, 3)
-    full = radial_structure_functions(pts, types, cell, 3)
+    full = radial_structure_functions(pts, types, cell, 3, kernel=kernel)
     some = np.array([5, 0, 199, 17])
-    np.testing.assert_allclose(radial_structure_functions(pts, types, cell, 3, particles=some), full[some],
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(radial_structure_functions(pts, types, cell, 3, particles=some, kernel=kernel),
+                               full[some], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_uneven_radii_and_one_species(kernel):
+    """A non-uniform radius grid (direct exponentials) and species=(1,) (type 2 dropped), against the loop."""
+    rng = np.random.default_rng(4)
+    cell = np.diag([14.0, 14.5, 15.0])
+    pts, types = random_system(rng, 50, cell, 3)
+    radii = np.array([0.3, 0.5, 1.1, 1.2, 2.7, 4.4])
+    ref = brute_force(pts, types, cell, 3, radii=radii, delta=0.3, images=0)[:, :len(radii)]
+    feats = radial_structure_functions(pts, types, cell, 3, radii=radii, delta=0.3, species=[1], kernel=kernel)
+    np.testing.assert_allclose(feats, ref, rtol=0, atol=1e-12)
+
+
+def test_kernel_name_checked():
+    with pytest.raises(ValueError, match="kernel must be"):
+        radial_structure_functions(np.zeros((2, 3)), [1, 1], np.diag([14.0] * 3), 3, kernel="cuda")
