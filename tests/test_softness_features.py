@@ -134,3 +134,25 @@ def test_uneven_radii_and_one_species(kernel):
 def test_kernel_name_checked():
     with pytest.raises(ValueError, match="kernel must be"):
         radial_structure_functions(np.zeros((2, 3)), [1, 1], np.diag([14.0] * 3), 3, kernel="cuda")
+
+
+def test_neighbour_averaged_steinhardt():
+    """On a simple cubic lattice every particle is equivalent, so the neighbour-averaged qbar_l equals
+    q_l; on a disordered system averaging over neighbours lowers q_l on average (Lechner & Dellago 2008).
+    The averaged features carry their own names and feature-set kind."""
+    from slowdyn.analysis.structure_dynamics.features import steinhardt_mode, steinhardt_shells
+
+    cell = np.diag([9.6, 9.6, 9.6])
+    grid = 1.2 * np.stack(np.meshgrid(*[np.arange(8.0)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    plain = steinhardt_shells(grid, cell)
+    avg = steinhardt_shells(grid, cell, average=True)
+    np.testing.assert_allclose(avg, plain, atol=1e-4)
+    rng = np.random.default_rng(0)
+    pts = rng.uniform(0, 9.6, (600, 3))
+    assert steinhardt_shells(pts, cell, average=True).mean() < 0.8 * steinhardt_shells(pts, cell).mean()
+    sf = StructureFeatures(steinhardt="averaged")
+    sf.compute([grid], np.ones(len(grid), int), cell)
+    assert "qbar6[1,1.5]" in sf.names and sf.description["kind"] == "radial+steinhardt_averaged"
+    assert steinhardt_mode(sf.description["kind"]) == "averaged" and steinhardt_mode("radial") is False
+    with pytest.raises(ValueError, match="steinhardt must be"):
+        StructureFeatures(steinhardt="cubic").compute([grid], np.ones(len(grid), int), cell)

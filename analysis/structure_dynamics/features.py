@@ -328,8 +328,12 @@ def gaussian_shells(d: np.ndarray, radii: np.ndarray, delta: float, restart: int
 
 
 def steinhardt_shells(points: np.ndarray, cell: np.ndarray, dim: int = 3, ls=LS, shells=SHELLS,
-                      width: float = 0.5, particles: np.ndarray | None = None) -> np.ndarray:
+                      width: float = 0.5, particles: np.ndarray | None = None, average: bool = False) -> np.ndarray:
     """Steinhardt q_l of the neighbours in radial shells (eqs. 3.2-3.3 of Obadiya 2025), through freud.
+
+    ``average=True``: the neighbour-averaged version (Lechner & Dellago, J. Chem. Phys. 129,
+    114707 (2008)): the q_lm of each particle averaged with those of its neighbours in the same
+    shell before the rotational invariant is taken (freud's ``Steinhardt(l, average=True)``).
 
     Returns
     -------
@@ -342,11 +346,16 @@ def steinhardt_shells(points: np.ndarray, cell: np.ndarray, dim: int = 3, ls=LS,
     cols = []
     for r_min in shells:
         for ell in ls:
-            st = freud.order.Steinhardt(ell)
+            st = freud.order.Steinhardt(ell, average=average)
             st.compute((box, allp), neighbors={"r_min": r_min, "r_max": r_min + width, "exclude_ii": True})
             cols.append(np.nan_to_num(np.asarray(st.particle_order)[:n], nan=0.0))
     out = np.stack(cols, axis=1)
     return out if particles is None else out[np.asarray(particles, dtype=np.int64)]
+
+
+def steinhardt_mode(kind: str | None) -> bool | str:
+    """The ``steinhardt`` setting of :class:`StructureFeatures` whose ``description["kind"]`` is ``kind``."""
+    return {"radial+steinhardt": "plain", "radial+steinhardt_averaged": "averaged"}.get(kind or "radial", False)
 
 
 @dataclass
@@ -361,8 +370,9 @@ class StructureFeatures(Compute):
         Gaussian width (0.2).
     species : sequence of int, optional
         Types X of G_X (default: the types of the first ``compute``).
-    steinhardt : bool
-        Add the 35 q_l features (l = 2 ... 14 on five shells).
+    steinhardt : bool or str
+        Add the 35 q_l features (l = 2 ... 14 on five shells): ``True`` or ``"plain"``;
+        ``"averaged"``: their neighbour-averaged versions (:func:`steinhardt_shells`).
     cutoff_widths : float
         Neighbours up to ``max(radii) + cutoff_widths * delta``.
     """
@@ -370,7 +380,7 @@ class StructureFeatures(Compute):
     radii: tuple = tuple(RADII)
     delta: float = 0.2
     species: tuple | None = None
-    steinhardt: bool = False
+    steinhardt: bool | str = False
     cutoff_widths: float = 8.0
     _features: np.ndarray | None = field(default=None, init=False, repr=False)
 
@@ -408,7 +418,8 @@ class StructureFeatures(Compute):
             f = radial_structure_functions(pos, types, cell, dim, np.asarray(self.radii), self.delta,
                                            self.species, self.cutoff_widths, particles=sel)
             if self.steinhardt:
-                f = np.hstack([f, steinhardt_shells(pos, cell, dim, particles=sel)])
+                f = np.hstack([f, steinhardt_shells(pos, cell, dim, particles=sel,
+                                                    average=self._angular == "averaged")])
             out.append(f)
         self._features = np.stack(out) if particles is None else out
         return self
@@ -424,13 +435,25 @@ class StructureFeatures(Compute):
         species = self.species or ()
         names = [f"G_{x}({r:g})" for x in species for r in self.radii]
         if self.steinhardt:
-            names += [f"q{ell}[{s:g},{s + 0.5:g}]" for s in SHELLS for ell in LS]
+            q = "qbar" if self._angular == "averaged" else "q"
+            names += [f"{q}{ell}[{s:g},{s + 0.5:g}]" for s in SHELLS for ell in LS]
         return names
+
+    @property
+    def _angular(self) -> str | None:
+        """None, ``"plain"`` or ``"averaged"`` (checked)."""
+        if self.steinhardt is False or self.steinhardt is None:
+            return None
+        mode = "plain" if self.steinhardt is True else self.steinhardt
+        if mode not in ("plain", "averaged"):
+            raise ValueError(f"steinhardt must be False, True, 'plain' or 'averaged', not {self.steinhardt!r}")
+        return mode
 
     @property
     def description(self) -> dict:
         """What a classifier needs to know to refuse features of another kind (stored with it)."""
-        return {"kind": "radial+steinhardt" if self.steinhardt else "radial",
+        kind = {None: "radial", "plain": "radial+steinhardt", "averaged": "radial+steinhardt_averaged"}[self._angular]
+        return {"kind": kind,
                 "radii": [float(r) for r in self.radii], "delta": float(self.delta),
                 "species": [int(s) for s in (self.species or ())],
                 "shells": list(SHELLS) if self.steinhardt else [], "ls": list(LS) if self.steinhardt else []}
@@ -441,4 +464,4 @@ class StructureFeatures(Compute):
 
 
 __all__ = ["RADII", "StructureFeatures", "gaussian_shells", "pair_distances", "periodic_system",
-           "radial_structure_functions", "steinhardt_shells"]
+           "radial_structure_functions", "steinhardt_mode", "steinhardt_shells"]

@@ -44,7 +44,8 @@ def _label_options(p: argparse.ArgumentParser) -> None:
 
 
 def _feature_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--steinhardt", action="store_true", help="add the 35 Steinhardt q_l shell features")
+    p.add_argument("--steinhardt", nargs="?", const="plain", default=False, choices=["plain", "averaged"],
+                   help="add the 35 Steinhardt q_l shell features (averaged: their neighbour-averaged versions)")
     p.add_argument("--dim", type=int, choices=(2, 3), default=None,
                    help="dimension (default: 2 if every z coordinate of frame 0 is equal, else 3)")
 
@@ -255,8 +256,10 @@ def _description_of(clf, traj, dim):
 
 
 def _apply_softness(clf, traj, frames, dim):
+    from slowdyn.analysis.structure_dynamics.features import steinhardt_mode
+
     desc = clf.description
-    sf = _features(argparse.Namespace(steinhardt=desc.get("kind") == "radial+steinhardt"), traj, frames, dim,
+    sf = _features(argparse.Namespace(steinhardt=steinhardt_mode(desc.get("kind"))), traj, frames, dim,
                    species=desc.get("species"))
     if sf.description != desc:
         raise SlowdynError("the classifier was trained on other features than these; compute them with its settings")
@@ -441,6 +444,7 @@ def _barriers(args):
 
 
 def _transfer(args):
+    from slowdyn.analysis.structure_dynamics.features import steinhardt_mode
     from slowdyn.analysis.structure_dynamics.softness import BIAS_OFFSETS, bias_scan, normal_overlap
 
     clfs = [_load_classifier(p) for p in args.classifiers]
@@ -456,7 +460,7 @@ def _transfer(args):
         _description_of(clf, traj, None)
         key = str(clf.description)
         if key not in cache:
-            steinhardt = argparse.Namespace(steinhardt=clf.description.get("kind") == "radial+steinhardt")
+            steinhardt = argparse.Namespace(steinhardt=steinhardt_mode(clf.description.get("kind")))
             cache[key] = _example_features(steinhardt, traj, ex, _dim(traj, None), clf.description.get("species"))
         F_ex, desc = cache[key]
         if desc != clf.description:
