@@ -115,7 +115,7 @@ def test_kernel_validation_spectral_matches_mct_kernel(mct_cache):
     """The default kernel route on an MCT SISF (phi = 0.45, q = 6.5): with every resolved term
     kept (resolve 0) the spectral kernel is MCT's: measured on this coarse grid (h = 1e-5)
     kernel error 3.6e-3, m0 2.0 % below MCT's, SISF RMSE 1.2e-4 (bounds about 3x that; on the
-    validation grid, h = 1e-7, the kernel error is 2e-5 to 4e-4). With the default resolve 1 the
+    validation grid, h = 1e-7, it is 1.2e-5 to 1.2e-3 over Table 4.3's 18 phi). With the default resolve 1 the
     fast part of MCT's kernel counts as instantaneous friction and m0 falls to 0.62 x MCT's.
     spectral has its own m0 only: the MCT-m0 (exact) and scaling columns are NaN."""
     from slowdyn.analysis.validation.kernels import KernelValidation
