@@ -249,6 +249,15 @@ def test_kernels_needs_an_action(tmp_path, capsys):
     assert info.value.code == 2 and "invalid choice" in err and "compute" in err and "validate" in err
 
 
+
+def test_kernels_validate_negative_resolve(tmp_path, capsys):
+    """`validate --resolve -1` stops with one line before any MCT solution is computed."""
+    line = cli_error(["kernels", "validate", "--methods", "spectral", "--resolve", "-1", "--out",
+                      str(tmp_path / "v")], capsys)
+    assert line.startswith("slowdyn kernels validate: error:") and "--resolve must be >= 0" in line
+    assert not (tmp_path / "v").exists()
+
+
 # ---------------------------------------------------------------- slowdyn run and the decks' -var checks
 
 def test_run_works_in_the_current_directory(tmp_path, monkeypatch, capsys):

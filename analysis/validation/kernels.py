@@ -5,14 +5,21 @@ For each packing fraction the 2D hard-disk MCT (FMT structure factor,
 :class:`~slowdyn.analysis.mct.HardDisks2D` on the grid 0.4 (k + 1/4), k < 64,
 :func:`~slowdyn.analysis.mct.hard_disks.mct_solution`) is solved once; at each wave
 number the tagged correlator F_s(q, t) goes through the kernel pipeline, one
-:class:`~slowdyn.analysis.memory.KernelSet` per inversion method, with every m0 choice:
+:class:`~slowdyn.analysis.memory.KernelSet` per method, with every m0 choice:
 
 - ``exact``: MCT's own ``m0`` (the kernel error of the inversion alone),
 - ``iterative``: the m0 with the smallest reconstruction RMSE at this q (Table 4.3, RMSE_best),
-- ``scaling``: ``m0(q) = a/q^2 (1 + b q)`` fitted over all q of the packing fraction (RMSE_scal),
+- ``scaling``: ``m0(q) = a/q^2 (1 + b q)`` fitted over all q of the packing fraction (RMSE_scal).
 
-plus the classical time-domain baseline (:func:`~slowdyn.analysis.memory.kernelset.volterra_baseline`,
-on the same measured window as the pipeline's RMSE).
+The ``spectral`` method (the default of ``slowdyn kernels compute``,
+:class:`~slowdyn.analysis.memory.spectral.SpectralKernel`) has no m0 to give:
+its m0 is its own closed form. It fills the columns of a method's own m0
+(the ``iterative`` entry of its rows, the ``best`` columns of the tables) and
+is NaN in the MCT-m0 (``exact``) and scaling columns; its RMSE is taken on the
+same measured window as the inversion methods'.
+
+The classical time-domain baseline comes with them (:func:`~slowdyn.analysis.memory.kernelset.volterra_baseline`,
+on the same measured window as the pipeline's RMSE), from the first method's loop.
 The MCT kernels are those of eq. 4.21 (``tau0 = 1/(D0 q^2)``), the convention of
 :mod:`slowdyn.analysis.mct.hard_disks` (tested: the time-domain solution with
 them reproduces MCT's F_s to 1e-5).
@@ -33,7 +40,7 @@ import numpy as np
 from .._compute import Compute, computed_property, flat_summary
 from ..laplace.pipeline import METHODS, NNLT_METHODS
 from ..mct.hard_disks import grid_index, mct_solution
-from ..memory.kernelset import KernelSet
+from ..memory.kernelset import KERNEL_METHODS, KernelSet, measured_window
 from ..memory.mapping import PackingMapping
 
 #: packing fractions of Table 4.3 and its RMSE (scaling, best)
@@ -70,7 +77,8 @@ class KernelValidation(Compute):
     q : sequence of float
         Wave numbers on the MCT grid.
     methods : sequence of str
-        Inversion methods evaluated with MCT's exact m0 (default: all of ``laplace.pipeline.METHODS``).
+        Methods (default: all of ``memory.kernelset.KERNEL_METHODS``): the inversion methods
+        (``laplace.pipeline.METHODS``) are evaluated with MCT's exact m0, ``spectral`` with its own m0.
     m0_methods : sequence of str
         Methods that also run the iterative and the q-scaling m0 (each costs
         tens of inversions and time-domain solutions per SISF).
@@ -86,6 +94,10 @@ class KernelValidation(Compute):
         ``t_min``; data below ``cut`` are replaced by the fitted tail.
     iterative : dict, optional
         :class:`~slowdyn.analysis.memory.m0.IterativeM0` settings.
+    resolve : float, optional
+        ``spectral``: :class:`~slowdyn.analysis.memory.KernelSet`'s ``resolve`` (None: the
+        estimator's default 1, that of ``slowdyn kernels compute``; 0: every kernel term the
+        data resolve, none counted as instantaneous friction).
     scaling_evals : int
         Nelder-Mead budget of each q-scaling fit.
     progress : bool
@@ -94,17 +106,18 @@ class KernelValidation(Compute):
 
     compute_hint = "compute()"
 
-    def __init__(self, packing=DEFAULT_PACKING, q=DEFAULT_Q, methods=METHODS, m0_methods=("nnls", "nnlt_tails"),
+    def __init__(self, packing=DEFAULT_PACKING, q=DEFAULT_Q, methods=KERNEL_METHODS, m0_methods=("nnls", "nnlt_tails"),
                  model=None, mct: dict | None = None,
                  cache_dir=None, n_points: int = 300, t_min: float = 1e-5, cut: float = 1e-5,
-                 iterative: dict | None = None, scaling_evals: int = 12, progress: bool = True) -> None:
+                 iterative: dict | None = None, scaling_evals: int = 12, progress: bool = True,
+                 resolve: float | None = None) -> None:
         self.packing = [float(p) for p in packing]
         self.q = [float(v) for v in q]
         self.methods = list(methods)
-        self.m0_methods = [m for m in m0_methods if m in self.methods]
+        self.m0_methods = [m for m in m0_methods if m in self.methods and m in METHODS]
         for m in self.methods:
-            if m not in METHODS:
-                raise ValueError(f"unknown method {m!r}; choose from {', '.join(METHODS)}")
+            if m not in KERNEL_METHODS:
+                raise ValueError(f"unknown method {m!r}; choose from {', '.join(KERNEL_METHODS)}")
         self._model = model
         self.mct = dict(mct or {})
         self.cache_dir = cache_dir
@@ -112,6 +125,9 @@ class KernelValidation(Compute):
         self.iterative = {"span": 4.0, "n_scan": 7, "refine": 4, **(iterative or {})}
         self.scaling_evals = int(scaling_evals)
         self.progress = bool(progress)
+        if resolve is not None and not (np.isfinite(resolve) and resolve >= 0):
+            raise ValueError(f"resolve must be >= 0, got {resolve}")
+        self.resolve = None if resolve is None else float(resolve)
 
     def _nnlt(self):
         if self._model is None or not hasattr(self._model, "grids"):
@@ -144,6 +160,14 @@ class KernelValidation(Compute):
             m0_mct = {qv: float(m_ref[0]) for qv, (_, m_ref) in refs.items()}
             per_q = {qv: [] for qv in self.q}
             for k, meth in enumerate(self.methods):
+                if meth == "spectral":
+                    ks = KernelSet(1.0, meth, cut=self.cut, bootstrap=0, volterra=k == 0,
+                                   resolve=self.resolve).compute(data)
+                    for r in ks.rows:
+                        per_q[r["q"]].append(self._own_row(phi, r, ks, refs[r["q"]], data[r["q"]], m0_mct))
+                    self._add_volterra(volterra, ks, phi, refs, m0_mct)
+                    bar.update(1)
+                    continue
                 extra = ("iterative", "scaling") if meth in self.m0_methods else ()
                 if len(self.q) < 2:
                     extra = tuple(e for e in extra if e != "scaling")
@@ -174,19 +198,43 @@ class KernelValidation(Compute):
                         entries.append({"q": r["q"], "m0": r["m0_scaling"], "rmse": float(rmse),
                                         "kernel": kernel_error(tk, m, t_ref, m_ref)})
                     scaling.append({"phi": phi, "method": meth, **ks.scaling, "per_q": entries})
-                if ks.volterra is not None:
-                    for qv in self.q:
-                        v = next(x for x in ks.volterra if x["q"] == qv)
-                        t_ref, m_ref = refs[qv]
-                        volterra.append({"phi": phi, "q": qv, "rmse": v["rmse"],
-                                         "kernel": kernel_error(v["t"], v["m"], t_ref, m_ref), "m0": v["m0"],
-                                         "m0_mct": m0_mct[qv]})
+                self._add_volterra(volterra, ks, phi, refs, m0_mct)
                 bar.update(1)
             rows += [x for qv in self.q for x in per_q[qv]]
         bar.close()
         self._rows, self._scaling, self._volterra = rows, scaling, volterra
         self._mapping = self._leave_one_out(sisf_q65)
         return self
+
+    def _own_row(self, phi: float, r: dict, ks: KernelSet, ref: tuple, sample: tuple, m0_mct: dict) -> dict:
+        """The row of a method with its own m0 (``spectral``): the ``iterative`` entry holds it,
+        ``exact`` is NaN; the RMSE is on the measured window (points ``t > 0`` before the cut).
+        """
+        nan = float("nan")
+        qv = r["q"]
+        t_ref, m_ref = ref
+        ts, fs = sample
+        end = measured_window(ts, fs, self.cut)
+        tw, fw = ts[:end], fs[:end]
+        pos = tw > 0
+        rmse = float(np.sqrt(np.mean((ks.reconstruct(qv, tw[pos]) - fw[pos]) ** 2)))
+        tk, m = r["t_kernel"], r["m"]
+        return {"phi": phi, "q": qv, "method": ks.method, "m0_mct": m0_mct[qv],
+                **({"sisf_q65": sample} if abs(qv - 6.5) < 1e-9 else {}),
+                "m0_asymptotic": nan, "m0_kk": nan, "omega_cut": nan,
+                "curves": {"t_ref": t_ref, "m_ref": m_ref, "t": tk, "m_iterative": m},
+                "exact": {"m0": nan, "rmse": nan, "kernel": nan},
+                "iterative": {"m0": r["m0"], "rmse": rmse, "kernel": kernel_error(tk, m, t_ref, m_ref)}}
+
+    def _add_volterra(self, volterra: list, ks: KernelSet, phi: float, refs: dict, m0_mct: dict) -> None:
+        if ks.volterra is None:
+            return
+        for qv in self.q:
+            v = next(x for x in ks.volterra if x["q"] == qv)
+            t_ref, m_ref = refs[qv]
+            volterra.append({"phi": phi, "q": qv, "rmse": v["rmse"],
+                             "kernel": kernel_error(v["t"], v["m"], t_ref, m_ref), "m0": v["m0"],
+                             "m0_mct": m0_mct[qv]})
 
     @classmethod
     def merge(cls, parts: list) -> "KernelValidation":
@@ -199,8 +247,9 @@ class KernelValidation(Compute):
         for v in parts:
             if not v._called_compute:
                 raise RuntimeError("merge: call compute() on every part first")
-            if v.q != first.q or v.methods != first.methods or v.m0_methods != first.m0_methods:
-                raise ValueError("merge: the parts differ in q, methods or m0_methods")
+            if v.q != first.q or v.methods != first.methods or v.m0_methods != first.m0_methods \
+                    or v.resolve != first.resolve:
+                raise ValueError("merge: the parts differ in q, methods, m0_methods or resolve")
         out = cls.__new__(cls)
         out.__dict__.update({k: v for k, v in first.__dict__.items() if not k.startswith("_")})
         out._model = first._model
@@ -268,7 +317,8 @@ class KernelValidation(Compute):
 
     def plot(self, q: float | None = None, ax=None):
         """Kernels at one wave number (default: the one nearest 6.5): MCT against each
-        method with MCT's m0 (top) and with the iterative m0 (bottom), one column per phi;
+        method with MCT's m0 (top) and with its own m0 (bottom: iterative; spectral's closed form),
+        one column per phi;
         ``ax``: 2 x n_phi Axes (default: a new Figure). Returns the Figure.
         """
         from slowdyn.common.plotting import figure_axes
@@ -291,7 +341,7 @@ class KernelValidation(Compute):
                         ax.loglog(x["curves"]["t"][ok], m[ok], "--", color=f"C{k}", label=x["method"])
                 ax.set_ylim(1e-4 * rows[0]["m0_mct"] if rows else 1e-6, 3 * rows[0]["m0_mct"] if rows else 1)
                 ax.set_xlim(1e-6, 1e6)
-                ax.set_title(f"phi = {phi:g}, q = {q:g}, " + ("MCT m0" if i == 0 else "iterative m0"), fontsize="small")
+                ax.set_title(f"phi = {phi:g}, q = {q:g}, " + ("MCT m0" if i == 0 else "own m0"), fontsize="small")
                 ax.set_xlabel("t")
         axes[0, 0].set_ylabel("m(q, t)")
         axes[0, 0].legend(fontsize="x-small")
@@ -327,9 +377,18 @@ class KernelValidation(Compute):
     def _per_method(self) -> dict:
         out = {}
         nan = float("nan")
+        rms = lambda v: float(np.sqrt(np.mean(np.square(v))))  # noqa: E731 (overall RMSE as the thesis)
         for meth in self.methods:
             r = [x for x in self.rows if x["method"] == meth]
             s = [p for x in self.scaling if x["method"] == meth for p in x["per_q"]]
+            if meth not in METHODS:      # spectral: its own m0 in the best columns
+                out[meth] = {"rmse_exact": nan, "rmse_best": rms([x["iterative"]["rmse"] for x in r]),
+                             "rmse_scal": nan, "kernel_exact": nan,
+                             "kernel_best": float(np.nanmean([x["iterative"]["kernel"] for x in r])),
+                             "kernel_scal": nan,
+                             "m0_best_over_mct": float(np.median([x["iterative"]["m0"] / x["m0_mct"] for x in r])),
+                             "m0_asym_over_mct": nan, "m0_kk_over_mct": nan}
+                continue
             if meth not in self.m0_methods:
                 out[meth] = {"rmse_exact": float(np.sqrt(np.mean([x["exact"]["rmse"] ** 2 for x in r]))),
                              "kernel_exact": float(np.nanmean([x["exact"]["kernel"] for x in r])),
@@ -338,7 +397,6 @@ class KernelValidation(Compute):
                              "m0_asym_over_mct": float(np.median([x["m0_asymptotic"] / x["m0_mct"] for x in r])),
                              "m0_kk_over_mct": float(np.median([x["m0_kk"] / x["m0_mct"] for x in r]))}
                 continue
-            rms = lambda v: float(np.sqrt(np.mean(np.square(v))))  # noqa: E731 (overall RMSE as the thesis)
             out[meth] = {"rmse_exact": rms([x["exact"]["rmse"] for x in r]),
                          "rmse_best": rms([x["iterative"]["rmse"] for x in r]),
                          "rmse_scal": rms([p["rmse"] for p in s]),
@@ -361,6 +419,9 @@ class KernelValidation(Compute):
                  "# RMSE: reconstructed vs MCT F_s (overall = RMS over phi and q); kernel: RMS[(m - m_MCT)/m0_MCT] "
                  "where 1e-3 < m_MCT/m0 < 0.9",
                  f"# Table 4.3 overall: RMSE_scal {TABLE_4_3_OVERALL[0]:.3e}, RMSE_best {TABLE_4_3_OVERALL[1]:.3e}",
+                 *([f"# spectral (resolve {'default' if self.resolve is None else f'{self.resolve:g}'}): its own m0 "
+                    "(closed form) in the best columns; no MCT-m0 or scaling variant"]
+                   if "spectral" in self.methods else []),
                  f"{'method':14s} {'RMSE_exact':>10s} {'RMSE_best':>10s} {'RMSE_scal':>10s} {'kern_exact':>10s} "
                  f"{'kern_best':>10s} {'kern_scal':>10s} {'m0best/mct':>10s} {'m0asy/mct':>10s} {'m0kk/mct':>10s}"]
         summ = self._per_method()
@@ -376,15 +437,20 @@ class KernelValidation(Compute):
         lines += ["", "# per phi: RMSE_scal / RMSE_best (RMS over q) next to Table 4.3",
                   f"{'phi':>8s} {'method':14s} {'scal':>10s} {'best':>10s} {'T4.3 scal':>10s} {'T4.3 best':>10s} "
                   f"{'a':>9s} {'b':>9s}"]
-        for sc in self.scaling:
-            phi, meth = sc["phi"], sc["method"]
-            best = [x["iterative"]["rmse"] for x in self.rows if x["phi"] == phi and x["method"] == meth]
-            ref = TABLE_4_3.get(round(phi, 5), (float("nan"), float("nan")))
-            lines.append(f"{phi:8.5f} {meth:14s} {np.sqrt(np.mean([p['rmse'] ** 2 for p in sc['per_q']])):10.3e} "
-                         f"{np.sqrt(np.mean(np.square(best))):10.3e} {ref[0]:10.3e} {ref[1]:10.3e} "
-                         f"{sc['a']:9.3g} {sc['b']:9.3g}")
-        lines += ["", "# per (phi, q, method): m0 (MCT, asymptotic, Kramers-Kronig, iterative), RMSE and kernel "
-                  "error with exact and iterative m0",
+        nan = float("nan")
+        for phi in self.packing:
+            for meth in self.methods:
+                sc = next((x for x in self.scaling if x["phi"] == phi and x["method"] == meth), None)
+                if sc is None and meth in METHODS:
+                    continue
+                best = [x["iterative"]["rmse"] for x in self.rows if x["phi"] == phi and x["method"] == meth]
+                ref = TABLE_4_3.get(round(phi, 5), (nan, nan))
+                scal = np.sqrt(np.mean([p["rmse"] ** 2 for p in sc["per_q"]])) if sc else nan
+                a, b = (sc["a"], sc["b"]) if sc else (nan, nan)
+                lines.append(f"{phi:8.5f} {meth:14s} {scal:10.3e} {np.sqrt(np.mean(np.square(best))):10.3e} "
+                             f"{ref[0]:10.3e} {ref[1]:10.3e} {a:9.3g} {b:9.3g}")
+        lines += ["", "# per (phi, q, method): m0 (MCT, asymptotic, Kramers-Kronig, iterative; spectral: its own), "
+                  "RMSE and kernel error with exact and iterative (spectral: own) m0",
                   f"{'phi':>8s} {'q':>5s} {'method':14s} {'m0_mct':>9s} {'m0_asym':>9s} {'m0_kk':>9s} {'m0_iter':>9s} "
                   f"{'rmse_ex':>9s} {'rmse_it':>9s} {'kern_ex':>9s} {'kern_it':>9s} {'w_cut':>8s}"]
         for x in self.rows:

@@ -84,8 +84,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--phi", nargs="+", default=None,
                    help="packing fractions, or 'all' for Table 4.3's list (default 0.48547 0.66003)")
     p.add_argument("--q", type=float, nargs="+", default=None, help="wave numbers (default 2.1 6.5 10.1)")
-    p.add_argument("--methods", nargs="+", choices=METHODS, default=None,
-                   help="methods evaluated with MCT's m0 (default: all)")
+    p.add_argument("--methods", nargs="+", choices=KERNEL_METHODS, default=None,
+                   help="methods (default: all): the inversion methods with MCT's m0, spectral with its own")
     p.add_argument("--m0-methods", nargs="+", choices=METHODS, default=None,
                    help="methods that also run the iterative and scaling m0 (default nnls nnlt_tails)")
     p.add_argument("--model", default=None, help="NNLT model file for the NNLT methods (default: shipped)")
@@ -93,6 +93,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                    help="points of the MCT wave-number grid 0.4 (k + 1/4) (64: q < 25.4)")
     p.add_argument("--cache", type=Path, default=None,
                    help="folder for the MCT solutions (default OUT/mct)")
+    p.add_argument("--resolve", type=float, default=None,
+                   help="spectral: as for compute (default 1; 0: every kernel term the data resolve, none "
+                   "counted as instantaneous friction)")
 
     from slowdyn.commands import _kernel_actions
 
@@ -162,7 +165,7 @@ def _kernels(args) -> list[Path]:
 
 
 def _validate(args) -> list[Path]:
-    from slowdyn.analysis.laplace.pipeline import METHODS
+    from slowdyn.analysis.memory.kernelset import KERNEL_METHODS
     from slowdyn.analysis.validation.kernels import DEFAULT_PACKING, DEFAULT_Q, TABLE_4_3, KernelValidation
 
     if args.phi is None:
@@ -171,10 +174,12 @@ def _validate(args) -> list[Path]:
         phis = tuple(TABLE_4_3)
     else:
         phis = tuple(float(p) for p in args.phi)
-    kw = {}
+    if args.resolve is not None and not args.resolve >= 0:
+        raise _error(f"--resolve must be >= 0, got {args.resolve:g}")
+    kw = {} if args.resolve is None else {"resolve": args.resolve}
     if args.m0_methods is not None:
         kw["m0_methods"] = args.m0_methods
-    val = KernelValidation(packing=phis, q=args.q or DEFAULT_Q, methods=args.methods or METHODS,
+    val = KernelValidation(packing=phis, q=args.q or DEFAULT_Q, methods=args.methods or KERNEL_METHODS,
                            model=args.model, mct={"n_q": args.n_q},
                            cache_dir=args.cache or args.out / "mct",
                            progress=not args.quiet, **kw).compute()
