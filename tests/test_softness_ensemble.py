@@ -8,16 +8,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from slowdyn.runs.isoconfig import default_deck, run_ensemble
+from slowdyn.runs.isoconfig import run_ensemble
 
 BIN = Path(sys.executable).parent
+#: the deck of this checkout (CI installs the package non-editable, so the package has no source tree)
+DECK = Path(__file__).resolve().parents[1] / "inputs" / "kob_andersen" / "in.kob_andersen"
 
 
 @pytest.fixture(scope="module")
 def snapshot(tmp_path_factory):
     out = tmp_path_factory.mktemp("ka") / "start"
     lmp = shutil.which("lmp", path=str(BIN)) or shutil.which("lmp")
-    subprocess.run([lmp, "-in", str(default_deck()), "-screen", "none", "-var", "N", "100", "-var", "nmin", "50",
+    subprocess.run([lmp, "-in", str(DECK), "-screen", "none", "-var", "N", "100", "-var", "nmin", "50",
                     "-var", "neq", "200", "-var", "nrun", "10", "-var", "out", str(out)], check=True,
                    capture_output=True)
     return out / "final.data"
@@ -27,10 +29,10 @@ def test_sequential_equals_partition(snapshot, tmp_path):
     from slowdyn.analysis.io import read_dump
     from slowdyn.analysis.structure_dynamics.isoconfig import propensity
 
-    seq, _ = run_ensemble(snapshot, 0.8, 2, 400, 40, tmp_path / "seq", seed=3, mode="sequential")
+    seq, _ = run_ensemble(snapshot, 0.8, 2, 400, 40, tmp_path / "seq", seed=3, mode="sequential", deck=DECK)
     if shutil.which("mpirun", path=str(BIN)) is None:
         pytest.skip("no mpirun next to this Python")
-    par, _ = run_ensemble(snapshot, 0.8, 2, 400, 40, tmp_path / "par", seed=3, mode="partition")
+    par, _ = run_ensemble(snapshot, 0.8, 2, 400, 40, tmp_path / "par", seed=3, mode="partition", deck=DECK)
     a = [read_dump(p) for p in seq]
     b = [read_dump(p) for p in par]
     for x, y in zip(a, b):

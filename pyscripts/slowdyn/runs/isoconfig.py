@@ -24,8 +24,12 @@ from pathlib import Path
 
 
 def default_deck() -> Path:
-    """The Kob-Andersen deck of the source tree."""
-    return Path(__file__).resolve().parents[3] / "inputs" / "kob_andersen" / "in.kob_andersen"
+    """The Kob-Andersen deck of the source tree (editable install), else ``inputs/kob_andersen/in.kob_andersen``
+    below the working directory (a repository checkout after ``pip install .``); the first that exists.
+    """
+    rel = Path("inputs") / "kob_andersen" / "in.kob_andersen"
+    tree = Path(__file__).resolve().parents[3] / rel
+    return tree if tree.is_file() else Path.cwd() / rel
 
 
 def deck_vars(data: Path, temperature: float, n_steps: int, n_dump: int, seed: int, out: Path,
