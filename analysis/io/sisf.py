@@ -281,18 +281,21 @@ def average_sisf(paths, out: str | Path | None = None) -> dict:
         for e in err_names:
             result[e] = pooled_standard_error(result["replica_fs"]["fs_" + e[len("fserr_"):]], result["time"])
     if out is not None:
-        with open(paths[0], errors="replace") as fh:
-            head_lines = [ln for ln in fh if ln.startswith("#")]
-        with open(out, "w") as fh:
-            for ln in head_lines:
-                if not ln[1:].strip().startswith("columns:"):
-                    fh.write(ln)
-            fh.write(f"# average of {len(paths)} replicas (norigin-weighted): "
-                     + " ".join(p.name for p in paths) + "\n")
-            fh.write(f"# columns: {' '.join(names + err_names)}\n")
-            fmt = ["%d", "%.10g", "%d"] + ["%.8e"] * (len(names) + len(err_names) - 3)
-            np.savetxt(fh, np.column_stack([mean] + [result[e] for e in err_names]), fmt=fmt)
+        _rewrite(paths[0], out, "average of {} replicas (norigin-weighted): {}".format(
+                 len(paths), " ".join(p.name for p in paths)), names + err_names,
+                 np.column_stack([mean] + [result[e] for e in err_names]), "%.8e")
     return result
+
+
+def _rewrite(source: Path, out: str | Path, comment: str, names: list[str], table: np.ndarray, fmt: str) -> None:
+    """Write ``table`` to ``out`` in the fix's format: the header lines of ``source`` (its
+    ``# columns:`` line replaced), ``# COMMENT`` and the new ``# columns:`` line.
+    """
+    with open(source, errors="replace") as fh:
+        head_lines = [ln for ln in fh if ln.startswith("#") and not ln[1:].strip().startswith("columns:")]
+    with open(out, "w") as fh:
+        fh.writelines(head_lines)
+        write_table(fh, names, table, comments=[comment], fmt=["%d", "%.10g", "%d"] + [fmt] * (len(names) - 3))
 
 
 def splice_sisf(short: str | Path, long: str | Path, out: str | Path | None = None) -> dict:
@@ -360,12 +363,8 @@ def splice_sisf(short: str | Path, long: str | Path, out: str | Path | None = No
     for c, name in enumerate(names):
         result[name] = table[:, c]
     if out is not None:
-        with open(long, errors="replace") as fh:
-            head_lines = [ln for ln in fh if ln.startswith("#") and not ln[1:].strip().startswith("columns:")]
-        with open(out, "w") as fh:
-            fh.writelines(head_lines)
-            fh.write(f"# spliced: {int(keep.sum())} lags below {t_first:g} from {short.name}, then {long.name}\n")
-            write_table(fh, names, table, fmt=["%d", "%.10g", "%d"] + ["%.10e"] * (len(names) - 3))
+        _rewrite(long, out, f"spliced: {int(keep.sum())} lags below {t_first:g} from {short.name}, then {long.name}",
+                 names, table, "%.10e")
     return result
 
 
