@@ -69,6 +69,15 @@ class Trajectory:
     def n_atoms(self) -> int:
         return self.positions.shape[1]
 
+    def require_unwrapped(self, needs: str) -> None:
+        """One-line ValueError unless the positions are unwrapped; ``needs`` says who needs them
+        (e.g. ``"the self dynamics need"``).
+        """
+        if not self.unwrapped:
+            found = " ".join(self.columns) or "unknown"
+            raise ValueError(f"the dump has wrapped coordinates without image flags (columns: {found}); "
+                             f"{needs} unwrapped ones: dump 'id type xu yu zu' (or 'id type x y z ix iy iz')")
+
 
 def _ase_read():
     return require("ase.io", "reading dumps", "analysis").read

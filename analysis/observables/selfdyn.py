@@ -105,10 +105,7 @@ class SelfDynamics(Compute):
         if hasattr(positions, "unwrapped"):
             traj = positions
             found = " ".join(traj.columns) or "unknown"
-            if not traj.unwrapped:
-                raise ValueError(f"the dump has wrapped coordinates without image flags (columns: {found}); "
-                                 "the self dynamics need unwrapped ones: dump 'id type xu yu zu' "
-                                 "(or 'id type x y z ix iy iz')")
+            traj.require_unwrapped("the self dynamics need")
             if traj.columns and "id" not in traj.columns:
                 raise ValueError(f"the dump has no atom ids (columns: {found}): dump 'id type xu yu zu' so "
                                  "that the frames can be matched atom by atom")

@@ -31,12 +31,8 @@ def unwrapped_positions(positions) -> np.ndarray:
         For a trajectory with wrapped coordinates and no image flags (as the self dynamics).
     """
     if hasattr(positions, "unwrapped"):
-        traj = positions
-        if not traj.unwrapped:
-            found = " ".join(traj.columns) or "unknown"
-            raise ValueError(f"the dump has wrapped coordinates without image flags (columns: {found}); "
-                             "p_hop needs unwrapped ones: dump 'id type xu yu zu' (or 'id type x y z ix iy iz')")
-        positions = traj.positions
+        positions.require_unwrapped("p_hop needs")
+        positions = positions.positions
     pos = np.asarray(positions, dtype=np.float64)
     if pos.ndim != 3:
         raise ValueError(f"positions must have the shape (frames, particles, dim), not {pos.shape}")
