@@ -61,6 +61,8 @@ SUBCOMMANDS = {
     "mct": "hard-disk mode-coupling theory: SISF files and the critical packing fraction",
     "softness": "structure -> rearrangements: p_hop labels, softness/fluidity classifiers, energy barriers, "
                 "isoconfigurational ensembles and regressions",
+    "mixture": "binary mixtures: state-point library (S^ab(k), F_s), multicomponent MCT and T_mct, the "
+               "S(k) -> F_s network, CMA-ES memory functions",
 }
 
 DESCRIPTION = """\
