@@ -63,6 +63,8 @@ SUBCOMMANDS = {
                 "isoconfigurational ensembles and regressions",
     "mixture": "binary mixtures: state-point library (S^ab(k), F_s), multicomponent MCT and T_mct, the "
                "S(k) -> F_s network, CMA-ES memory functions",
+    "propensity": "per-particle propensity from structure: isoconfigurational data, graph networks "
+                  "(periodic dynamic graph CNN) and baselines, Pearson vs time",
 }
 
 DESCRIPTION = """\
