@@ -41,6 +41,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("lib", help="library folder")
     p.add_argument("--need-fs", action="store_true", help="error if a state has no fs.dat")
     p.add_argument("--all", action="store_true", help="also crystallised (not ok) states")
+    p.add_argument("--plot", metavar="PNG", help="also draw S^AA(k) and F_s^AA(k_p, t) / S^AA(k_p) of every state, "
+                                                   "one row per potential and density")
     p.set_defaults(run=run_show)
 
 
@@ -77,4 +79,34 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"{s.name:28s} {s.potential:3s} rho {s.rho:5.2f} T {s.T:7.4f} N {s.N:5d} k_p {s.kp:5.2f} "
               f"S_AA(k_p) {s.S[0, ip]:6.3f} {s.status:12s} {fs}")
     print(f"{len(states)} states in {args.lib}")
+    if args.plot:
+        print(f"wrote {plot_library(states, args.plot)}")
     return 0
+
+
+def plot_library(states: list, path: str) -> str:
+    """S^AA(k) (left) and phi_s^A(k_p, t) = F_s^AA / S^AA(k_p) (right) per (potential, rho), colour = T."""
+    import numpy as np  # noqa: PLC0415
+
+    from slowdyn.common.plotting import subplots  # noqa: PLC0415
+
+    groups = sorted({(s.potential, s.rho) for s in states})
+    fig, axes = subplots(len(groups), 2, figsize=(8, 2.4 * len(groups)), squeeze=False)
+    for row, (pot, rho) in zip(axes, groups):
+        members = sorted((s for s in states if (s.potential, s.rho) == (pot, rho)), key=lambda s: s.T)
+        colours = [(0.1 + 0.8 * i / max(1, len(members) - 1), 0.2, 0.9 - 0.8 * i / max(1, len(members) - 1))
+                   for i in range(len(members))]
+        for s, c in zip(members, colours):
+            row[0].plot(s.k, s.S[0], color=c, lw=1, label=f"T = {s.T:g}")
+            if s.has_dynamics:
+                ip = int(np.argmin(abs(s.k - s.kp)))
+                row[1].semilogx(s.t, s.fs[0] / s.S[0, ip], color=c, lw=1)
+        row[0].set_xlim(0, 20)
+        row[0].set_ylabel(f"{pot.upper()} rho {rho:g}\nS_AA(k)")
+        row[1].set_ylabel("F_s^AA(k_p,t) / S_AA(k_p)")
+        row[0].legend(fontsize="x-small", ncol=2)
+    axes[-1, 0].set_xlabel("k")
+    axes[-1, 1].set_xlabel("t")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return path
