@@ -122,4 +122,12 @@ def test_tiny_run_writes_a_state_and_rerun_skips(tmp_path, capsys):
     assert main(["mixture", "library", str(TINY), "--out", str(lib)]) == 0
     assert "done, skipped" in capsys.readouterr().out
     assert (lib / "lj_rho1.20_T2.000" / "state.json").stat().st_mtime_ns == stamp
+    # the same state as one of two -partition replicas (the other: WCA) is the same run
+    grid = tmp_path / "two.yaml"
+    grid.write_text(TINY.read_text().replace("potentials: [lj]", "potentials: [lj, wca]"))
+    assert main(["mixture", "library", str(grid), "--out", str(tmp_path / "lib2"), "--partition", "2"]) == 0
+    again = read_state(tmp_path / "lib2" / "lj_rho1.20_T2.000")
+    np.testing.assert_allclose(again.S, state.S, rtol=1e-12)
+    np.testing.assert_allclose(again.fs, state.fs, rtol=1e-12)
+    assert read_state(tmp_path / "lib2" / "wca_rho1.20_T2.000").has_dynamics
     shutil.rmtree(lib)
