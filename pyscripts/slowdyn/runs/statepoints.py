@@ -122,6 +122,18 @@ def _temperatures(spec, pot: str, rho: float, t_mct: float | None, path: Path) -
     return [float(v) for v in values]
 
 
+def _long_factor(settings: dict, T: float, t_mct: float | None, path: Path) -> int:
+    """The step multiplier of a state: the largest ``long_factor`` whose ``long_below`` exceeds T / T_mct."""
+    below, factor = settings["long_below"], settings["long_factor"]
+    if below is None or t_mct is None:
+        return 1
+    below = below if isinstance(below, list) else [below]
+    factor = factor if isinstance(factor, list) else [factor]
+    if len(below) != len(factor):
+        raise ValueError(f"{path}: long_below and long_factor must have the same length")
+    return max([1] + [int(f) for b, f in zip(below, factor) if T / t_mct < float(b)])
+
+
 def read_grid(path: str | os.PathLike) -> Grid:
     """Read a grid file: the states and their settings.
 
@@ -133,8 +145,9 @@ def read_grid(path: str | os.PathLike) -> Grid:
     ``{rho: v}`` or per potential. Optional: ``nevery`` (F_s sampling
     interval), ``frames`` (configurations for S(k)), ``qcomb`` (F_s wave
     numbers around the expected peak), ``k_max``, ``n_k``, ``solid_max``,
-    ``t_mct``, ``long_below``/``long_factor`` (states with T/T_mct
-    below it run ``long_factor`` times ``neq`` and ``nrun``), ``nmin``.
+    ``t_mct``, ``long_below``/``long_factor`` (numbers or equally long
+    lists: a state with T/T_mct below ``long_below[i]`` runs ``long_factor[i]``
+    times ``neq`` and ``nrun``, the largest that applies), ``nmin``.
 
     Raises
     ------
@@ -179,9 +192,7 @@ def read_grid(path: str | os.PathLike) -> Grid:
             for T in _temperatures(settings["temperatures"], pot, rho, t_mct, path):
                 if T <= 0 or rho <= 0:
                     raise ValueError(f"{path}: temperatures and densities must be > 0 (T = {T:g}, rho = {rho:g})")
-                factor = 1
-                if settings["long_below"] is not None and t_mct is not None and T / t_mct < settings["long_below"]:
-                    factor = int(settings["long_factor"])
+                factor = _long_factor(settings, T, t_mct, path)
                 try:
                     N = int(_per(settings["N"], pot, rho, "N", path))
                     neq = int(_per(settings["neq"], pot, rho, "neq", path)) * factor
