@@ -131,3 +131,18 @@ def test_tiny_run_writes_a_state_and_rerun_skips(tmp_path, capsys):
     np.testing.assert_allclose(again.fs, state.fs, rtol=1e-12)
     assert read_state(tmp_path / "lib2" / "wca_rho1.20_T2.000").has_dynamics
     shutil.rmtree(lib)
+
+
+def test_grid_factors_and_longer_runs(tmp_path):
+    from slowdyn.runs.statepoints import read_grid
+
+    grid = tmp_path / "g.yaml"
+    grid.write_text("potentials: [lj, wca]\ndensities: [1.2, 1.4]\n"
+                    "t_mct: {lj: {1.2: 0.9, 1.4: 1.87}, wca: {1.2: 0.74, 1.4: 1.77}}\ntemperatures: {factors: [0.7, 0.9, 1.2]}\nN: {1.2: 400, 1.4: 500}\nneq: 10\nnrun: 20\n"
+                    "dt: {1.2: 0.005, 1.4: 0.004}\nseed: 1\nlong_below: [0.95, 0.75]\nlong_factor: [2, 4]\n")
+    states = {s.name: s for s in read_grid(grid).states}
+    assert len(states) == 12
+    s = states["wca_rho1.40_T1.239"]                     # 0.7 x 1.77
+    assert (s.N, s.dt, s.neq, s.nrun) == (500, 0.004, 40, 80)
+    assert states["lj_rho1.20_T0.810"].nrun == 40 and states["lj_rho1.20_T1.080"].nrun == 20
+    assert min(s.qlist) < 7.25 * (1.4 / 1.2) ** (1 / 3) < max(s.qlist)
