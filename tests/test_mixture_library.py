@@ -138,7 +138,8 @@ def test_grid_factors_and_longer_runs(tmp_path):
 
     grid = tmp_path / "g.yaml"
     grid.write_text("potentials: [lj, wca]\ndensities: [1.2, 1.4]\n"
-                    "t_mct: {lj: {1.2: 0.9, 1.4: 1.87}, wca: {1.2: 0.74, 1.4: 1.77}}\ntemperatures: {factors: [0.7, 0.9, 1.2]}\nN: {1.2: 400, 1.4: 500}\nneq: 10\nnrun: 20\n"
+                    "t_mct: {lj: {1.2: 0.9, 1.4: 1.87}, wca: {1.2: 0.74, 1.4: 1.77}}\n"
+                    "temperatures: {factors: [0.7, 0.9, 1.2]}\nN: {1.2: 400, 1.4: 500}\nneq: 10\nnrun: 20\n"
                     "dt: {1.2: 0.005, 1.4: 0.004}\nseed: 1\nlong_below: [0.95, 0.75]\nlong_factor: [2, 4]\n")
     states = {s.name: s for s in read_grid(grid).states}
     assert len(states) == 12
