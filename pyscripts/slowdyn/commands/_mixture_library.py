@@ -108,5 +108,5 @@ def plot_library(states: list, path: str) -> str:
     axes[-1, 0].set_xlabel("k")
     axes[-1, 1].set_xlabel("t")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=80)
     return path
