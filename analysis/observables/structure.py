@@ -61,6 +61,130 @@ def _slab(box, k_max: float):
     return freud.box.Box(Lx=box.Lx, Ly=box.Ly, Lz=np.pi / k_max, xy=box.xy, is2D=False)
 
 
+def _density_modes(pts: np.ndarray, lengths: np.ndarray, nmax: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """rho(k) = sum_j exp(i k . r_j) on every k = 2 pi (n1/Lx, n2/Ly, n3/Lz), |n_i| <= nmax_i, n3 >= 0.
+
+    The exponential factorises over the axes of an orthorhombic box, so the
+    sum is a product of per-axis phase factors contracted over the atoms (one
+    matrix product): complex multiply-adds instead of complex exponentials.
+    Returns the ``(2 nmax_x + 1, 2 nmax_y + 1, nmax_z + 1)`` array.
+    """
+    out = np.zeros((2 * nmax[0] + 1, 2 * nmax[1] + 1, nmax[2] + 1), dtype=np.complex128)
+    for start in range(0, len(pts), chunk):
+        p = pts[start:start + chunk]
+        phase = [np.exp(2j * np.pi * np.outer(p[:, d], np.arange(-nmax[d], nmax[d] + 1) if d < 2
+                                              else np.arange(nmax[d] + 1)) / lengths[d]) for d in range(3)]
+        exy = (phase[0][:, :, None] * phase[1][:, None, :]).reshape(len(p), -1)
+        out += (exy.T @ phase[2]).reshape(out.shape)
+    return out
+
+
+def separable_partial_sk(frames: list[np.ndarray], types: np.ndarray, cells: list[np.ndarray],
+                         edges: np.ndarray) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Partial S^ab(k) of an orthorhombic 3D box, averaged over the wave vectors in each shell of ``edges``.
+
+    S^ab(k) = Re <rho_a(k) rho_b(k)^*> / N (N the total number of atoms, so that
+    S^aa(k -> inf) = x_a, S^ab(k -> inf) = 0 for a != b), the average over every
+    wave vector of the box in the shell (one of each pair k, -k) and over the frames.
+
+    Parameters
+    ----------
+    frames, types, cells
+        As :meth:`Structure.compute`; the cells must be orthorhombic.
+    edges : numpy.ndarray
+        Shell edges in k, increasing.
+
+    Returns
+    -------
+    counts : numpy.ndarray
+        Wave vectors per shell (summed over frames), ``(len(edges) - 1,)``.
+    sq : dict
+        ``(a, b)`` (a <= b) and ``"all"``: S(k) per shell, NaN where a shell holds no wave vector.
+    centres : numpy.ndarray
+        Shell centres.
+    """
+    types = np.asarray(types)
+    pairs = pair_labels(types)
+    kinds = sorted({a for a, _ in pairs} | {b for _, b in pairs})
+    nb = len(edges) - 1
+    sums = {p: np.zeros(nb) for p in pairs + ["all"]}
+    counts = np.zeros(nb)
+    for i, (pos, cell) in enumerate(zip(frames, cells)):
+        cell = np.asarray(cell, dtype=np.float64)
+        if np.abs(cell - np.diag(np.diag(cell))).max() > 1e-12 * np.abs(cell).max():
+            raise ValueError(f"frame {i}: the separable S(k) needs an orthorhombic box (tilted box given); "
+                             "use the freud method")
+        lengths = np.diag(cell)
+        nmax = np.floor(edges[-1] * lengths / (2 * np.pi)).astype(int)
+        grids = [2 * np.pi * np.arange(-nmax[d], nmax[d] + 1) / lengths[d] if d < 2
+                 else 2 * np.pi * np.arange(nmax[d] + 1) / lengths[d] for d in range(3)]
+        kx, ky, kz = np.meshgrid(*grids, indexing="ij")
+        kk = np.sqrt(kx ** 2 + ky ** 2 + kz ** 2)
+        # one of each pair (k, -k): n3 > 0, or n3 = 0 and (n2 > 0, or n2 = 0 and n1 > 0)
+        half = (kz > 0) | ((kz == 0) & ((ky > 0) | ((ky == 0) & (kx > 0))))
+        shell = np.digitize(kk, edges) - 1
+        use = half & (shell >= 0) & (shell < nb)
+        idx = shell[use]
+        counts += np.bincount(idx, minlength=nb)
+        pts = np.asarray(pos, dtype=np.float64)
+        rho = {a: _density_modes(pts[types == a], lengths, nmax)[use] for a in kinds}
+        total = sum(rho.values())
+        n = len(pts)
+        for a, b in pairs:
+            sums[(a, b)] += np.bincount(idx, (rho[a] * rho[b].conj()).real / n, minlength=nb)
+        sums["all"] += np.bincount(idx, (total * total.conj()).real / n, minlength=nb)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sq = {p: np.where(counts > 0, v / counts, np.nan) for p, v in sums.items()}
+    return counts, sq, 0.5 * (edges[1:] + edges[:-1])
+
+
+def fill_empty_bins(k: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """S(k) with its NaN bins (shells without a wave vector of the box) filled.
+
+    Below the first measured bin (k smaller than the box's smallest wave
+    number) the first measured value is held constant (a liquid's S(k) is flat
+    for k well below the main peak, and no slope below 2 pi / L is measured);
+    between measured bins the value is interpolated linearly in k; above the last
+    measured bin the last value is held. Returns the filled copy and the mask of
+    the filled bins.
+    """
+    s = np.array(s, dtype=float)
+    bad = ~np.isfinite(s)
+    if bad.all():
+        raise ValueError("S(k) has no measured bin (the box holds no wave vector in the k range)")
+    if bad.any():
+        good = ~bad
+        s[bad] = np.interp(np.asarray(k)[bad], np.asarray(k)[good], s[good])
+    return s, bad
+
+
+def solid_fraction(positions: np.ndarray, cell: np.ndarray, num_neighbors: int = 12, q_threshold: float = 0.7,
+                   solid_threshold: int = 7) -> float:
+    """Fraction of crystal-like particles by the ten Wolde-Frenkel bond-order criterion (freud ``SolidLiquid``).
+
+    Each particle's q_6m vector over its ``num_neighbors`` nearest neighbours
+    is correlated with its neighbours'; a bond with normalised
+    ``q6(i) . q6(j) > q_threshold`` is solid-like, and a particle with at least
+    ``solid_threshold`` such bonds is solid (ten Wolde, Ruiz-Montero & Frenkel,
+    J. Chem. Phys. 104, 9932 (1996)). A supercooled liquid has a few per cent,
+    an fcc/hcp crystal about 1.
+
+    Parameters
+    ----------
+    positions : numpy.ndarray
+        ``(n, 3)`` positions (e.g. the A particles of a mixture: Kob-Andersen
+        mixtures crystallise by growing pure-A fcc).
+    cell : numpy.ndarray
+        Box matrix (rows are box vectors).
+    """
+    freud = _freud()
+    box = freud_box(cell, 3)
+    pts = _wrapped(box, positions, 3)
+    sl = freud.order.SolidLiquid(l=6, q_threshold=q_threshold, solid_threshold=solid_threshold)
+    sl.compute((box, pts), neighbors={"num_neighbors": num_neighbors})
+    return float(np.mean(np.asarray(sl.num_connections) >= solid_threshold))
+
+
 def pair_labels(types: np.ndarray) -> list[tuple[int, int]]:
     """Type pairs (a <= b) present in ``types``."""
     return list(combinations_with_replacement(sorted(int(t) for t in np.unique(types)), 2))
@@ -83,6 +207,13 @@ class Structure(Compute):
         wave number of the box, so that the forward peak at q = 0 is left out).
     dim : int
         Dimension (2 or 3).
+    method : str
+        How S(q) is summed: ``"freud"`` (``StaticStructureFactorDirect``, the
+        wave vectors with all ``n_i >= 0``, any box) or ``"separable"``
+        (:func:`separable_partial_sk`: one of each pair ``k, -k`` of all wave
+        vectors, orthorhombic 3D boxes only; the exponential factorises over the
+        axes, which at k_max = 40 and N = 400 is about 30 times faster than freud
+        while averaging over four times as many vectors).
     """
 
     r_max: float = 4.0
@@ -90,6 +221,7 @@ class Structure(Compute):
     k_max: float = 20.0
     k_min: float | None = None
     dim: int = 3
+    method: str = "freud"
     _r: np.ndarray | None = field(default=None, init=False, repr=False)
     _k: np.ndarray | None = field(default=None, init=False, repr=False)
     _g: dict | None = field(default=None, init=False, repr=False)
@@ -112,6 +244,11 @@ class Structure(Compute):
         """
         freud = _freud()
         types = np.asarray(types)
+        if self.method not in ("freud", "separable"):
+            raise ValueError(f"Structure.method must be freud or separable, not {self.method!r}")
+        if self.method == "separable" and self.dim != 3:
+            raise ValueError("the separable S(q) is 3D only; use method='freud' in 2D")
+        separable = structure_factor and self.method == "separable"
         pairs = pair_labels(types)
         rdf = {"all": freud.density.RDF(self.bins, self.r_max)}
         rdf.update({p: freud.density.RDF(self.bins, self.r_max) for p in pairs})
@@ -124,8 +261,9 @@ class Structure(Compute):
             def make():
                 return freud.diffraction.StaticStructureFactorDirect(self.bins, self.k_max, k_min)
 
-            sq = {"all": make()}
-            sq.update({p: make() for p in pairs})
+            if not separable:
+                sq = {"all": make()}
+                sq.update({p: make() for p in pairs})
         for i, (pos, cell) in enumerate(zip(frames, cells)):
             half = 0.5 * box_widths(cell, self.dim).min()
             if not self.r_max < half:
@@ -135,17 +273,20 @@ class Structure(Compute):
             pts = _wrapped(box, pos, self.dim)
             sq_box = box if self.dim == 3 else _slab(box, self.k_max)
             rdf["all"].compute((box, pts), reset=False)
-            if structure_factor:
+            if sq:
                 sq["all"].compute((sq_box, pts), reset=False)
             for a, b in pairs:
                 pa, pb = pts[types == a], pts[types == b]
                 nb = {"mode": "ball", "r_max": self.r_max, "exclude_ii": a == b}
                 rdf[(a, b)].compute((box, pa), query_points=pb, neighbors=nb, reset=False)
-                if structure_factor:
+                if sq:
                     sq[(a, b)].compute((sq_box, pa), query_points=pb, N_total=len(pts), reset=False)
         self._r = np.asarray(rdf["all"].bin_centers)
         self._g = {k: np.asarray(v.rdf) for k, v in rdf.items()}
-        if structure_factor:
+        if separable:
+            edges = np.linspace(k_min, self.k_max, self.bins + 1)
+            _, self._s, self._k = separable_partial_sk(frames, types, cells, edges)
+        elif structure_factor:
             self._k = np.asarray(sq["all"].bin_centers)
             self._s = {k: np.asarray(v.S_k) for k, v in sq.items()}
         return self
