@@ -451,8 +451,9 @@ def schematic_mct_check(v2: float = 3.9, n_exp: int = 2, start: str = "default",
     Returns
     -------
     dict
-        ``fit`` (Eq5Fit), ``t``, ``phi``, ``m_mct``, ``m_fit``, ``kernel_rel_rmse`` (relative to ``M(0)``),
-        ``sisf_rmse``.
+        ``fit`` (Eq5Fit), ``t``, ``phi``, ``m_mct``, ``m_fit``, ``kernel_rel_rmse`` (RMS over ``t``, relative
+        to ``M(0) = v2``), ``kernel_rel_rmse_late`` (the same for ``t > 1``, beyond the microscopic time
+        ``1/Omega^2``), ``sisf_rmse``.
     """
     from ..mct.schematic import F2
 
@@ -467,6 +468,7 @@ def schematic_mct_check(v2: float = 3.9, n_exp: int = 2, start: str = "default",
     m_fit = fit.memory(t)
     return {"fit": fit, "t": t, "phi": phi, "m_mct": m_mct, "m_fit": m_fit,
             "kernel_rel_rmse": float(np.sqrt(np.mean((m_fit - m_mct) ** 2)) / float(v2)),
+            "kernel_rel_rmse_late": float(np.sqrt(np.mean((m_fit - m_mct)[t > 1.0] ** 2)) / float(v2)),
             "sisf_rmse": float(np.sqrt(fit.fit.loss))}
 
 

@@ -326,7 +326,11 @@ class FsTrainer(Trainer):
         xte, yte, _ = rows_of([by[n] for n in self.test_names], self.k_grid)
         net = build_mlp(xtr.shape[1], self.config.hidden)
         net[0].mean.copy_(torch.from_numpy(xtr.mean(axis=0).astype(np.float32)))
-        net[0].std.copy_(torch.from_numpy(np.maximum(xtr.std(axis=0), 1e-6).astype(np.float32)))
+        # an input constant over the training set (the label when training on one potential, rho at one
+        # density) is only centred: dividing by a vanishing spread would blow up unseen values
+        std = xtr.std(axis=0)
+        std = np.where(std > 1e-6 * np.maximum(1.0, np.abs(xtr.mean(axis=0))), std, 1.0)
+        net[0].std.copy_(torch.from_numpy(std.astype(np.float32)))
         f32 = lambda a: torch.from_numpy(a.astype(np.float32))  # noqa: E731
         self._model = FsNetwork(config=self.config.key() | {"epochs": self.config.epochs}, k_grid=self.k_grid,
                                 train_states=self.train_names, test_states=self.test_names, net=net,
@@ -435,12 +439,11 @@ def plot_r2(rows: Sequence[dict], path, title: str = "", tmct_source: str = ""):
                             mfc=None if trained else "none", color="C0" if pot == "lj" else "C1",
                             label=f"{pot.upper()} {'trained' if trained else 'unseen'}")
         ax.axhline(1.0, color="0.6", lw=0.8)
-        ax.set_xscale("log")
-        ax.set_xlabel("T / T_mct" + (f"  ({tmct_source})" if tmct_source else ""), fontsize="small")
+        ax.set_xlabel("T / T_mct")
         ax.set_ylabel("R^2 " + ("as printed (eq. 4)" if key == "r2_printed" else "standard") + " (clipped at -1)")
     axes[0].legend(fontsize="x-small")
-    if title:
-        fig.suptitle(title, fontsize="small")
+    if title or tmct_source:
+        fig.suptitle("; ".join(x for x in (title, tmct_source) if x), fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     return path

@@ -82,6 +82,8 @@ def run_memory(args) -> int:
         ax.set_ylabel(yl)
         ax.legend(fontsize="x-small")
     axes[1].set_yscale("log")
+    top = max(line.get_ydata().max() for line in axes[1].get_lines()) if axes[1].get_lines() else 1.0
+    axes[1].set_ylim(1e-4 * top, 2 * top)
     fig.suptitle(f"{state.potential.upper()} rho = {state.rho:g}, T = {state.T:g}", fontsize="small")
     fig.tight_layout()
     png = out / "memory.png"
