@@ -366,16 +366,20 @@ def default_omega2(state) -> float:
 
 
 def mct_start(state, n_exp: int, omega2: float, species: str):
-    """``(x0, "mct")`` from the MCT memory of ``state`` (``slowdyn.analysis.mct.mixture.tagged_memory``), or
-    ``(None, reason)`` when that is not available (then the MCT-free default start is used).
+    """``(x0, "mct")`` from the MCT memory of ``state``, or ``(None, reason)`` when that is not available
+    (then the MCT-free default start is used).
+
+    ``slowdyn.analysis.mct.mixture.tagged_memory(state, D0=...)`` returns ``(t, m_AA, m_BB)``, the
+    dimensionless kernels of ``tau d_t phi + phi + int m d_t' phi = 0`` with ``tau = 1/(D0 k_p^2)``; with
+    ``D0 = Omega^2 / k_p^2`` that is eq. (5) with ``M = Omega^2 m``.
     """
     try:
         from ..mct.mixture import tagged_memory
     except ImportError as exc:
         return None, f"default (no MCT memory: {exc})"
-    tm, mem = tagged_memory(state)
-    mem = mem[species] if isinstance(mem, dict) else np.asarray(mem)[0 if species == "AA" else 1]
-    return x0_from_memory(tm, mem, omega2, n_exp), "mct"
+    tm, m_aa, m_bb = tagged_memory(state, D0=omega2 / state.kp ** 2)
+    m = np.asarray(m_aa if species == "AA" else m_bb, float)
+    return x0_from_memory(tm, omega2 * m, omega2, n_exp), "mct"
 
 
 def fit_state_memory(state, n_exp: int = 2, species: Sequence[str] = ("AA", "BB"), omega2: float | None = None,

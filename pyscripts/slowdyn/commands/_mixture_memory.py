@@ -71,11 +71,12 @@ def run_memory(args) -> int:
         files.append(path)
         print(f"N_exp = {n}: R^2 as printed {sc['r2_printed']:.5f}, standard {sc['r2_standard']:.5f} "
               f"(start: {next(iter(fits.values())).start})")
-        if n == args.n_exp[-1]:
+        if n == (2 if 2 in args.n_exp else args.n_exp[-1]):   # Fig. 6 shows N_exp = 2
+            tm = np.logspace(np.log10(t[0]) - 2, np.log10(t[-1]), 300)
             for i, (sp, f) in enumerate(fits.items()):
                 axes[0].plot(t, state.fs[i, sel], "-", color=f"C{i}", label=f"{sp} simulated")
                 axes[0].plot(t, f.fs(t), "--", color=f"C{i}", label=f"{sp} eq. (5), N_exp = {n}")
-                axes[1].plot(t, f.memory(t), "-", color=f"C{i}", label=f"M^{sp}")
+                axes[1].plot(tm, f.memory(tm), "-", color=f"C{i}", label=f"M^{sp}, N_exp = {n}")
     for ax, yl in zip(axes, ("F_s^aa(k_p, t)", "M^aa(k_p, t)")):
         ax.set_xscale("log")
         ax.set_xlabel("t")
