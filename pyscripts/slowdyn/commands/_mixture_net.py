@@ -10,6 +10,9 @@ from pathlib import Path
 
 from slowdyn.cli import SlowdynError
 
+#: T/T_mct bins of r2_summary.json (Fig. 3), with edges between the usual grid values 0.6, 0.7, ..., 1.2, 1.6, 2.5
+EDGES = [0, 0.55, 0.65, 0.75, 0.85, 0.95, 1.1, 1.4, 2.0, 3.0, 5.0, 1e9]
+
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add this group's actions to ``slowdyn mixture`` (each with ``set_defaults(run=FUNC)``)."""
@@ -174,9 +177,9 @@ def run_evaluate(args) -> int:
                if any(r["trained"] for r in rows) else None,
                "not_in_model_split": unknown,
                "bins_unseen_printed": binned([r for r in rows if not r["trained"]], "r2_printed",
-                                             [0, 0.6, 0.8, 1.0, 1.2, 1.5, 2, 3, 5, 1e9]),
+                                             EDGES),
                "bins_unseen_standard": binned([r for r in rows if not r["trained"]], "r2_standard",
-                                              [0, 0.6, 0.8, 1.0, 1.2, 1.5, 2, 3, 5, 1e9]),
+                                              EDGES),
                "states": rows}
     (out / "r2_summary.json").write_text(json.dumps(summary, indent=1, default=float) + "\n")
     title = {None: "held-out states", "temperature": f"temperature transfer: trained on T/T_mct > {cfg.get('t0')}",
