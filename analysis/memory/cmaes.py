@@ -23,6 +23,14 @@ term ``l1 * sum |theta|`` on the internal parameters as in the paper. The
 internal parameters are ``log A_i``, ``log tau_i``, ``log b_i`` and
 ``log(c + c_floor)``, so the amplitudes, times and exponents stay positive.
 
+For binary mixtures (the paper's own setting) :func:`fit_memory_eq5` fits the
+memory ``M`` of eq. (5), ``dF/dt + Omega^2 F + int M dF = 0``, which is the
+equation above with ``tau0 = 1/Omega^2`` and ``m = M / Omega^2``;
+:func:`fit_state_memory` does so for F_s^AA and F_s^BB of a library state
+(:mod:`slowdyn.analysis.io.statepoints`), started from the MCT memory when
+:mod:`slowdyn.analysis.mct.mixture` is available, and :func:`schematic_mct_check`
+fits an MCT correlator and compares with its memory.
+
 The MZ equation is solved by the package's one time-domain solver
 (:func:`~slowdyn.analysis.memory.mz_time.solve_mz`, mctpy's) with a kernel that
 depends on time only (one numba kernel for every parameter set, compiled once

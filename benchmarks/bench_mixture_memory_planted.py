@@ -1,7 +1,7 @@
 """Planted eq. (5)/(6) memory (two stretched exponentials), CMA-ES started 10 % off every parameter.
 
 The 2 % recovery run recorded in doc/mixtures.md ("Memory functions"):
-``python benchmarks/mixture_memory_planted.py``.
+``python benchmarks/bench_mixture_memory_planted.py``.
 """
 
 import time
