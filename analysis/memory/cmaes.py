@@ -23,6 +23,14 @@ term ``l1 * sum |theta|`` on the internal parameters as in the paper. The
 internal parameters are ``log A_i``, ``log tau_i``, ``log b_i`` and
 ``log(c + c_floor)``, so the amplitudes, times and exponents stay positive.
 
+For binary mixtures (the paper's own setting) :func:`fit_memory_eq5` fits the
+memory ``M`` of eq. (5), ``dF/dt + Omega^2 F + int M dF = 0``, which is the
+equation above with ``tau0 = 1/Omega^2`` and ``m = M / Omega^2``;
+:func:`fit_state_memory` does so for F_s^AA and F_s^BB of a library state
+(:mod:`slowdyn.analysis.io.statepoints`), started from the MCT memory when
+:mod:`slowdyn.analysis.mct.mixture` is available, and :func:`schematic_mct_check`
+fits an MCT correlator and compares with its memory.
+
 The MZ equation is solved by the package's one time-domain solver
 (:func:`~slowdyn.analysis.memory.mz_time.solve_mz`, mctpy's) with a kernel that
 depends on time only (one numba kernel for every parameter set, compiled once
@@ -33,6 +41,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -222,6 +231,257 @@ def fit_stretched_kernel(t, sisf, tau0: float, n_exp: int = 1, x0: dict | None =
     final = float(np.mean((_on(t, ts, phi) - y) ** 2))
     return StretchedFit(c=float(c), amplitudes=a[order], taus=ta[order], betas=b[order], loss=final,
                         evaluations=int(evals[0]), tau0=float(tau0), grid=grid)
+
+
+def eq6_from_fit(fit: StretchedFit, omega2: float) -> dict:
+    """The paper's eq. (6) parameters ``(c, w_i, a_i, tau_i, b_i)`` of a fitted kernel, as memory ``M = Omega^2 m``.
+
+    Eq. 6 is over-complete: ``w_i`` and ``a_i`` enter ``M(t)`` only through
+    ``w_i (1 - a_i)`` and ``c + sum_i w_i a_i``, so the fit determines those
+    combinations; this returns the representative with ``a_i = 0`` (the plateau
+    carried by ``c``), which :func:`ciarella_kernel` maps back exactly.
+    """
+    n = len(fit.taus)
+    return {"c": float(omega2 * fit.c), "w": [float(omega2 * a) for a in fit.amplitudes], "a": [0.0] * n,
+            "tau": [float(x) for x in fit.taus], "b": [float(x) for x in fit.betas]}
+
+
+def eq5_grid(t, omega2: float, m0: float = 0.0, blocksize: int = 64) -> TimeGrid:
+    """A :class:`TimeGrid` for eq. (5) on the target times ``t``: first step ``1e-3 min(1/Omega^2, t_1)``
+    divided by ``sqrt(1 + m(0))``, blocks to reach ``2 max(t)``.
+    """
+    t = np.asarray(t, float)
+    h = 1e-3 * min(1.0 / omega2, float(np.min(t[t > 0]))) / np.sqrt(1.0 + max(m0, 0.0))
+    blocks = 2 + int(np.ceil(np.log2(2.0 * float(np.max(t)) / (h * blocksize / 2))))
+    return TimeGrid(h=float(h), blocksize=int(blocksize), blocks=int(blocks))
+
+
+def x0_from_memory(t, memory, omega2: float, n_exp: int, fit_constant: bool = True) -> dict:
+    """Start of :func:`fit_memory_eq5` from a known memory ``M(t)`` (e.g. MCT's): a least-squares fit of
+    ``M / Omega^2`` by ``c + sum_i A_i exp[-(t/tau_i)^b_i]`` (log-spaced initial times), as the
+    ``x0`` dict of :func:`fit_stretched_kernel`.
+    """
+    from scipy.optimize import least_squares
+
+    t = np.asarray(t, float)
+    m = np.asarray(memory, float) / omega2
+    sel = (t > 0) & np.isfinite(m)
+    t, m = t[sel], m[sel]
+    if t.size < 3 * n_exp + 2:
+        raise ValueError("the start memory has too few points for the stretched-exponential fit")
+    c0 = max(float(m[-1]), 0.0) if fit_constant else 0.0
+    span = max(float(m[0]) - c0, 1e-6)
+    taus0 = np.logspace(np.log10(t[0] * 10), np.log10(t[-1] / 10), n_exp)
+    theta0 = np.concatenate([np.log(np.full(n_exp, span / n_exp)), np.log(taus0), np.zeros(n_exp),
+                             [np.log(c0 + 1e-6)] if fit_constant else []])
+
+    def resid(theta):
+        e = np.exp(theta)
+        c = e[-1] - 1e-6 if fit_constant else 0.0
+        return (stretched_kernel(t, c, e[:n_exp], e[n_exp:2 * n_exp], np.minimum(e[2 * n_exp:3 * n_exp], 5.0))
+                - m) / max(float(np.max(np.abs(m))), 1e-12)
+
+    e = np.exp(least_squares(resid, theta0).x)
+    return {"amplitudes": list(e[:n_exp]), "taus": list(e[n_exp:2 * n_exp]),
+            "betas": list(np.minimum(e[2 * n_exp:3 * n_exp], 5.0)),
+            "c": float(max(e[-1] - 1e-6, 0.0)) if fit_constant else 0.0}
+
+
+@dataclass
+class Eq5Fit:
+    """A memory function of eq. (5) fitted by CMA-ES to one F_s^aa(k_p, t).
+
+    Attributes
+    ----------
+    species : str
+        ``"AA"`` or ``"BB"``.
+    omega2 : float
+        ``Omega^2_aa(k_p)`` of eq. (5).
+    f0 : float
+        ``F_s^aa(k_p, 0)`` (eq. 1: ``S^aa(k_p)``); the fit is made on ``F / f0``.
+    fit : StretchedFit
+        The kernel ``m = M / Omega^2`` in the Brownian form of :func:`fit_stretched_kernel` (``tau0 = 1/Omega^2``).
+    start : str
+        Where CMA-ES started (``"mct"``, ``"default"``, ``"given"``).
+    """
+
+    species: str
+    omega2: float
+    f0: float
+    fit: StretchedFit
+    start: str
+
+    def memory(self, t) -> np.ndarray:
+        """``M^aa(k_p, t)`` of eq. (6)."""
+        return self.omega2 * self.fit.kernel(t)
+
+    def fs(self, t) -> np.ndarray:
+        """F_s^aa(k_p, t) of eq. (5) with the fitted memory (eq. 1 normalisation)."""
+        return self.f0 * self.fit.sisf(t)
+
+    def parameters(self) -> dict:
+        """Eq. (6) parameters (see :func:`eq6_from_fit`)."""
+        return eq6_from_fit(self.fit, self.omega2)
+
+
+def fit_memory_eq5(t, fs, omega2: float, n_exp: int = 2, f0: float | None = None, x0: dict | None = None,
+                   start: str = "given", species: str = "AA", grid: TimeGrid | None = None,
+                   fit_constant: bool = True, **cma_kwargs) -> Eq5Fit:
+    """Fit the memory of Ciarella et al.'s eq. (5) by CMA-ES (eq. 7) with the eq. (6) parametrisation.
+
+    Eq. (5) for a diagonal ``F_s^ab`` (``F_s^ab = 0`` for ``a != b``),
+    ``dF/dt + Omega^2 F + int_0^t M(t - s) dF/ds ds = 0``, is the Brownian MZ
+    equation of :func:`fit_stretched_kernel` with ``tau0 = 1/Omega^2`` and
+    ``m = M / Omega^2``; it is linear in ``F``, so it is solved for ``F / f0``.
+
+    Parameters
+    ----------
+    t, fs : array_like
+        Target F_s^aa(k_p, t) at times ``t > 0``.
+    omega2 : float
+        ``Omega^2`` (> 0).
+    n_exp : int
+        Number of stretched exponentials (``N_exp``).
+    f0 : float, optional
+        ``F(0)`` (default: ``fs[0]``; a library state's ``S^aa(k_p)``).
+    x0 : dict, optional
+        Start in :func:`fit_stretched_kernel`'s form (e.g. :func:`x0_from_memory` of MCT's memory).
+    grid : TimeGrid, optional
+        Default :func:`eq5_grid`.
+    cma_kwargs
+        Further :func:`fit_stretched_kernel` options (``sigma0``, ``maxfevals``, ``l1``, ``seed``, ``popsize``).
+    """
+    t = np.asarray(t, float)
+    y = np.asarray(fs, float)
+    if not omega2 > 0:
+        raise ValueError(f"Omega^2 must be > 0, got {omega2}")
+    if t.shape != y.shape or t.ndim != 1:
+        raise ValueError("t and fs must be 1D arrays of the same length")
+    sel = (t > 0) & np.isfinite(y)
+    f0 = float(y[sel][0] if f0 is None else f0)
+    if not f0 > 0:
+        raise ValueError(f"F(0) must be > 0, got {f0}")
+    m0 = 0.0 if x0 is None else float(x0.get("c", 0.0) + np.sum(x0["amplitudes"]))
+    grid = grid or eq5_grid(t[sel], omega2, m0)
+    fit = fit_stretched_kernel(t[sel], y[sel] / f0, 1.0 / omega2, n_exp=n_exp, x0=x0, grid=grid,
+                               fit_constant=fit_constant, **cma_kwargs)
+    return Eq5Fit(species=species, omega2=float(omega2), f0=f0, fit=fit, start=start if x0 is not None else "default")
+
+
+def default_omega2(state) -> float:
+    """``Omega^2 = k_p^2 T / m`` (unit masses): the free-particle rate of the first-order eq. (5)."""
+    return float(state.kp ** 2 * state.T)
+
+
+def mct_start(state, n_exp: int, omega2: float, species: str):
+    """``(x0, "mct")`` from the MCT memory of ``state``, or ``(None, reason)`` when that is not available
+    (then the MCT-free default start is used).
+
+    ``slowdyn.analysis.mct.mixture.tagged_memory(state, D0=...)`` returns ``(t, m_AA, m_BB)``, the
+    dimensionless kernels of ``tau d_t phi + phi + int m d_t' phi = 0`` with ``tau = 1/(D0 k_p^2)``; with
+    ``D0 = Omega^2 / k_p^2`` that is eq. (5) with ``M = Omega^2 m``.
+    """
+    try:
+        from ..mct.mixture import tagged_memory
+    except ImportError as exc:
+        return None, f"default (no MCT memory: {exc})"
+    tm, m_aa, m_bb = tagged_memory(state, D0=omega2 / state.kp ** 2)
+    m = np.asarray(m_aa if species == "AA" else m_bb, float)
+    return x0_from_memory(tm, omega2 * m, omega2, n_exp), "mct"
+
+
+def fit_state_memory(state, n_exp: int = 2, species: Sequence[str] = ("AA", "BB"), omega2: float | None = None,
+                     start: str = "mct", **kwargs) -> dict:
+    """The eq. (5)-(7) memory functions of one library state (:class:`~slowdyn.analysis.io.statepoints.StatePoint`).
+
+    ``F_s^ab = 0`` for ``a != b`` makes eq. (5) diagonal: the AA and BB equations
+    involve only ``M^AA`` and ``M^BB`` and the loss (7) is a sum of the two, so they
+    are fitted independently; ``M^AB`` does not enter (the AB equation then only
+    says that ``M^AB`` must vanish) and is not fitted.
+
+    Parameters
+    ----------
+    state : StatePoint
+        Needs F_s.
+    omega2 : float, optional
+        ``Omega^2`` (default :func:`default_omega2`).
+    start : {"mct", "default"}
+        CMA-ES start: the MCT memory (:func:`mct_start`, falling back to the default) or the MCT-free default.
+    kwargs
+        :func:`fit_memory_eq5` options.
+
+    Returns
+    -------
+    dict
+        ``species -> Eq5Fit``.
+    """
+    if not state.has_dynamics:
+        raise ValueError(f"state {state.name} has no F_s (fs.dat): no memory function can be fitted")
+    omega2 = default_omega2(state) if omega2 is None else float(omega2)
+    out = {}
+    for sp in species:
+        i = {"AA": 0, "BB": 1}[sp]
+        x0, how = (None, "default") if start == "default" else mct_start(state, n_exp, omega2, sp)
+        f0 = float(np.interp(state.kp, state.k, state.S[0 if sp == "AA" else 2]))
+        out[sp] = fit_memory_eq5(state.t, state.fs[i], omega2, n_exp=n_exp, f0=f0, x0=x0, start=how, species=sp,
+                                 **kwargs)
+        out[sp].start = how
+    return out
+
+
+def fit_scores(fits: dict, state) -> dict:
+    """R^2 (as printed and standard) of the eq. (5) solutions against the state's F_s, per species and pooled."""
+    from ..structure_dynamics.fs_network import r2_printed, r2_standard
+
+    sel = state.t > 0
+    preds, truths, out = [], [], {}
+    for sp, f in fits.items():
+        i = 0 if sp == "AA" else 1
+        p, y = f.fs(state.t[sel]), state.fs[i, sel]
+        out[f"r2_printed_{sp}"], out[f"r2_standard_{sp}"] = r2_printed(p, y), r2_standard(p, y)
+        preds.append(p)
+        truths.append(y)
+    out["r2_printed"] = r2_printed(np.concatenate(preds), np.concatenate(truths))
+    out["r2_standard"] = r2_standard(np.concatenate(preds), np.concatenate(truths))
+    return out
+
+
+def schematic_mct_check(v2: float = 3.9, n_exp: int = 2, start: str = "default", n_points: int = 60,
+                        **kwargs) -> dict:
+    """CMA-ES on an MCT correlator returns the MCT memory (Ciarella et al., §2.2 and SI).
+
+    The schematic F2 model (:class:`slowdyn.analysis.mct.schematic.F2`: eq. (5)
+    with ``Omega^2 = 1`` and ``M = v2 phi^2``) gives a correlator and its exact
+    MCT memory; :func:`fit_memory_eq5` is fitted to the correlator (``n_points``
+    log-spaced times) and its memory is compared with ``v2 phi^2``.
+
+    Parameters
+    ----------
+    start : {"default", "mct"}
+        The MCT-free default start, or the paper's start from (a stretched-exponential fit of) the MCT memory.
+
+    Returns
+    -------
+    dict
+        ``fit`` (Eq5Fit), ``t``, ``phi``, ``m_mct``, ``m_fit``, ``kernel_rel_rmse`` (RMS over ``t``, relative
+        to ``M(0) = v2``), ``kernel_rel_rmse_late`` (the same for ``t > 1``, beyond the microscopic time
+        ``1/Omega^2``), ``sisf_rmse``.
+    """
+    from ..mct.schematic import F2
+
+    model = F2(float(v2))
+    ts, phis = model.solve(h=1e-6, blocksize=64, blocks=36)
+    keep = (ts > 1e-3) & (phis > 1e-3)
+    t = np.logspace(np.log10(ts[keep][0]), np.log10(ts[keep][-1]), int(n_points))
+    phi = np.interp(np.log(t), np.log(ts[ts > 0]), phis[ts > 0])
+    m_mct = model.kernel(phi)
+    x0 = x0_from_memory(t, m_mct, 1.0, n_exp, fit_constant=False) if start == "mct" else None
+    fit = fit_memory_eq5(t, phi, 1.0, n_exp=n_exp, f0=1.0, x0=x0, start=start, fit_constant=False, **kwargs)
+    m_fit = fit.memory(t)
+    return {"fit": fit, "t": t, "phi": phi, "m_mct": m_mct, "m_fit": m_fit,
+            "kernel_rel_rmse": float(np.sqrt(np.mean((m_fit - m_mct) ** 2)) / float(v2)),
+            "kernel_rel_rmse_late": float(np.sqrt(np.mean((m_fit - m_mct)[t > 1.0] ** 2)) / float(v2)),
+            "sisf_rmse": float(np.sqrt(fit.fit.loss))}
 
 
 def _errors(kref, k, sisf=None, sisf_est=None) -> dict:

@@ -13,6 +13,9 @@ and Obadiya (PhD thesis, Emory 2025, ch. 1-3), one module per idea:
   Delta E(S), Sigma(S)
 - :mod:`.isoconfig`: propensity and rearrangement probability of an
   isoconfigurational ensemble, and regressions of them on the features
+- :mod:`.fs_network`: the system-averaged route of Ciarella et al. (Mach. Learn.:
+  Sci. Technol. 4, 025010 (2023)): partial S^ab(k) -> F_s^aa(k_p, t) of a binary
+  mixture with an MLP on the shared Trainer (torch lazily)
 
 scikit-learn and freud are imported lazily (``pip install 'slowdyn[softness]'``).
 """
