@@ -369,6 +369,7 @@ def descriptors(positions: np.ndarray, types: np.ndarray, cell: np.ndarray, kind
 
 def _estimator(name: str, seed: int):
     require("sklearn", "the propensity baselines", "softness")
+    from sklearn.compose import TransformedTargetRegressor
     from sklearn.linear_model import RidgeCV
     from sklearn.neural_network import MLPRegressor
     from sklearn.pipeline import make_pipeline
@@ -377,10 +378,11 @@ def _estimator(name: str, seed: int):
     if name == "ridge":
         return make_pipeline(StandardScaler(), RidgeCV(alphas=np.logspace(-3, 4, 15)))
     if name == "mlp":
-        return make_pipeline(StandardScaler(), MLPRegressor(hidden_layer_sizes=(64, 32), alpha=1e-2,
-                                                            learning_rate_init=1e-3, max_iter=300,
-                                                            early_stopping=True, n_iter_no_change=15,
-                                                            random_state=seed))
+        # standardised target, strong L2 (alpha = 10): with 300 inputs and a few thousand particles the weakly
+        # regularised (64, 32) net overfits (Pearson 0.29 against 0.44 on training snapshots held out, T = 0.8)
+        net = MLPRegressor(hidden_layer_sizes=(32, 16), alpha=10.0, learning_rate_init=1e-3, max_iter=300,
+                           early_stopping=True, n_iter_no_change=15, random_state=seed)
+        return TransformedTargetRegressor(make_pipeline(StandardScaler(), net), transformer=StandardScaler())
     raise ValueError(f"unknown baseline {name!r}; choose from {', '.join(BASELINES)}")
 
 
@@ -407,6 +409,7 @@ def fit_baselines(train: dict, test: dict, models=BASELINES, types=(1,), seed: i
     """
     if set(train) & set(test):
         raise ValueError(f"snapshots {sorted(set(train) & set(test))} are in both the training and the test set")
+    threadpool_limits = require("threadpoolctl", "the propensity baselines", "softness").threadpool_limits
     out = {}
     K = next(iter(train.values()))[2].shape[1]
     for name in models:
@@ -417,7 +420,8 @@ def fit_baselines(train: dict, test: dict, models=BASELINES, types=(1,), seed: i
         Y = np.concatenate([p[np.isin(t, types)] for _, t, p in train.values()])
         preds = {s: np.full((len(t), K), np.nan) for s, (_, t, _) in test.items()}
         for k in range(K):
-            est = _estimator(name, seed).fit(X, Y[:, k])
+            with threadpool_limits(1):       # small matrices: BLAS threads cost more than they give here
+                est = _estimator(name, seed).fit(X, Y[:, k])
             for s, (f, t, _) in test.items():
                 m = np.isin(t, types)
                 preds[s][m, k] = est.predict(f[kind][m])

@@ -264,6 +264,15 @@ def build_dataset(config: dict | None, out: str | os.PathLike, deck: str | os.Pa
     dt, seed = float(cfg["dt"]), int(cfg["seed"])
     cpu0, wall0 = _cpu(), time.perf_counter()
     states, entries = [], []
+    system = {"model": "kob_andersen", "variant": cfg["variant"], "rho": float(cfg["rho"]), "N": cfg["N"],
+              "dt": dt, "species": {str(k): v for k, v in P.SPECIES.items()}}
+
+    def write(complete: bool) -> Path:
+        protocol = dict(cfg, complete=complete, cpu_s=round(_cpu() - cpu0, 1),
+                        wall_s=round(time.perf_counter() - wall0, 1))
+        return P.write_index(out, {"system": system, "time_fractions": cfg["time_fractions"],
+                                   "temperatures": states, "snapshots": entries, "protocol": protocol})
+
     for it, T in enumerate(cfg["temperatures"]):
         tag = f"T{T:g}"
         long_dir = out / "runs" / f"{tag}_long"
@@ -330,14 +339,10 @@ def build_dataset(config: dict | None, out: str | os.PathLike, deck: str | os.Pa
                 f"cpu {_cpu() - cpu0:.0f} s")
         if not cfg["keep_runs"]:
             shutil.rmtree(long_dir)
+        index = write(complete=it == len(cfg["temperatures"]) - 1)   # usable after each temperature
     if not cfg["keep_runs"]:
         shutil.rmtree(out / "runs", ignore_errors=True)
-    protocol = {k: v for k, v in cfg.items()}
-    protocol.update(cpu_s=round(_cpu() - cpu0, 1), wall_s=round(time.perf_counter() - wall0, 1))
-    system = {"model": "kob_andersen", "variant": cfg["variant"], "rho": float(cfg["rho"]), "N": cfg["N"],
-              "dt": dt, "species": {str(k): v for k, v in P.SPECIES.items()}}
-    return P.write_index(out, {"system": system, "time_fractions": cfg["time_fractions"], "temperatures": states,
-                               "snapshots": entries, "protocol": protocol})
+    return index
 
 
 __all__ = ["DATASET_DEFAULTS", "build_dataset", "dataset_config", "default_deck", "deck_vars", "run_ensemble",
