@@ -117,3 +117,6 @@ def test_bad_inputs_are_one_line_errors(tmp_path, capsys):
     assert "no 'type' column" in line
     line = cli_error(["propensity", "data", "--snapshots", "0", "--out", str(tmp_path / "d")], capsys)
     assert "snapshots" in line
+    line = cli_error(["propensity", "data", "--tau-alpha", "2", "--spacing", "1", "--deck", str(DECK),
+                      "--out", str(tmp_path / "d")], capsys)
+    assert "raise spacing" in line

@@ -546,7 +546,9 @@ def plot_scatter(data: PropensityData, predictions: dict, k: int, types=(1,), ax
             if ys:
                 y, p = np.concatenate(ys), np.concatenate(ps)
                 axis.scatter(y, p, s=2, alpha=0.3, color=f"C{b}", label=f"T = {T:g}, r = {pearson(y, p):.2f}")
-        axis.set_xlabel(f"measured propensity (column {k})")
+        fr = data.index.get("time_fractions", [])
+        when = f"t = {fr[k]:g} " + r"$\tau_\alpha$" if k < len(fr) else f"column {k}"
+        axis.set_xlabel(f"measured propensity, {when}")
         axis.set_title(model, fontsize=8)
         axis.legend(fontsize=6, markerscale=4)
     axes[0, 0].set_ylabel("predicted propensity")

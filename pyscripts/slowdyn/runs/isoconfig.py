@@ -277,6 +277,10 @@ def build_dataset(config: dict | None, out: str | os.PathLike, deck: str | os.Pa
         tag = f"T{T:g}"
         long_dir = out / "runs" / f"{tag}_long"
         n_space = max(1, int(round(cfg["spacing"][it] / dt)))
+        given = cfg["tau_alpha"][it]
+        if given is not None and cfg["snapshots"] > 1 and n_space * dt <= given:     # before any run
+            raise ValueError(f"T = {T:g}: snapshots {n_space * dt:g} apart, not more than tau_alpha = {given:.3g}; "
+                             "raise spacing")
         pairs = {"N": cfg["N"], "T": f"{T:g}", "rho": f"{float(cfg['rho']):g}", "variant": cfg["variant"],
                  "dt": f"{dt:g}", "neq": int(round(cfg["equilibration"][it] / dt)),
                  "nrun": (cfg["snapshots"] - 1) * n_space, "ndump": n_space, "nevery": 10,
