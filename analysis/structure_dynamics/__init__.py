@@ -13,6 +13,9 @@ and Obadiya (PhD thesis, Emory 2025, ch. 1-3), one module per idea:
   Delta E(S), Sigma(S)
 - :mod:`.isoconfig`: propensity and rearrangement probability of an
   isoconfigurational ensemble, and regressions of them on the features
+- :mod:`.propensity`: propensity data sets (snapshots, propensities at several
+  times, per-configuration MSDs), the ridge / MLP baselines and their Pearson
+  scores (Bapst et al., Nat. Phys. 16, 448 (2020))
 
 scikit-learn and freud are imported lazily (``pip install 'slowdyn[softness]'``).
 """
