@@ -16,6 +16,9 @@ and Obadiya (PhD thesis, Emory 2025, ch. 1-3), one module per idea:
 - :mod:`.fs_network`: the system-averaged route of Ciarella et al. (Mach. Learn.:
   Sci. Technol. 4, 025010 (2023)): partial S^ab(k) -> F_s^aa(k_p, t) of a binary
   mixture with an MLP on the shared Trainer (torch lazily)
+- :mod:`.propensity`: propensity data sets (snapshots, propensities at several
+  times, per-configuration MSDs), the ridge / MLP baselines and their Pearson
+  scores (Bapst et al., Nat. Phys. 16, 448 (2020))
 
 scikit-learn and freud are imported lazily (``pip install 'slowdyn[softness]'``).
 """
