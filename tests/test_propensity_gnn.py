@@ -159,3 +159,36 @@ def test_predict_cli_and_refusals(tmp_path, capsys):
     line = cli_error(["propensity", "predict", str(tmp_path / "bad.pt"), str(good), "--out", str(tmp_path / "o")],
                      capsys)
     assert "not a readable" in line
+
+
+def test_train_cli_resume_and_budget(tmp_path, capsys):
+    """`propensity train` on a tiny data folder (the format of `propensity data`), resumed, then `predict`."""
+    P = pytest.importorskip("slowdyn.analysis.structure_dynamics.propensity")
+    rng = np.random.default_rng(7)
+    L, data = 5.0, tmp_path / "data"
+    for sub in ("snapshots", "propensity"):
+        (data / sub).mkdir(parents=True)
+    snaps = []
+    for s, split in enumerate(["train", "train", "test"]):
+        pts = rng.uniform(0, L, (60, 3))
+        types = np.where(np.arange(60) % 5 == 0, 2, 1)
+        P.write_snapshot(data / "snapshots" / f"s{s}.lammpstrj", pts, types, np.eye(3) * L)
+        y = np.column_stack([counts(pts, np.eye(3) * L), counts(pts, np.eye(3) * L, 1.2)])
+        P.write_propensity(data / "propensity" / f"s{s}.txt", types, y, [0.5, 2.0], 1.0)
+        snaps.append({"name": f"s{s}", "T": 1.0, "step": s, "split": split, "config": f"snapshots/s{s}.lammpstrj",
+                      "propensity": f"propensity/s{s}.txt"})
+    P.write_index(data, {"system": {"N": 60}, "time_fractions": [0.25, 1.0],
+                         "temperatures": [{"T": 1.0, "tau_alpha": 2.0, "times": [0.5, 2.0]}], "snapshots": snaps})
+    model = tmp_path / "model"
+    opts = ["--k", "8", "--widths", "8", "8", "--quiet"]
+    main(["propensity", "train", str(data), "--out", str(model), "--epochs", "2", *opts])
+    main(["propensity", "train", str(data), "--out", str(model), "--epochs", "3", "--budget-min", "10", *opts])
+    out = capsys.readouterr().out
+    assert "3 epochs" in out
+    gnn = PropensityGNN.load(model)
+    assert gnn.history["epoch"] == [1, 2, 3] and gnn.times == [0.5, 2.0] and gnn.types == [1, 2]
+    line = cli_error(["propensity", "train", str(data), "--out", str(model), "--epochs", "4", "--k", "6", "--quiet"],
+                     capsys)
+    assert "another config" in line
+    line = cli_error(["propensity", "train", str(data), "--out", str(tmp_path / "m2"), "--budget-min", "0"], capsys)
+    assert "--budget-min" in line
