@@ -21,7 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from slowdyn.common.optional import require
-from .features import _widths, periodic_system
+from ..observables.structure import box_widths
+from .features import periodic_system
 
 
 @dataclass
@@ -98,7 +99,7 @@ def knn_graph(points: np.ndarray, cell: np.ndarray, k: int, dim: int = 3, period
         return KNNGraph(nb, pts[nb] - pts[:, None, :])
     freud = require("freud", "the periodic k-nearest-neighbour graph", "softness")
     cell = np.asarray(cell, dtype=np.float64)
-    width = float(_widths(cell, dim).min())
+    width = float(box_widths(cell, dim).min())
     m = min(k + int(extra), n - 1)
     box, _, wrapped = periodic_system(pts, cell, dim, 0.0)[:3]
     nl = freud.locality.AABBQuery(box, wrapped).query(wrapped, {"num_neighbors": m, "exclude_ii": True}) \
