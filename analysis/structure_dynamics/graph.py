@@ -9,9 +9,9 @@ vectors are recomputed in float64 (the image freud chose, applied to the float64
 and the k nearest are kept by their float64 distance. The minimum image is unique when the
 k-th neighbour lies closer than half the smallest width of the box; a smaller box is refused.
 
-``periodic=False`` is the graph of the open box, the positions as they are in the file
-(Ciacchi, MSc thesis, Sapienza 2022, built the graphs of his dynamic graph CNN this way):
-particles near a face miss their neighbours across it.
+``periodic=False`` is the graph of the open box: the positions wrapped into the box, plain
+Euclidean distances without images (Ciacchi, MSc thesis, Sapienza 2022, built the graphs of his
+dynamic graph CNN without the box): particles near a face miss their neighbours across it.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def knn_graph(points: np.ndarray, cell: np.ndarray, k: int, dim: int = 3, period
     dim : int
         2 or 3.
     periodic : bool
-        False: the graph of the open box, plain Euclidean distances between the positions as given.
+        False: the graph of the open box, plain Euclidean distances between the positions wrapped into it.
     extra : int
         Candidates beyond k asked of freud (float32), ranked again in float64.
 
@@ -92,13 +92,16 @@ def knn_graph(points: np.ndarray, cell: np.ndarray, k: int, dim: int = 3, period
         pts = np.hstack([pts, np.zeros((n, 3 - pts.shape[1]))])
     if dim == 2:
         pts[:, 2] = 0.0
+    cell = np.asarray(cell, dtype=np.float64)
     if not periodic:
         kd = require("scipy.spatial", "the k-nearest-neighbour graph", "softness")
+        b = cell[:dim, :dim]
+        frac = pts[:, :dim] @ np.linalg.inv(b)
+        pts[:, :dim] = (frac - np.floor(frac)) @ b
         _, nb = kd.cKDTree(pts[:, :dim]).query(pts[:, :dim], k=k + 1)
         nb = _drop_self(np.asarray(nb, dtype=np.int64), k)
         return KNNGraph(nb, pts[nb] - pts[:, None, :])
     freud = require("freud", "the periodic k-nearest-neighbour graph", "softness")
-    cell = np.asarray(cell, dtype=np.float64)
     width = float(box_widths(cell, dim).min())
     m = min(k + int(extra), n - 1)
     box, _, wrapped = periodic_system(pts, cell, dim, 0.0)[:3]
