@@ -23,13 +23,14 @@ box included), and :meth:`PropensityGNN.predict` averages the output over the 24
 cube (``symmetrize=True``): the prediction is then exactly invariant under every symmetry of a cubic
 box (and of any box, for those of the 24 that map it onto itself).
 
-Why an own EdgeConv in plain torch rather than torch_geometric: torch_geometric installs from PyPI
-as pure Python and its ``EdgeConv`` runs on torch alone, but ``DynamicEdgeConv`` (the feature-space
-graph) needs torch_cluster's ``knn``, which PyPI has only as a source package (compiled against the
-installed torch: minutes of C++ per install, no CPU wheel for torch 2.13 there). The parts needed
-here are small: the spatial graph comes from freud anyway (periodic, triclinic), the feature-space
-graph is a dense distance matrix and ``topk`` (N = 1000-4096 particles per configuration), and
-EdgeConv is a gather and a max, a few lines; float64 runs and exact reproducibility come for free.
+Why an own EdgeConv in plain torch rather than torch_geometric: torch_geometric 2.8.1 is a pure-Python
+wheel on PyPI (its import also pulls xxhash and others), but ``DynamicEdgeConv``, the feature-space graph,
+raises "requires torch-cluster" without torch_cluster, and PyPI has no wheel of torch_cluster
+(``pip download --only-binary :all: torch-cluster`` finds none: a C++ build against the installed torch at
+every install). The parts needed here are small: the spatial graph comes from freud anyway (periodic,
+triclinic), the feature-space graph is a dense distance matrix and ``topk`` (N = 1000-4096 particles per
+configuration), and EdgeConv is a gather and an aggregation, a few lines; float64 runs (the invariance
+tests) and exact reproducibility come for free.
 """
 
 from __future__ import annotations
