@@ -19,7 +19,8 @@ import time
 import numpy as np
 
 from slowdyn.analysis.io.dump import read_dump
-from slowdyn.analysis.structure_dynamics.gnn import GNNConfig, GNNTrainer, GraphSet, pearson
+from slowdyn.analysis.structure_dynamics.gnn import GNNConfig, GNNTrainer, GraphSet
+from slowdyn.analysis.structure_dynamics.propensity import pearson
 from slowdyn.analysis.structure_dynamics.graph import knn_graph
 
 

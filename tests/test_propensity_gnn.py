@@ -9,8 +9,9 @@ pytest.importorskip("freud")
 torch = pytest.importorskip("torch")
 
 from slowdyn.analysis.structure_dynamics.gnn import (  # noqa: E402
-    GNNConfig, GNNTrainer, GraphSet, PropensityGNN, build_network, cubic_rotations, pearson)
+    GNNConfig, GNNTrainer, GraphSet, PropensityGNN, build_network, cubic_rotations)
 from slowdyn.analysis.structure_dynamics.graph import knn_graph, minimum_image  # noqa: E402
+from slowdyn.analysis.structure_dynamics.propensity import pearson  # noqa: E402
 from slowdyn.cli import main  # noqa: E402
 
 
@@ -167,7 +168,7 @@ def test_predict_cli_and_refusals(tmp_path, capsys):
 
 def test_train_cli_resume_and_budget(tmp_path, capsys):
     """`propensity train` on a tiny data folder (the format of `propensity data`), resumed, then `predict`."""
-    P = pytest.importorskip("slowdyn.analysis.structure_dynamics.propensity")
+    from slowdyn.analysis.structure_dynamics import propensity as P
     rng = np.random.default_rng(7)
     L, data = 5.0, tmp_path / "data"
     for sub in ("snapshots", "propensity"):

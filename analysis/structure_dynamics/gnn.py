@@ -602,13 +602,5 @@ def predict(model: "str | os.PathLike | PropensityGNN", positions, types, cell, 
     return model.predict(positions, types, cell, symmetrize)[0]
 
 
-def pearson(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson correlation of two 1D arrays (NaN pairs dropped)."""
-    a, b = np.asarray(a, float).ravel(), np.asarray(b, float).ravel()
-    ok = np.isfinite(a) & np.isfinite(b)
-    a, b = a[ok] - a[ok].mean(), b[ok] - b[ok].mean()
-    return float((a @ b) / np.sqrt((a @ a) * (b @ b)))
-
-
 __all__ = ["FORMAT", "GNNConfig", "GNNTrainer", "Graph", "GraphSet", "PropensityGNN", "build_network",
-           "cubic_rotations", "pearson", "predict", "random_rotation", "type_codes"]
+           "cubic_rotations", "predict", "random_rotation", "type_codes"]
