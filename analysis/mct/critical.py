@@ -95,8 +95,29 @@ def nonergodicity_parameter(model, accuracy: float = 1e-12, maxiter: int = 1_000
     -------
     dict
         ``f`` (n,), normalised kernel ``m = M / W`` at ``f``, ``iterations``, ``converged``.
+        Matrix models (``model.scalar()`` False, e.g. mixtures): ``f`` and ``m = W^-1 M``
+        are ``(n, d, d)``; the iteration is ``F <- (W + M[F])^-1 M[F] phi0`` from
+        ``F = phi0`` (``phi0 = S(q)``), the matrix form of eq. 4.60.
     """
     n = len(model)
+    if not getattr(model, "scalar", lambda: True)():
+        d = model.matrix_dimension()
+        f = np.zeros((1, n, d, d))
+        m = np.zeros((1, n, d, d))
+        model.set_base(f.reshape(1, -1))
+        w = np.ascontiguousarray(np.asarray(model.Wq(), dtype=float).reshape(n, d, d))
+        phi0 = np.ascontiguousarray(np.asarray(model.phi0(), dtype=float).reshape(n, d, d))
+        kernel, args = model.get_kernel(), model.kernel_extra_args()
+        it, ok = 0, False
+        new = phi0.copy()
+        while it < maxiter and not ok:   # the kernel dominates: a Python loop (no second compiled solver)
+            f[0] = new
+            kernel(m[0], f[0], 0, 0.0, *args)
+            new = np.linalg.solve(w + m[0], m[0] @ phi0)
+            it += 1
+            ok = bool(np.max(np.abs(new - f[0])) <= accuracy)
+        f[0] = new
+        return {"f": f[0].copy(), "m": np.linalg.solve(w, m[0]), "iterations": int(it), "converged": bool(ok)}
     f = np.zeros((1, n))
     m = np.zeros((1, n))
     model.set_base(f)
