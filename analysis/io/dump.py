@@ -180,3 +180,21 @@ def read_dump(path: str | Path, index: str | int | slice = ":") -> Trajectory:
         unwrapped = True
     return Trajectory(steps=steps, positions=positions, types=types, cells=cells, columns=columns,
                       unwrapped=unwrapped)
+
+
+def read_typed_dump(path: str | Path, index: str | int | slice = ":") -> Trajectory:
+    """:func:`read_dump` for readers that need the particle types (structure features, networks).
+
+    Raises
+    ------
+    ValueError
+        No such file, or a dump without the ``type`` column (one line that says what to dump).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{path}: no such dump file")
+    cols = dump_columns(path)
+    if "type" not in cols:
+        raise ValueError(f"{path}: the dump has no 'type' column (columns: {' '.join(cols)}); "
+                         "dump 'id type x y z'")
+    return read_dump(path, index=index)

@@ -97,12 +97,9 @@ class NNLT:
                 "config": self.config, "history": self.history}
 
     def save(self, path: str | os.PathLike) -> Path:
-        torch = _torch()
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(self.state(), tmp)
-        os.replace(tmp, path)
-        return path
+        from slowdyn.common.training import save_torch_file
+
+        return save_torch_file(path, self.state())
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "NNLT":

@@ -246,14 +246,14 @@ class FsNetwork:
         return t, y
 
     def save(self, path: str | os.PathLike) -> Path:
+        from slowdyn.common.training import save_torch_file
+
         torch = _torch()
-        path = Path(path)
-        torch.save({"kind": "slowdyn mixture F_s network", "config": json.dumps(self.config),
+        return save_torch_file(path, {"kind": "slowdyn mixture F_s network", "config": json.dumps(self.config),
                     "k_grid": torch.from_numpy(np.asarray(self.k_grid, float)),
                     "split": json.dumps({"train": self.train_states, "test": self.test_states}),
                     "history": json.dumps(self.history), "tmct_source": self.tmct_source,
-                    "net": self.net.state_dict()}, path)
-        return path
+                    "net": self.net.state_dict()})
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "FsNetwork":

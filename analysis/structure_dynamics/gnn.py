@@ -376,12 +376,9 @@ class PropensityGNN:
                 "history": json.dumps(self.history), "state_dict": self.net.state_dict()}
 
     def save(self, path: str | os.PathLike) -> Path:
-        torch = _torch()
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        torch.save(self.state(), tmp)
-        os.replace(tmp, path)
-        return path
+        from slowdyn.common.training import save_torch_file
+
+        return save_torch_file(path, self.state())
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "PropensityGNN":

@@ -134,16 +134,9 @@ def read_snapshot(path: str | Path) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     ValueError
         No such file, not a dump, or a dump without the ``type`` column.
     """
-    from slowdyn.analysis.io.dump import dump_columns, read_dump
+    from slowdyn.analysis.io.dump import read_typed_dump
 
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path}: no such snapshot file")
-    cols = dump_columns(path)
-    if "type" not in cols:
-        raise ValueError(f"{path}: the dump has no 'type' column (columns: {' '.join(cols)}); "
-                         "dump 'id type x y z'")
-    traj = read_dump(path, index=0)
+    traj = read_typed_dump(path, index=0)
     return traj.positions[0], traj.types, traj.cells[0]
 
 

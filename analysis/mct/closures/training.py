@@ -345,13 +345,11 @@ def ClosureTrainer(cfg: dict, out_dir: str | os.PathLike, *, train: ClosureData 
 def save_closure(net, path: str | os.PathLike, *, q, config: dict | None = None,
                  state_names=("phi",)) -> Path:
     """Write a trained closure: weights, normalisation, q grid, state names and config."""
-    import torch
+    from slowdyn.common.training import save_torch_file
 
-    path = Path(path)
-    torch.save({"state_dict": net.state_dict(), "n_q": net.n_q, "hidden": list(net.hidden),
-                "q": [float(x) for x in q], "state_names": list(state_names),
-                "config": json.dumps(config or {})}, path)
-    return path
+    return save_torch_file(path, {"state_dict": net.state_dict(), "n_q": net.n_q, "hidden": list(net.hidden),
+                                  "q": [float(x) for x in q], "state_names": list(state_names),
+                                  "config": json.dumps(config or {})})
 
 
 def load_closure(path: str | os.PathLike):

@@ -124,18 +124,6 @@ def _train(args):
     print_files(args, [run.model_path, out / "history.json", out / "loss.png"])
 
 
-def _read_typed_dump(path: Path):
-    from slowdyn.analysis.io.dump import dump_columns, read_dump
-
-    if not path.is_file():
-        raise SlowdynError(f"{path}: no such dump file")
-    columns = dump_columns(path)
-    if "type" not in columns:
-        raise SlowdynError(f"{path}: the dump has no 'type' column (columns: {' '.join(columns)}); the network "
-                           "needs the particle types: dump 'id type x y z'")
-    return read_dump(path)
-
-
 def _write_dump(path: Path, traj, values: list, names: list[str]) -> None:
     """A LAMMPS text dump ``id type x y z NAMES...`` of every frame (positions wrapped into the box)."""
     with open(path, "w") as fh:
@@ -164,7 +152,9 @@ def _predict(args):
     from slowdyn.analysis.structure_dynamics.gnn import PropensityGNN
 
     model = PropensityGNN.load(args.model)
-    traj = _read_typed_dump(args.dump)
+    from slowdyn.analysis.io.dump import read_typed_dump
+
+    traj = read_typed_dump(args.dump)
     n_out = len(model.targets)
     if not -n_out <= args.column < n_out:
         raise SlowdynError(f"--column {args.column}: the model has {n_out} outputs ({', '.join(model.targets)})")

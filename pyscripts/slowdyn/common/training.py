@@ -31,6 +31,17 @@ def _torch():
     return require("torch", "training a network", "nnlt", "CPU build: pip install torch==2.13.0")
 
 
+def save_torch_file(path: str | os.PathLike, blob: dict) -> Path:
+    """``torch.save(blob)`` to ``path`` through a temporary file and an atomic rename, so that an
+    interrupted write never leaves a truncated model or checkpoint; the counterpart of :func:`load_torch_file`.
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    _torch().save(blob, tmp)
+    os.replace(tmp, path)
+    return path
+
+
 def load_torch_file(path: str | os.PathLike, what: str, keys: Iterable[str] = ()) -> dict:
     """The dict that ``torch.save`` wrote to ``path`` (tensors and plain data only).
 
@@ -223,12 +234,9 @@ class Trainer:
         return json.loads(ck["history"])
 
     def _save_checkpoint(self, net, opt, sched, epoch: int, history: dict) -> None:
-        torch = _torch()
-        tmp = self.checkpoint_path.with_suffix(".tmp")
-        torch.save({"net": net.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                    "epoch": epoch, "history": json.dumps(history), "config_key": json.dumps(self.config_key())},
-                   tmp)
-        os.replace(tmp, self.checkpoint_path)
+        save_torch_file(self.checkpoint_path, {
+            "net": net.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "epoch": epoch,
+            "history": json.dumps(history), "config_key": json.dumps(self.config_key())})
 
     def run(self) -> "Trainer":
         """Train up to ``epochs`` epochs (resuming if possible), then save the model and the history."""

@@ -209,7 +209,10 @@ def _cpu() -> float:
     return float(sum(os.times()[:4]))
 
 
-def _lammps_run(args: list[str], deck: Path, what: str) -> None:
+def run_deck(args: list[str], deck: Path, what: str) -> None:
+    """Run ``deck`` in this process with the command-line ``args``; a LAMMPS error becomes
+    ``RuntimeError("WHAT: ...")``.
+    """
     from slowdyn.session import lammps
 
     lmp = lammps(cmdargs=args)
@@ -285,7 +288,7 @@ def build_dataset(config: dict | None, out: str | os.PathLike, deck: str | os.Pa
                  "dt": f"{dt:g}", "neq": int(round(cfg["equilibration"][it] / dt)),
                  "nrun": (cfg["snapshots"] - 1) * n_space, "ndump": n_space, "nevery": 10,
                  "seed": seed + 104729 * it, "out": str(long_dir)}
-        _lammps_run([a for k, v in pairs.items() for a in ("-var", k, str(v))], deck, f"long run at T = {T:g}")
+        run_deck([a for k, v in pairs.items() for a in ("-var", k, str(v))], deck, f"long run at T = {T:g}")
         long = read_dump(long_dir / "traj.lammpstrj")
         tau = cfg["tau_alpha"][it]
         if tau is None:

@@ -223,16 +223,10 @@ def deck_values(spec: StateSpec, out: Path, nmin: int = 2000) -> dict:
 
 
 def _run_sequential(spec: StateSpec, out: Path, deck: Path, nmin: int) -> None:
-    from slowdyn.session import lammps  # noqa: PLC0415
+    from slowdyn.runs.isoconfig import run_deck  # noqa: PLC0415
 
     args = [a for k, v in deck_values(spec, out, nmin).items() for a in ("-var", k, v)]
-    lmp = lammps(cmdargs=args)
-    try:
-        lmp.file(str(deck))
-    except Exception as err:
-        raise RuntimeError(f"state {spec.name}: LAMMPS stopped: {err}") from err
-    finally:
-        lmp.close()
+    run_deck(args, deck, f"state {spec.name}: LAMMPS stopped")
 
 
 def _run_partitions(specs: list[StateSpec], work: Path, deck: Path, nmin: int) -> None:
