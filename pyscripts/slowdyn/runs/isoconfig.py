@@ -84,16 +84,8 @@ def run_ensemble(data: str | os.PathLike, temperature: float, n_runs: int, n_ste
     args = deck_vars(data, temperature, n_steps, n_dump, seed, out, dt, extra)
     start = time.perf_counter()
     if mode == "sequential":
-        from slowdyn.session import lammps
-
         for k in range(1, n_runs + 1):
-            lmp = lammps(cmdargs=args + ["-var", "rep", str(k)])
-            try:
-                lmp.file(str(deck))
-            except Exception as err:
-                raise RuntimeError(f"replica {k}: {err}") from err
-            finally:
-                lmp.close()
+            run_deck(args + ["-var", "rep", str(k)], deck, f"replica {k}")
             if progress is not None:
                 progress(k)
     elif mode == "partition":
