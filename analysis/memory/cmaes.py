@@ -373,9 +373,9 @@ def default_omega2(state) -> float:
     return float(state.kp ** 2 * state.T)
 
 
-def mct_start(state, n_exp: int, omega2: float, species: str):
-    """``(x0, "mct")`` from the MCT memory of ``state``, or ``(None, reason)`` when that is not available
-    (then the MCT-free default start is used).
+def mct_start(state, n_exp: int, omega2: float, species: Sequence[str] = ("AA", "BB")) -> dict:
+    """``{species: (x0, "mct")}`` from the MCT memory of ``state`` (one MCT solve for all species), or
+    ``{species: (None, reason)}`` when that is not available (then the MCT-free default start is used).
 
     ``slowdyn.analysis.mct.mixture.tagged_memory(state, D0=...)`` returns ``(t, m_AA, m_BB)``, the
     dimensionless kernels of ``tau d_t phi + phi + int m d_t' phi = 0`` with ``tau = 1/(D0 k_p^2)``; with
@@ -384,10 +384,10 @@ def mct_start(state, n_exp: int, omega2: float, species: str):
     try:
         from ..mct.mixture import tagged_memory
     except ImportError as exc:
-        return None, f"default (no MCT memory: {exc})"
+        return {sp: (None, f"default (no MCT memory: {exc})") for sp in species}
     tm, m_aa, m_bb = tagged_memory(state, D0=omega2 / state.kp ** 2)
-    m = np.asarray(m_aa if species == "AA" else m_bb, float)
-    return x0_from_memory(tm, omega2 * m, omega2, n_exp), "mct"
+    return {sp: (x0_from_memory(tm, omega2 * np.asarray(m_aa if sp == "AA" else m_bb, float), omega2, n_exp), "mct")
+            for sp in species}
 
 
 def fit_state_memory(state, n_exp: int = 2, species: Sequence[str] = ("AA", "BB"), omega2: float | None = None,
@@ -418,10 +418,12 @@ def fit_state_memory(state, n_exp: int = 2, species: Sequence[str] = ("AA", "BB"
     if not state.has_dynamics:
         raise ValueError(f"state {state.name} has no F_s (fs.dat): no memory function can be fitted")
     omega2 = default_omega2(state) if omega2 is None else float(omega2)
+    starts = ({sp: (None, "default") for sp in species} if start == "default"
+              else mct_start(state, n_exp, omega2, species))
     out = {}
     for sp in species:
         i = {"AA": 0, "BB": 1}[sp]
-        x0, how = (None, "default") if start == "default" else mct_start(state, n_exp, omega2, sp)
+        x0, how = starts[sp]
         f0 = float(np.interp(state.kp, state.k, state.S[0 if sp == "AA" else 2]))
         out[sp] = fit_memory_eq5(state.t, state.fs[i], omega2, n_exp=n_exp, f0=f0, x0=x0, start=how, species=sp,
                                  **kwargs)
