@@ -171,6 +171,7 @@ def run_evaluate(args) -> int:
     by = {s.name: s for s in chosen}
     unseen = [by[r["name"]] for r in rows if not r["trained"]]
     summary = {"tmct_source": source, "split": cfg.get("split"), "t0": cfg.get("t0"),
+               "t0_tmct_source": model.tmct_source,
                "train_potential": cfg.get("train_potential"), "n_train_states": len(model.train_states),
                "unseen": pooled_r2(model, unseen) if unseen else None,
                "trained": pooled_r2(model, [by[r["name"]] for r in rows if r["trained"]])
@@ -182,7 +183,9 @@ def run_evaluate(args) -> int:
                                               EDGES),
                "states": rows}
     (out / "r2_summary.json").write_text(json.dumps(summary, indent=1, default=float) + "\n")
-    title = {None: "held-out states", "temperature": f"temperature transfer: trained on T/T_mct > {cfg.get('t0')}",
+    split_tmct = "" if model.tmct_source == source else f"\n(split with {model.tmct_source})"
+    title = {None: "held-out states",
+             "temperature": f"temperature transfer: trained on T/T_mct > {cfg.get('t0')}{split_tmct}",
              "potential": f"potential transfer: trained on {str(cfg.get('train_potential')).upper()}"}[args.transfer]
     plot_r2(rows, out / "r2_vs_T.png", title, source)
     plot_predictions(model, unseen or chosen, out / "fs_predictions.png")
