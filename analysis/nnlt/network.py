@@ -22,25 +22,10 @@ def build_network(n_in: int, n_out: int, hidden, activation: str = "tanh", outpu
     The first module holds the buffers ``mean`` and ``std`` of the input
     features (set from the training set), so a state dict is self-contained.
     """
-    torch = _torch()
-    nn = torch.nn
+    from slowdyn.common.training import standardized_mlp
 
-    class Standardize(nn.Module):
-        def __init__(self, n: int) -> None:
-            super().__init__()
-            self.register_buffer("mean", torch.zeros(n))
-            self.register_buffer("std", torch.ones(n))
-
-        def forward(self, x):
-            return (x - self.mean) / self.std
-
-    layers: list = [Standardize(n_in)]
-    width = n_in
-    for h in hidden:
-        layers += [nn.Linear(width, int(h)), getattr(nn, ACTIVATIONS[activation])()]
-        width = int(h)
-    layers += [nn.Linear(width, n_out), nn.Sigmoid() if output == "sigmoid" else nn.Tanh()]
-    return nn.Sequential(*layers)
+    return standardized_mlp(n_in, hidden, n_out, ACTIVATIONS[activation],
+                            "Sigmoid" if output == "sigmoid" else "Tanh")
 
 
 def nnlt_loss(pred, target, w_mse: float = 1.0, w_log: float = 1.0, eps: float = 1e-12):

@@ -35,7 +35,7 @@ from typing import Sequence
 
 import numpy as np
 
-from slowdyn.common.training import Trainer, _torch
+from slowdyn.common.training import Trainer, _torch, standardized_mlp
 
 from ..io.statepoints import StatePoint
 
@@ -46,26 +46,26 @@ TABLE1_TMCT = {("lj", 1.2): 0.90, ("lj", 1.4): 1.87, ("lj", 1.6): 3.53, ("lj", 1
 
 
 # -- scores ----------------------------------------------------------------------------------
+def _r2(prediction, truth, centre_on_prediction: bool) -> float:
+    p, y = np.ravel(np.asarray(prediction, float)), np.ravel(np.asarray(truth, float))
+    if p.shape != y.shape or p.size == 0:
+        raise ValueError(f"prediction and truth must have the same non-zero size, got {p.size} and {y.size}")
+    ref = p if centre_on_prediction else y
+    ss_tot = float(np.sum((ref - ref.mean()) ** 2))
+    ss_res = float(np.sum((p - y) ** 2))
+    return 1.0 - ss_res / ss_tot if ss_tot > 0 else (1.0 if ss_res == 0 else -np.inf)
+
+
 def r2_printed(prediction, truth) -> float:
     """R^2 as printed in Ciarella et al. (2023), eqs. (2)-(4): ``1 - SS_res / SS_tot`` with
     ``SS_tot = sum (prediction_i - mean(prediction))^2`` (centred on the predictions).
     """
-    p, y = np.ravel(np.asarray(prediction, float)), np.ravel(np.asarray(truth, float))
-    if p.shape != y.shape or p.size == 0:
-        raise ValueError(f"prediction and truth must have the same non-zero size, got {p.size} and {y.size}")
-    ss_tot = float(np.sum((p - p.mean()) ** 2))
-    ss_res = float(np.sum((p - y) ** 2))
-    return 1.0 - ss_res / ss_tot if ss_tot > 0 else (1.0 if ss_res == 0 else -np.inf)
+    return _r2(prediction, truth, centre_on_prediction=True)
 
 
 def r2_standard(prediction, truth) -> float:
     """The standard coefficient of determination: ``SS_tot = sum (truth_i - mean(truth))^2``."""
-    p, y = np.ravel(np.asarray(prediction, float)), np.ravel(np.asarray(truth, float))
-    if p.shape != y.shape or p.size == 0:
-        raise ValueError(f"prediction and truth must have the same non-zero size, got {p.size} and {y.size}")
-    ss_tot = float(np.sum((y - y.mean()) ** 2))
-    ss_res = float(np.sum((p - y) ** 2))
-    return 1.0 - ss_res / ss_tot if ss_tot > 0 else (1.0 if ss_res == 0 else -np.inf)
+    return _r2(prediction, truth, centre_on_prediction=False)
 
 
 # -- T_mct -----------------------------------------------------------------------------------
@@ -196,25 +196,7 @@ class FsNetConfig:
 
 def build_mlp(n_in: int, hidden: Sequence[int], n_out: int = 2):
     """``Standardise -> (Linear, ReLU) x len(hidden) -> Linear``; the first module holds the input mean/std."""
-    torch = _torch()
-    nn = torch.nn
-
-    class Standardise(nn.Module):
-        def __init__(self, n):
-            super().__init__()
-            self.register_buffer("mean", torch.zeros(n))
-            self.register_buffer("std", torch.ones(n))
-
-        def forward(self, x):
-            return (x - self.mean) / self.std
-
-    layers: list = [Standardise(n_in)]
-    prev = n_in
-    for h in hidden:
-        layers += [nn.Linear(prev, int(h)), nn.ReLU()]
-        prev = int(h)
-    layers.append(nn.Linear(prev, n_out))
-    return nn.Sequential(*layers)
+    return standardized_mlp(n_in, hidden, n_out, "ReLU")
 
 
 @dataclass

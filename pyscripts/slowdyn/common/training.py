@@ -31,6 +31,37 @@ def _torch():
     return require("torch", "training a network", "nnlt", "CPU build: pip install torch==2.13.0")
 
 
+def standardized_mlp(n_in: int, hidden: Iterable[int], n_out: int, activation: str = "ReLU",
+                     output: str | None = None):
+    """``torch.nn.Sequential``: input standardisation, ``(Linear, activation)`` per hidden layer, ``Linear``
+    and an optional output activation (``torch.nn`` class names, e.g. ``"Tanh"``, ``"Sigmoid"``).
+
+    The first module holds the buffers ``mean`` and ``std`` of the input features (set from the training
+    set), so a state dict is self-contained (keys ``0.mean``, ``0.std``, ``1.weight``, ...).
+    """
+    torch = _torch()
+    nn = torch.nn
+
+    class Standardize(nn.Module):
+        def __init__(self, n: int) -> None:
+            super().__init__()
+            self.register_buffer("mean", torch.zeros(n))
+            self.register_buffer("std", torch.ones(n))
+
+        def forward(self, x):
+            return (x - self.mean) / self.std
+
+    layers: list = [Standardize(n_in)]
+    width = n_in
+    for h in hidden:
+        layers += [nn.Linear(width, int(h)), getattr(nn, activation)()]
+        width = int(h)
+    layers.append(nn.Linear(width, n_out))
+    if output is not None:
+        layers.append(getattr(nn, output)())
+    return nn.Sequential(*layers)
+
+
 def save_torch_file(path: str | os.PathLike, blob: dict) -> Path:
     """``torch.save(blob)`` to ``path`` through a temporary file and an atomic rename, so that an
     interrupted write never leaves a truncated model or checkpoint; the counterpart of :func:`load_torch_file`.

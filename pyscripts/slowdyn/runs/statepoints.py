@@ -279,21 +279,12 @@ def _thermo_mean(log: Path) -> dict:
     return out
 
 
-def _crossing(t: np.ndarray, phi: np.ndarray, level: float) -> float | None:
-    below = np.nonzero(phi < level)[0]
-    if below.size == 0:
-        return None
-    i = below[0]
-    if i == 0:
-        return float(t[0])
-    return float(np.exp(np.interp(level, [phi[i], phi[i - 1]], [np.log(t[i]), np.log(t[i - 1])])))
-
-
 def derive_state(spec: StateSpec, run: Path, k: np.ndarray, solid_max: float = 0.2) -> StatePoint:
     """The library entry of one finished run (folder ``run`` with sisf.dat, traj.lammpstrj, log.lammps)."""
     from slowdyn.analysis.io.dump import read_dump  # noqa: PLC0415
     from slowdyn.analysis.io.sisf import read_sisf  # noqa: PLC0415
     from slowdyn.analysis.observables.structure import Structure, fill_empty_bins, solid_fraction  # noqa: PLC0415
+    from slowdyn.analysis.structure_dynamics.propensity import relaxation_time  # noqa: PLC0415
 
     traj = read_dump(run / "traj.lammpstrj")
     types = np.asarray(traj.types)
@@ -332,7 +323,8 @@ def derive_state(spec: StateSpec, run: Path, k: np.ndarray, solid_max: float = 0
         t = np.asarray(sisf["time"], float)
         phi = np.vstack([sisf[f"fs_1_q{col}"], sisf[f"fs_2_q{col}"]])
         fs = phi * np.array([[S[0, ip]], [S[2, ip]]])
-        tau = [_crossing(t, phi[a], math.exp(-1)) for a in range(2)]
+        tau = [relaxation_time(t, phi[a]) for a in range(2)]
+        tau = [None if math.isnan(x) else x for x in tau]                 # JSON: null, not NaN
         meta.update({"tau_alpha_A": tau[0], "tau_alpha_B": tau[1], "phi_end_A": float(phi[0, -1]),
                      "phi_end_B": float(phi[1, -1]),
                      "decayed": bool(phi[0, -1] < 0.1 and phi[1, -1] < 0.1),
